@@ -1,0 +1,48 @@
+package tcplab.server;
+
+/** The server's own view of what happened; written once a second and at exit. */
+public final class ServerCounters {
+    public static final String[] COLUMNS = {
+        "elapsed_ms", "accepted", "peer_closed", "closed_first", "answered", "resets", "errors", "open"
+    };
+
+    long accepted;
+    long peerClosed;
+    long closedFirst;
+    long answered;
+    long resets;
+    long errors;
+    long open;
+
+    Object[] row(long elapsedMs) {
+        return new Object[] {elapsedMs, accepted, peerClosed, closedFirst, answered, resets, errors, open};
+    }
+
+    public long accepted() {
+        return accepted;
+    }
+
+    public long peerClosed() {
+        return peerClosed;
+    }
+
+    public long closedFirst() {
+        return closedFirst;
+    }
+
+    public long answered() {
+        return answered;
+    }
+
+    public long resets() {
+        return resets;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    public long open() {
+        return open;
+    }
+}
