@@ -1,0 +1,112 @@
+package tcplab.lab;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tcplab.kernel.Sysctl;
+import tcplab.profile.Profile;
+import tcplab.profile.ProfileEntry;
+
+/**
+ * Two fresh hosts, client and server, joined by a veth pair, each with loopback up and the profile
+ * applied and read back. A fresh namespace starts with an empty TIME_WAIT table and the kernel's
+ * default sysctls, so nothing a previous configuration did can bend this one's numbers.
+ *
+ * <pre>
+ *   client host                               server host
+ *   lo 127.0.0.1                              lo 127.0.0.1
+ *   tcplab-c 198.18.0.1/24  ◄── veth ──►      tcplab-s 198.18.0.2/24
+ * </pre>
+ *
+ * The addresses come from 198.18.0.0/15, the range RFC 2544 sets aside for benchmarking; it is
+ * never routed, and here it exists only inside the lab's namespaces.
+ */
+public final class Lab implements AutoCloseable {
+    public static final String CLIENT_ADDRESS = "198.18.0.1";
+    public static final String SERVER_ADDRESS = "198.18.0.2";
+    public static final int PREFIX_LENGTH = 24;
+    static final String CLIENT_DEVICE = "tcplab-c";
+    static final String SERVER_DEVICE = "tcplab-s";
+
+    private final LabHost client;
+    private final LabHost server;
+    private final Profile profile;
+
+    private Lab(LabHost client, LabHost server, Profile profile) {
+        this.client = client;
+        this.server = server;
+        this.profile = profile;
+    }
+
+    public static Lab create(Profile profile) throws LabException {
+        LabHost client = null;
+        LabHost server = null;
+        try {
+            client = LabHost.start("client");
+            server = LabHost.start("server");
+            // created straight into the two namespaces: the veth never exists where tcplab was started
+            Processes.run(List.of("ip", "link", "add", CLIENT_DEVICE, "netns", Long.toString(client.pid()),
+                    "type", "veth", "peer", "name", SERVER_DEVICE, "netns", Long.toString(server.pid())), null, Duration.ofSeconds(10));
+            client.configureInterfaces(CLIENT_DEVICE, CLIENT_ADDRESS + "/" + PREFIX_LENGTH);
+            server.configureInterfaces(SERVER_DEVICE, SERVER_ADDRESS + "/" + PREFIX_LENGTH);
+            Lab lab = new Lab(client, server, profile);
+            for (LabHost host : lab.hosts()) {
+                host.applySysctls(profile.entries());
+                lab.verify(host);
+            }
+            return lab;
+        } catch (LabException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+            throw e;
+        }
+    }
+
+    public LabHost client() {
+        return client;
+    }
+
+    public LabHost server() {
+        return server;
+    }
+
+    public List<LabHost> hosts() {
+        return List.of(client, server);
+    }
+
+    /** The profile's keys and the {@link Sysctl#RELEVANT} ones, as this host's kernel has them now. */
+    public Map<String, String> readBack(LabHost host) throws LabException {
+        Set<Sysctl> keys = new LinkedHashSet<>();
+        profile.entries().forEach(e -> keys.add(e.key()));
+        Sysctl.RELEVANT.forEach(k -> keys.add(Sysctl.of(k)));
+        return host.readSysctls(keys);
+    }
+
+    private void verify(LabHost host) throws LabException {
+        List<String> wrong = new ArrayList<>();
+        Map<String, String> now = host.readSysctls(profile.entries().stream().map(ProfileEntry::key).toList());
+        for (ProfileEntry entry : profile.entries()) {
+            String value = now.get(entry.key().name());
+            if (value == null || !Sysctl.sameValue(value, entry.value())) {
+                wrong.add(entry.key().name() + " is '" + value + "', not '" + entry.value() + "'");
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new LabException("the " + host.name() + " host did not keep the profile: " + String.join("; ", wrong),
+                    "run `make check-profile PROFILE=" + profile.name() + "`");
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        client.close();
+    }
+}

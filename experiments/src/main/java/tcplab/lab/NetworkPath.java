@@ -1,0 +1,21 @@
+package tcplab.lab;
+
+/** Which way the client reaches the server; the kernel treats the two differently (tcp_tw_reuse=2). */
+public enum NetworkPath {
+    /** Server in the server host, reached over the veth pair: a real (if virtual) link. */
+    VETH,
+    /** Server in the client host itself, reached over 127.0.0.1. */
+    LOOPBACK;
+
+    public LabHost serverHost(Lab lab) {
+        return this == VETH ? lab.server() : lab.client();
+    }
+
+    public String serverAddress() {
+        return this == VETH ? Lab.SERVER_ADDRESS : "127.0.0.1";
+    }
+
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

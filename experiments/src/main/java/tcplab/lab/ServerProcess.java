@@ -1,0 +1,77 @@
+package tcplab.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tcplab.server.ClosePolicy;
+
+/** A tcplab server running in one of the lab's hosts, as its own JVM. */
+public final class ServerProcess implements AutoCloseable {
+    public static final int PORT = 7000;
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+)");
+    private static final Duration STARTUP = Duration.ofSeconds(20);
+
+    private final Process process;
+    private final String address;
+
+    private ServerProcess(Process process, String address) {
+        this.process = process;
+        this.address = address;
+    }
+
+    /**
+     * Starts the server and waits until it listens. Its output goes to {@code log}; its counters,
+     * one row a second, to {@code countersCsv}.
+     */
+    public static ServerProcess start(LabHost host, String bindAddress, ClosePolicy policy, Duration lifetime,
+                                      Path countersCsv, Path log) throws LabException {
+        List<String> command = host.command(JavaCommand.tcplab(List.of("serve",
+                "--bind", bindAddress, "--port", Integer.toString(PORT), "--policy", policy.name(),
+                "--lifetime", lifetime.toSeconds() + "s", "--counters", countersCsv.toString())));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new LabException("cannot start the tcplab server: " + e.getMessage(), "run `make build`", e);
+        }
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Matcher m = LISTENING.matcher(Files.readString(log));
+                if (m.find()) {
+                    return new ServerProcess(process, m.group(1));
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            String output = Files.readString(log).trim();
+            Processes.killTree(process.toHandle());
+            throw new LabException("the tcplab server did not start in the " + host.name() + " host"
+                    + (output.isEmpty() ? "" : ": " + output.lines().reduce((a, b) -> b).orElse("")), "see " + log);
+        } catch (IOException e) {
+            Processes.killTree(process.toHandle());
+            throw new LabException("cannot read the server log " + log + ": " + e.getMessage(), null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Processes.killTree(process.toHandle());
+            throw new LabException("interrupted while the server was starting", null, e);
+        }
+    }
+
+    /** HOST:PORT as the server reported it. */
+    public String address() {
+        return address;
+    }
+
+    /** Stops the server (it writes its last counters row on SIGTERM). */
+    @Override
+    public void close() {
+        Processes.stopTree(process, Duration.ofSeconds(5));
+    }
+}
