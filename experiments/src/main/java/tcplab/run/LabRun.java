@@ -1,0 +1,258 @@
+package tcplab.run;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tcplab.benchmarks.OutcomeLog;
+import tcplab.kernel.KernelCounters;
+import tcplab.lab.JavaCommand;
+import tcplab.lab.Lab;
+import tcplab.lab.LabException;
+import tcplab.lab.LabHost;
+import tcplab.lab.Processes;
+import tcplab.lab.ServerProcess;
+import tcplab.plan.Configuration;
+import tcplab.profile.Profile;
+import tcplab.server.ClosePolicy;
+import tcplab.socket.CloseMode;
+import tcplab.socket.Exchange;
+import tcplab.socket.Target;
+
+/**
+ * The lab side of a run: each configuration in its own fresh pair of hosts, one after another,
+ * with the raw rows written as they come. Runs inside the lab's namespaces (see
+ * {@link tcplab.lab.LabLauncher}); SIGINT or SIGTERM stops the current configuration, records it
+ * as interrupted and keeps everything written so far.
+ */
+public final class LabRun {
+    private static final Pattern ITERATION = Pattern.compile("^(# Warmup Iteration|Iteration|# Fork:)\\s*(.*)$");
+
+    private final Profile profile;
+    private final List<Configuration> configurations;
+    private final RunFolder folder;
+    private final Path benchmarksJar;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile Process current;
+    private volatile ServerProcess currentServer;
+
+    public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar) {
+        this.profile = profile;
+        this.configurations = configurations;
+        this.folder = folder;
+        this.benchmarksJar = benchmarksJar;
+    }
+
+    /** Runs every configuration; returns 0 when all produced results, 1 when any failed, 130 when stopped. */
+    public int execute() throws IOException {
+        Thread hook = new Thread(this::stop, "tcplab-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Duration total = configurations.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
+        say(String.format(Locale.ROOT, "tcplab: %d configurations under profile %s, about %s; each in fresh namespaces",
+                configurations.size(), profile.name(), Format.clock(total)));
+        long runStart = System.nanoTime();
+        int failed = 0;
+        try (RunFolder.CsvLog rows = folder.csv(RunFolder.CONFIGURATIONS, RunFolder.CONFIGURATION_COLUMNS);
+             RunFolder.CsvLog sysctls = folder.csv(RunFolder.SYSCTLS, RunFolder.SYSCTL_COLUMNS);
+             RunFolder.CsvLog counters = folder.csv(RunFolder.COUNTERS, RunFolder.COUNTER_COLUMNS)) {
+            for (Configuration c : configurations) {
+                if (stopping) {
+                    break;
+                }
+                say(String.format(Locale.ROOT, "[%d/%d] %s %s %s %s (about %s; %s of about %s elapsed)", c.index(), configurations.size(),
+                        c.benchmark().name(), c.mode(), c.path().label(), c.conditions().replace(';', ' '),
+                        Format.clock(c.expected()), Format.clock(Duration.ofNanos(System.nanoTime() - runStart)), Format.clock(total)));
+                Instant started = Instant.now();
+                long t0 = System.nanoTime();
+                String[] outcome = runOne(c, sysctls, counters);
+                if (stopping && outcome[0].equals("failed")) {
+                    outcome = new String[] {"interrupted", "stopped by a signal"};
+                }
+                if (!outcome[0].equals("ok")) {
+                    failed++;
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                rows.row(c.index(), c.id(), c.benchmark().name(), c.mode(), c.path().label(), c.threads(), c.repetition(),
+                        c.conditions(), outcome[0], started.toString(), String.format(Locale.ROOT, "%.1f", seconds), outcome[1]);
+                say(String.format(Locale.ROOT, "        %s in %.1f s: %s", outcome[0], seconds, outcome[1]));
+            }
+        } finally {
+            finished.countDown();
+        }
+        if (stopping) {
+            return 130;
+        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Runs one configuration; returns {status, message}. */
+    private String[] runOne(Configuration c, RunFolder.CsvLog sysctls, RunFolder.CsvLog counters) throws IOException {
+        try (Lab lab = Lab.create(profile)) {
+            for (LabHost host : lab.hosts()) {
+                for (Map.Entry<String, String> e : lab.readBack(host).entrySet()) {
+                    sysctls.row(c.id(), host.name(), e.getKey(), e.getValue());
+                }
+            }
+            Map<String, Long> clientBefore = KernelCounters.read(lab.client().procNet());
+            Map<String, Long> serverBefore = KernelCounters.read(lab.server().procNet());
+            int exit;
+            try (ServerProcess server = ServerProcess.start(c.path().serverHost(lab), c.path().serverAddress(), serverPolicy(c),
+                    c.bound().plusSeconds(30), folder.raw(c.id(), ".server.csv"), folder.raw(c.id(), ".server.log"))) {
+                currentServer = server;
+                exit = runJmh(lab, c, server.address());
+                // the kernel's view at the end of the measurement, before the server closes anything
+                writeCounters(counters, c, lab.client().name(), clientBefore, KernelCounters.read(lab.client().procNet()));
+                writeCounters(counters, c, lab.server().name(), serverBefore, KernelCounters.read(lab.server().procNet()));
+            } finally {
+                currentServer = null;
+            }
+            return outcome(c, exit);
+        } catch (LabException e) {
+            return new String[] {"failed", e.oneLine()};
+        }
+    }
+
+    private int runJmh(Lab lab, Configuration c, String target) throws IOException {
+        Path log = folder.raw(c.id(), ".jmh.log");
+        ProcessBuilder builder = new ProcessBuilder(lab.client().command(
+                JavaCommand.benchmarks(benchmarksJar, c.jmhArgs(profile.name(), folder.raw(c.id(), ".jmh.json").toString()))))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put(Target.LAB_TARGET_ENV, target);
+        builder.environment().put(OutcomeLog.ENV, folder.raw(c.id(), ".outcomes.csv").toString());
+        Process jmh = builder.start();
+        current = jmh;
+        try {
+            return watch(jmh, log, c.bound());
+        } finally {
+            current = null;
+        }
+    }
+
+    /** Waits for JMH within the bound, echoing its iteration lines as progress. */
+    private int watch(Process jmh, Path log, Duration bound) throws IOException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        long offset = 0;
+        StringBuilder partial = new StringBuilder();
+        while (true) {
+            boolean exited;
+            try {
+                exited = jmh.waitFor(250, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exited = false;
+                stopping = true;
+            }
+            offset = echo(log, offset, partial);
+            if (exited) {
+                return jmh.exitValue();
+            }
+            if (stopping || System.nanoTime() - deadline > 0) {
+                Processes.killTree(jmh.toHandle());
+                return -1;
+            }
+        }
+    }
+
+    private long echo(Path log, long offset, StringBuilder partial) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            if (file.length() <= offset) {
+                return offset;
+            }
+            file.seek(offset);
+            byte[] bytes = new byte[(int) Math.min(1 << 20, file.length() - offset)];
+            file.readFully(bytes);
+            partial.append(new String(bytes, StandardCharsets.UTF_8));
+            int newline;
+            while ((newline = partial.indexOf("\n")) >= 0) {
+                Matcher m = ITERATION.matcher(partial.substring(0, newline).trim());
+                if (m.matches()) {
+                    String kind = m.group(1).equals("# Warmup Iteration") ? "warmup" : m.group(1).equals("# Fork:") ? "fork" : "iteration";
+                    say("        " + kind + " " + m.group(2).replaceAll("\\s+", " "));
+                }
+                partial.delete(0, newline + 1);
+            }
+            return offset + bytes.length;
+        }
+    }
+
+    private String[] outcome(Configuration c, int exit) throws IOException {
+        Path json = folder.raw(c.id(), ".jmh.json");
+        if (exit == -1) {
+            return new String[] {stopping ? "interrupted" : "timeout",
+                    stopping ? "stopped by a signal" : "killed after " + Format.clock(c.bound()) + " (see raw/" + c.id() + ".jmh.log)"};
+        }
+        if (exit != 0 || !Files.exists(json)) {
+            return new String[] {"failed", "JMH exited with " + exit + ": " + lastLines(folder.raw(c.id(), ".jmh.log"))};
+        }
+        List<JmhResult> results = JmhResult.read(json);
+        if (results.isEmpty()) {
+            return new String[] {"failed", "JMH wrote no result (see raw/" + c.id() + ".jmh.log)"};
+        }
+        return new String[] {"ok", Summary.of(results.get(0))};
+    }
+
+    private static String lastLines(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "no output";
+        }
+        List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+    }
+
+    private static void writeCounters(RunFolder.CsvLog out, Configuration c, String host, Map<String, Long> before,
+                                      Map<String, Long> after) throws IOException {
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long b = before.getOrDefault(e.getKey(), 0L);
+            out.row(c.id(), host, e.getKey(), b, e.getValue(), e.getValue() - b);
+        }
+    }
+
+    /**
+     * The server behaviour the benchmark expects: one with a close mode (always pinned, see
+     * {@code PlanLoader.pinned}) gets the matching policy; one without, a request/response
+     * benchmark, gets answers until the client closes.
+     */
+    static ClosePolicy serverPolicy(Configuration c) {
+        String closeMode = c.params().get("closeMode");
+        if (closeMode == null) {
+            return ClosePolicy.ANSWER;
+        }
+        return ClosePolicy.forClient(CloseMode.valueOf(closeMode), Exchange.valueOf(c.params().getOrDefault("exchange", "NONE")));
+    }
+
+    private void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+        folder.log(line);
+    }
+
+    /** Shutdown hook: stop what runs now and wait (bounded) until its row is written. */
+    private void stop() {
+        stopping = true;
+        Process jmh = current;
+        if (jmh != null) {
+            Processes.killTree(jmh.toHandle());
+        }
+        ServerProcess server = currentServer;
+        if (server != null) {
+            server.close();
+        }
+        try {
+            finished.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package tcplab.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import tcplab.kernel.Sysctl;
+import tcplab.lab.Processes;
+
+/**
+ * metadata.json: everything needed to cite and reproduce a run — the machine, the kernel, the JDK,
+ * tcplab's version and commit, the command, the profile and plan, how the lab was isolated, and
+ * the host's own settings before and after (to show they were not touched).
+ */
+public final class Metadata {
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Metadata() {
+    }
+
+    public static ObjectNode read(Path file) throws IOException {
+        return (ObjectNode) JSON.readTree(file.toFile());
+    }
+
+    /** Writes through a temporary file, so a reader never sees half a file. */
+    public static void write(Path file, JsonNode metadata) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), metadata);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** tcplab's version, and the commit of the checkout when git can tell. */
+    public static ObjectNode tcplab(Path home) {
+        ObjectNode node = JSON.createObjectNode();
+        Properties p = new Properties();
+        try (InputStream in = Metadata.class.getResourceAsStream("/tcplab-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException ignored) {
+            // version stays unknown
+        }
+        node.put("version", p.getProperty("version", "unknown"));
+        try {
+            node.put("commit", Processes.run(List.of("git", "-C", home.toString(), "rev-parse", "HEAD"), null, Duration.ofSeconds(5)).trim());
+            String status = Processes.run(List.of("git", "-C", home.toString(), "status", "--porcelain", "--untracked-files=no"),
+                    null, Duration.ofSeconds(5));
+            node.put("uncommittedChanges", !status.isBlank());
+        } catch (Exception e) {
+            node.put("commit", "unknown (not a git checkout)");
+        }
+        return node;
+    }
+
+    public static ObjectNode machine() {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("kernelRelease", firstLine("/proc/sys/kernel/osrelease"));
+        node.put("kernelVersion", firstLine("/proc/version"));
+        node.put("distribution", osRelease());
+        node.put("cpuModel", cpuModel());
+        node.put("cpus", Runtime.getRuntime().availableProcessors());
+        node.put("memory", meminfoTotal());
+        node.put("architecture", System.getProperty("os.arch"));
+        return node;
+    }
+
+    public static ObjectNode jdk() {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("version", System.getProperty("java.version"));
+        node.put("vendor", System.getProperty("java.vendor"));
+        node.put("vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+        node.put("home", System.getProperty("java.home"));
+        return node;
+    }
+
+    /** The relevant sysctls as the caller's namespace has them (read only). */
+    public static Map<String, String> readRelevant() {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : Sysctl.RELEVANT) {
+            Sysctl key = Sysctl.of(name);
+            try {
+                if (key.exists()) {
+                    values.put(name, key.read());
+                }
+            } catch (IOException e) {
+                values.put(name, "unreadable: " + e.getMessage());
+            }
+        }
+        return values;
+    }
+
+    public static ObjectNode toJson(Map<String, String> values) {
+        ObjectNode node = JSON.createObjectNode();
+        values.forEach(node::put);
+        return node;
+    }
+
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstLine(String file) {
+        try {
+            return Files.readAllLines(Path.of(file)).get(0).trim();
+        } catch (IOException | IndexOutOfBoundsException e) {
+            return "unknown";
+        }
+    }
+
+    private static String osRelease() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+                if (line.startsWith("PRETTY_NAME=")) {
+                    return line.substring("PRETTY_NAME=".length()).replace("\"", "");
+                }
+            }
+        } catch (IOException ignored) {
+            // unknown below
+        }
+        return "unknown";
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException ignored) {
+            // unknown below
+        }
+        return "unknown";
+    }
+
+    private static String meminfoTotal() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return line.substring("MemTotal:".length()).trim();
+                }
+            }
+        } catch (IOException ignored) {
+            // unknown below
+        }
+        return "unknown";
+    }
+}

@@ -1,0 +1,117 @@
+package tcplab.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/**
+ * The files of one run, {@code reports/PROFILE/RUN-ID/}. Raw files are appended to and flushed row
+ * by row while the run goes, so a killed run keeps every row it wrote; everything under
+ * {@code charts/} and the reports are derived from them and can be redrawn.
+ */
+public final class RunFolder {
+    public static final String METADATA = "metadata.json";
+    public static final String CONFIGURATIONS = "configurations.csv";
+    public static final String SYSCTLS = "sysctls.csv";
+    public static final String COUNTERS = "kernel-counters.csv";
+    public static final String RUN_LOG = "run.log";
+    public static final String PROFILE_COPY = "profile.conf";
+    public static final String PLAN_COPY = "plan.json";
+    public static final String RAW = "raw";
+
+    public static final String[] CONFIGURATION_COLUMNS = {
+        "index", "id", "benchmark", "mode", "path", "threads", "repetition", "conditions", "status", "started_utc", "seconds", "message"
+    };
+    public static final String[] SYSCTL_COLUMNS = {"configuration", "host", "key", "value"};
+    public static final String[] COUNTER_COLUMNS = {"configuration", "host", "counter", "before", "after", "delta"};
+
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Path dir;
+
+    public RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Creates {@code reportsRoot/profile/RUN-ID/} with a fresh UTC timestamp id. */
+    public static RunFolder create(Path reportsRoot, String profile, Instant now) throws IOException {
+        Path parent = reportsRoot.resolve(profile);
+        Files.createDirectories(parent);
+        String id = RUN_ID.format(now);
+        Path dir = parent.resolve(id);
+        for (int n = 2; Files.exists(dir); n++) {
+            dir = parent.resolve(id + "-" + n);
+        }
+        Files.createDirectories(dir.resolve(RAW));
+        return new RunFolder(dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    public Path raw(String configurationId, String suffix) {
+        return dir.resolve(RAW).resolve(configurationId + suffix);
+    }
+
+    /** Points {@code PROFILE/latest} at this run. */
+    public void markLatest() throws IOException {
+        Path link = dir.getParent().resolve("latest");
+        Path tmp = dir.getParent().resolve(".latest-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, dir.getFileName());
+        Files.move(tmp, link, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A CSV file in this folder that gets a header when new and is flushed after every row. */
+    public CsvLog csv(String name, String... columns) throws IOException {
+        return new CsvLog(dir.resolve(name), columns);
+    }
+
+    /** Appends one line to the run log. */
+    public void log(String line) {
+        try {
+            Files.writeString(dir.resolve(RUN_LOG), line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Row-at-a-time CSV output. */
+    public static final class CsvLog implements AutoCloseable {
+        private final CSVPrinter printer;
+
+        CsvLog(Path file, String... columns) throws IOException {
+            boolean fresh = !Files.exists(file) || Files.size(file) == 0;
+            var writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            CSVFormat.Builder format = CSVFormat.DEFAULT.builder();
+            if (fresh) {
+                format.setHeader(columns);
+            }
+            printer = new CSVPrinter(writer, format.get());
+        }
+
+        public void row(Object... values) throws IOException {
+            printer.printRecord(values);
+            printer.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            printer.close();
+        }
+    }
+}
