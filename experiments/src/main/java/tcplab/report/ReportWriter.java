@@ -1,0 +1,367 @@
+package tcplab.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.commonmark.ext.gfm.tables.TablesExtension;
+import org.commonmark.parser.Parser;
+import org.commonmark.renderer.html.HtmlRenderer;
+import tcplab.kernel.TcpModel;
+import tcplab.run.Format;
+import tcplab.run.JmhResult;
+import tcplab.run.RunFolder;
+import tcplab.socket.FailureCause;
+
+/**
+ * Derives everything readable from a run folder's raw files: results.csv, the charts, report.md
+ * and a self-contained report.html. Running it again on the same folder gives the same files;
+ * it never changes a raw file.
+ */
+public final class ReportWriter {
+    public static final String RESULTS = "results.csv";
+    public static final String REPORT_MD = "report.md";
+    public static final String REPORT_HTML = "report.html";
+
+    private static final String[] RESULT_COLUMNS = {
+        "id", "benchmark", "mode", "path", "threads", "repetition", "conditions", "status",
+        "ok_per_s", "ok_error_per_s", "attempts_per_s", "p50_us", "p90_us", "p99_us", "p99_9_us", "max_us",
+        "measured_ok", "addrNotAvailable", "refused", "timedOut", "reset", "other",
+        "client_time_wait_end", "server_time_wait_end", "client_active_opens", "server_passive_opens",
+        "client_tw_entered", "client_tw_recycled", "listen_overflows", "listen_drops",
+        "client_retrans_segs", "server_retrans_segs", "client_out_rsts", "server_out_rsts", "server_accepted", "server_resets"
+    };
+
+    private ReportWriter() {
+    }
+
+    public static void write(RunFolder folder) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        RunData data = RunData.load(folder);
+        writeResults(data, folder.file(RESULTS));
+        String profile = data.metadata().path("profile").path("name").asText();
+        Path charts = folder.file(Charts.DIR);
+        List<Group> throughput = Group.of(data.results(), "ConnectCloseBenchmark", "thrpt");
+        List<Group> latency = Group.of(data.results(), "ConnectCloseBenchmark", "sample");
+        List<Group> reuse = Group.of(data.results(), "ConnectionReuseBenchmark", "thrpt");
+        List<Group> reuseLatency = Group.of(data.results(), "ConnectionReuseBenchmark", "sample");
+        String md = markdown(data, throughput, latency, reuse, reuseLatency,
+                Charts.throughput(throughput, profile, charts),
+                Charts.iterations(throughput, profile, charts),
+                Charts.latency(latency, profile, charts, "latency", "Connect/close"),
+                Charts.reuse(reuse, profile, charts),
+                Charts.latency(reuseLatency, profile, charts, "connection-reuse-latency", "Request"));
+        Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
+        Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
+    }
+
+    private static void writeResults(RunData data, Path file) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+             CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(RESULT_COLUMNS).get())) {
+            for (RunData.Result r : data.results()) {
+                JmhResult j = r.jmh();
+                boolean thrpt = j != null && j.mode().equals("thrpt");
+                boolean sample = j != null && j.mode().equals("sample");
+                boolean loopback = r.path().equals("loopback");
+                List<Object> row = new ArrayList<>(List.of(r.id(), r.benchmark(), r.mode(), r.path(), r.threads(), r.repetition(),
+                        r.row().get("conditions"), r.status()));
+                row.add(thrpt ? j.counter("ok") : "");
+                row.add(thrpt && j.secondary().containsKey("ok") ? j.secondary().get("ok").error() : "");
+                row.add(thrpt ? j.primary().score() : "");
+                for (String p : List.of("50.0", "90.0", "99.0", "99.9", "100.0")) {
+                    row.add(sample ? j.percentiles().getOrDefault(p, Double.NaN) : "");
+                }
+                row.add(r.measured("ok"));
+                for (FailureCause cause : FailureCause.values()) {
+                    row.add(r.measured(cause.counterName));
+                }
+                row.add(r.clientCounter("state.TIME_WAIT", RunData.AFTER));
+                row.add(loopback ? "" : r.serverCounter("state.TIME_WAIT", RunData.AFTER));
+                row.add(r.clientCounter("Tcp.ActiveOpens", RunData.DELTA));
+                row.add(loopback ? r.clientCounter("Tcp.PassiveOpens", RunData.DELTA) : r.serverCounter("Tcp.PassiveOpens", RunData.DELTA));
+                row.add(r.clientCounter("TcpExt.TW", RunData.DELTA));
+                row.add(r.clientCounter("TcpExt.TWRecycled", RunData.DELTA));
+                row.add(listener(r, "TcpExt.ListenOverflows"));
+                row.add(listener(r, "TcpExt.ListenDrops"));
+                row.add(r.clientCounter("Tcp.RetransSegs", RunData.DELTA));
+                row.add(loopback ? "" : r.serverCounter("Tcp.RetransSegs", RunData.DELTA));
+                row.add(r.clientCounter("Tcp.OutRsts", RunData.DELTA));
+                row.add(loopback ? "" : r.serverCounter("Tcp.OutRsts", RunData.DELTA));
+                row.add(r.serverLastRow().getOrDefault("accepted", ""));
+                row.add(r.serverLastRow().getOrDefault("resets", ""));
+                csv.printRecord(row);
+            }
+        }
+    }
+
+    /** A listener counter from the host the server ran in. */
+    private static long listener(RunData.Result r, String counter) {
+        return r.path().equals("loopback") ? r.clientCounter(counter, RunData.DELTA) : r.serverCounter(counter, RunData.DELTA);
+    }
+
+    private static String markdown(RunData data, List<Group> throughput, List<Group> latency, List<Group> reuse,
+                                   List<Group> reuseLatency, Charts.Drawn throughputChart, Charts.Drawn iterationsChart,
+                                   Charts.Drawn latencyChart, Charts.Drawn reuseChart, Charts.Drawn reuseLatencyChart) {
+        JsonNode m = data.metadata();
+        String profile = m.path("profile").path("name").asText();
+        StringBuilder md = new StringBuilder();
+        md.append("# tcplab report: profile `").append(profile).append("`\n\n");
+        md.append("> ").append(m.path("profile").path("purpose").asText("(the profile has no header comment)")).append("\n\n");
+        long failed = data.results().stream().filter(r -> !r.ok()).count();
+        md.append(String.format(Locale.ROOT, "Plan `%s`, %d of %d configurations measured, status **%s**. Run `%s`.%n%n",
+                m.path("plan").path("name").asText(), data.results().size() - failed, m.path("plan").path("configurations").asInt(),
+                m.path("status").asText(), m.path("runId").asText()));
+        if (!"complete".equals(m.path("status").asText())) {
+            md.append("**This run did not complete** (").append(m.path("status").asText())
+                    .append("): the tables show the configurations it finished; every raw row written before it stopped is kept.\n\n");
+        }
+
+        environment(md, m);
+        settings(md, data);
+
+        md.append("## Connect/close throughput\n\n");
+        md.append("What was varied: the close mode (who sends the first FIN, or an RST with SO_LINGER 0), SO_REUSEADDR on the client,"
+                + " a 1-byte request/response before closing, and the path (veth between two hosts, or loopback inside one).\n\n");
+        chart(md, throughputChart);
+        md.append("Read it: taller is faster. A bar far below its neighbours with a diamond beside it is a client that ran out of local"
+                + " ports; the diamond is where the kernel's model says it settles once TIME_WAIT sockets start expiring.\n\n");
+        throughputTable(md, throughput);
+        chart(md, iterationsChart);
+
+        md.append("## Connect/close latency\n\n");
+        chart(md, latencyChart);
+        latencyTable(md, latency);
+
+        if (!reuse.isEmpty() || !reuseLatency.isEmpty()) {
+            md.append("## Connection reuse\n\n");
+            md.append("The remedy that removes TIME_WAIT altogether: send the requests over a connection that stays open.\n\n");
+            chart(md, reuseChart);
+            throughputTable(md, reuse);
+            chart(md, reuseLatencyChart);
+            latencyTable(md, reuseLatency);
+        }
+
+        md.append("## What the numbers say\n\n");
+        List<String> findings = Findings.of(data);
+        if (findings.isEmpty()) {
+            md.append("Nothing notable: no failures, no configuration ran out of ports, no unexplained outliers.\n\n");
+        }
+        findings.forEach(f -> md.append("- ").append(f).append("\n"));
+        md.append("\n");
+
+        counters(md, data);
+
+        md.append("## Reproduce\n\n```\n");
+        JsonNode tcplab = m.path("tcplab");
+        if (tcplab.path("commit").asText().matches("[0-9a-f]{40}")) {
+            md.append("git checkout ").append(tcplab.path("commit").asText()).append("\n");
+        }
+        md.append(m.path("reproduce").asText()).append("\n");
+        md.append("make report RUN=<the run folder it prints>   # redraw charts and this report from the raw files\n```\n\n");
+        if (tcplab.path("uncommittedChanges").asBoolean(false)) {
+            md.append("The checkout had uncommitted changes when this ran; the commit alone may not reproduce it exactly.\n\n");
+        }
+
+        md.append("## Files\n\n");
+        md.append("| file | what it holds |\n|---|---|\n");
+        md.append("| `metadata.json` | machine, kernel, JDK, tcplab version and commit, command, profile, plan, host settings before and after |\n");
+        md.append("| `profile.conf`, `plan.json` | exact copies of the profile and plan that ran |\n");
+        md.append("| `configurations.csv` | one row per configuration: conditions, status, duration |\n");
+        md.append("| `sysctls.csv` | every relevant sysctl as read back in each configuration's client and server host |\n");
+        md.append("| `kernel-counters.csv` | /proc/net/netstat, snmp and sockstat counters and TCP socket states, before and after each configuration, per host |\n");
+        md.append("| `raw/ID.jmh.json`, `raw/ID.jmh.csv`, `raw/ID.jmh.log` | JMH's results and output |\n");
+        md.append("| `raw/ID.outcomes.csv` | complete and failed attempts by cause, per iteration and thread, warmup included |\n");
+        md.append("| `raw/ID.server.csv`, `raw/ID.server.log` | the tcplab server's counters, once a second |\n");
+        md.append("| `results.csv`, `charts/`, `report.md`, `report.html` | derived from the files above by `make report` |\n");
+        return md.toString();
+    }
+
+    private static void environment(StringBuilder md, JsonNode m) {
+        JsonNode machine = m.path("machine");
+        JsonNode lab = m.path("lab");
+        md.append("## Environment\n\n| | |\n|---|---|\n");
+        row(md, "kernel", machine.path("kernelRelease").asText());
+        row(md, "distribution", machine.path("distribution").asText());
+        row(md, "CPU", machine.path("cpuModel").asText() + " × " + machine.path("cpus").asInt() + " (client, server and kernel share them)");
+        row(md, "memory", machine.path("memory").asText());
+        row(md, "JDK", m.path("jdk").path("vendor").asText() + " " + m.path("jdk").path("version").asText()
+                + " (" + m.path("jdk").path("vm").asText() + ")");
+        row(md, "tcplab", m.path("tcplab").path("version").asText() + ", commit " + m.path("tcplab").path("commit").asText()
+                + (m.path("tcplab").path("uncommittedChanges").asBoolean(false) ? " with uncommitted changes" : ""));
+        row(md, "lab", "network namespaces (" + lab.path("privileges").asText() + "), fresh per configuration: client "
+                + lab.path("clientAddress").asText() + " ↔ veth ↔ server " + lab.path("serverAddress").asText() + ":"
+                + lab.path("serverPort").asText() + ", or 127.0.0.1 inside the client host for the loopback path");
+        String untouched = m.has("hostSysctlsUnchanged") ? (m.path("hostSysctlsUnchanged").asBoolean() ? "unchanged (read before and after)"
+                : "CHANGED during the run by something else; see metadata.json") : "not checked (run did not finish)";
+        row(md, "this machine's settings", untouched);
+        row(md, "plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
+        row(md, "started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)"));
+        row(md, "command", "`" + m.path("command").asText() + "`");
+        md.append("\nFull details: [metadata.json](metadata.json).\n\n");
+    }
+
+    private static void settings(StringBuilder md, RunData data) {
+        Map<String, String> settings = data.settings();
+        if (settings.isEmpty()) {
+            return;
+        }
+        Set<String> profileKeys = new LinkedHashSet<>();
+        try {
+            for (String line : Files.readAllLines(data.folder().file(RunFolder.PROFILE_COPY))) {
+                String t = line.trim();
+                if (!t.isEmpty() && !t.startsWith("#") && !t.startsWith(";") && t.contains("=")) {
+                    profileKeys.add(tcplab.kernel.Sysctl.of(t.substring(0, t.indexOf('=')).trim()).name());
+                }
+            }
+        } catch (IOException e) {
+            // without the copy, no key is marked as set by the profile
+        }
+        JsonNode host = data.metadata().path("hostSysctlsBefore");
+        md.append("## Settings in effect\n\n");
+        md.append("As read back inside the lab's hosts (client shown; the server host had the same profile applied). The host column is"
+                + " this machine's own value, for reference only: it was not changed.\n\n");
+        md.append("| sysctl | in the lab | set by the profile | this machine |\n|---|---|---|---|\n");
+        settings.forEach((k, v) -> md.append("| `").append(k).append("` | ").append(v.isEmpty() ? "(empty)" : v).append(" | ")
+                .append(profileKeys.contains(k) ? "yes" : "").append(" | ").append(host.path(k).asText("")).append(" |\n"));
+        int ports = TcpModel.portCount(settings);
+        if (ports > 0) {
+            md.append(String.format(Locale.ROOT, "%nModel: %d local ports; a client that keeps TIME_WAIT (%d s, fixed in the kernel) and cannot"
+                    + " reuse it sustains at most %d / %d = **%s new connections/s** to one destination.%n",
+                    ports, TcpModel.TIME_WAIT_SECONDS, ports, TcpModel.TIME_WAIT_SECONDS, Format.number(TcpModel.portCeilingPerSecond(ports))));
+        }
+        List<String> differ = data.settingsThatDiffer();
+        if (!differ.isEmpty()) {
+            md.append("\n**Warning:** the settings read back differ between configurations: ").append(String.join(", ", differ)).append(".\n");
+        }
+        md.append("\n");
+    }
+
+    private static void throughputTable(StringBuilder md, List<Group> groups) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        boolean repeated = groups.stream().anyMatch(g -> g.measured().size() > 1);
+        md.append("| configuration | complete per s | ± | attempts per s | failed in measurement | TIME_WAIT at end (client / server) |\n");
+        md.append("|---|---:|---:|---:|---|---:|\n");
+        for (Group g : groups) {
+            if (!g.hasData()) {
+                md.append("| ").append(g.label()).append(" | not measured: ").append(g.first().status()).append(" | | | | |\n");
+                continue;
+            }
+            RunData.Result r = g.measured().get(0);
+            md.append("| ").append(g.label()).append(" | ").append(Format.number(g.okRate())).append(" | ")
+                    .append(Format.number(g.okError())).append(" | ").append(Format.number(g.mean(x -> x.jmh().primary().score())))
+                    .append(" | ").append(failureText(g)).append(" | ")
+                    .append(r.clientCounter("state.TIME_WAIT", RunData.AFTER)).append(" / ")
+                    .append(r.path().equals("loopback") ? "(same host)" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER)))
+                    .append(" |\n");
+        }
+        md.append(repeated ? "\n± spans every repetition (each in fresh namespaces). " : "\n± is JMH's 99.9 % confidence half-width. ");
+        md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them.\n\n");
+    }
+
+    private static void latencyTable(StringBuilder md, List<Group> groups) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        md.append("| configuration | p50 | p90 | p99 | p99.9 | max | failed attempts among the samples |\n|---|---:|---:|---:|---:|---:|---|\n");
+        for (Group g : groups) {
+            if (!g.hasData()) {
+                md.append("| ").append(g.label()).append(" | not measured: ").append(g.first().status()).append(" | | | | | |\n");
+                continue;
+            }
+            md.append("| ").append(g.label());
+            for (String p : List.of("50.0", "90.0", "99.0", "99.9", "100.0")) {
+                md.append(" | ").append(Format.micros(g.percentile(p)));
+            }
+            md.append(" | ").append(failureText(g)).append(" |\n");
+        }
+        md.append("\n");
+    }
+
+    private static String failureText(Group g) {
+        Map<String, Long> failed = g.failures();
+        if (failed.isEmpty()) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        failed.forEach((k, v) -> parts.add(v + " " + k));
+        return String.join(", ", parts);
+    }
+
+    private static void counters(StringBuilder md, RunData data) {
+        md.append("## Kernel counters\n\n");
+        md.append("Deltas over each configuration, from each host's /proc/net/netstat and /proc/net/snmp; TIME_WAIT is the socket count at"
+                + " the end. TcpExt.TW counts sockets that entered TIME_WAIT; TWRecycled those connect() took over. For the loopback path the"
+                + " server ran in the client host. All counters: [kernel-counters.csv](kernel-counters.csv); per configuration: [results.csv](results.csv).\n\n");
+        md.append("| configuration | mode | client ActiveOpens | entered TIME_WAIT | TWRecycled | TIME_WAIT at end (client / server)"
+                + " | ListenOverflows / ListenDrops | RetransSegs (client / server) | OutRsts (client / server) |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RunData.Result r : data.results()) {
+            if (r.clientCounters().isEmpty()) {
+                continue;
+            }
+            boolean loopback = r.path().equals("loopback");
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d / %s | %d / %d | %d / %s | %d / %s |%n",
+                    r.label() + (r.repetition() > 1 ? " (rep " + r.repetition() + ")" : ""), r.benchmark().replace("Benchmark", "") + " " + r.mode(),
+                    r.clientCounter("Tcp.ActiveOpens", RunData.DELTA), r.clientCounter("TcpExt.TW", RunData.DELTA),
+                    r.clientCounter("TcpExt.TWRecycled", RunData.DELTA), r.clientCounter("state.TIME_WAIT", RunData.AFTER),
+                    loopback ? "-" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER)),
+                    listener(r, "TcpExt.ListenOverflows"), listener(r, "TcpExt.ListenDrops"),
+                    r.clientCounter("Tcp.RetransSegs", RunData.DELTA), loopback ? "-" : Long.toString(r.serverCounter("Tcp.RetransSegs", RunData.DELTA)),
+                    r.clientCounter("Tcp.OutRsts", RunData.DELTA), loopback ? "-" : Long.toString(r.serverCounter("Tcp.OutRsts", RunData.DELTA))));
+        }
+        md.append("\n");
+    }
+
+    private static void chart(StringBuilder md, Charts.Drawn drawn) {
+        if (drawn == null) {
+            return;
+        }
+        md.append("![").append(drawn.title()).append("](").append(Charts.DIR).append('/').append(drawn.name()).append(".png)\n\n");
+        md.append("*").append(drawn.caption()).append(" [SVG](").append(Charts.DIR).append('/').append(drawn.name()).append(".svg)*\n\n");
+    }
+
+    private static void row(StringBuilder md, String key, String value) {
+        md.append("| ").append(key).append(" | ").append(value.replace("|", "\\|")).append(" |\n");
+    }
+
+    /** The Markdown as one HTML file that opens from disk without the network: PNGs are embedded. */
+    static String html(String md, Path dir, String title) throws IOException {
+        var extensions = List.of(TablesExtension.create());
+        String body = HtmlRenderer.builder().extensions(extensions).build()
+                .render(Parser.builder().extensions(extensions).build().parse(md));
+        Matcher images = Pattern.compile("src=\"(" + Charts.DIR + "/[A-Za-z0-9._-]+\\.png)\"").matcher(body);
+        StringBuilder inlined = new StringBuilder();
+        while (images.find()) {
+            Path png = dir.resolve(images.group(1));
+            String src = Files.isRegularFile(png)
+                    ? "data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) : images.group(1);
+            images.appendReplacement(inlined, Matcher.quoteReplacement("src=\"" + src + "\""));
+        }
+        images.appendTail(inlined);
+        return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                + "<title>" + title.replace("<", "&lt;") + "</title>\n<style>\n"
+                + "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\n"
+                + "table{border-collapse:collapse;margin:1rem 0;display:block;overflow-x:auto;max-width:100%}\n"
+                + "th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}\n"
+                + "td:not(:first-child){white-space:nowrap}\n"
+                + "img{max-width:100%;height:auto;border:1px solid #eee}\n"
+                + "code,pre{background:#f5f5f5;border-radius:3px}pre{padding:.6rem;overflow-x:auto}\n"
+                + "blockquote{color:#555;border-left:4px solid #ddd;margin-left:0;padding-left:1rem}\n"
+                + "</style>\n</head>\n<body>\n" + inlined + "</body>\n</html>\n";
+    }
+}

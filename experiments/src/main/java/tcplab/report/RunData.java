@@ -1,0 +1,204 @@
+package tcplab.report;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import tcplab.run.JmhResult;
+import tcplab.run.Metadata;
+import tcplab.run.RunFolder;
+
+/**
+ * Everything a run folder holds, read back from its raw files only. A run that was killed has
+ * fewer rows, never broken ones (rows are flushed whole), so a partial run reads like a short one.
+ */
+public final class RunData {
+    private final RunFolder folder;
+    private final ObjectNode metadata;
+    private final List<Result> results = new ArrayList<>();
+    private final Map<String, Map<String, String>> clientSysctls = new LinkedHashMap<>();
+
+    /** One configuration as it ran: its row in configurations.csv and what it left in the raw files. */
+    public record Result(Map<String, String> row, Map<String, String> sysctls, Map<String, long[]> clientCounters,
+                         Map<String, long[]> serverCounters, JmhResult jmh, List<Map<String, String>> outcomes,
+                         Map<String, String> serverLastRow) {
+
+        public String id() {
+            return row.get("id");
+        }
+
+        public String benchmark() {
+            return row.get("benchmark");
+        }
+
+        public String mode() {
+            return row.get("mode");
+        }
+
+        public String path() {
+            return row.get("path");
+        }
+
+        public String status() {
+            return row.get("status");
+        }
+
+        public int repetition() {
+            return Integer.parseInt(row.getOrDefault("repetition", "1"));
+        }
+
+        /** The benchmark's own parameters, in plan order. */
+        public Map<String, String> params() {
+            Map<String, String> params = new LinkedHashMap<>();
+            for (String pair : row.get("conditions").split(";")) {
+                int eq = pair.indexOf('=');
+                String key = pair.substring(0, eq);
+                if (!key.equals("path") && !key.equals("threads")) {
+                    params.put(key, pair.substring(eq + 1));
+                }
+            }
+            return params;
+        }
+
+        public int threads() {
+            return Integer.parseInt(row.getOrDefault("threads", "1"));
+        }
+
+        /** What varies, for chart axes: {@code CLIENT_FIN veth}, {@code CLIENT_FIN reuseAddr veth}, ... */
+        public String label() {
+            List<String> parts = new ArrayList<>();
+            params().forEach((k, v) -> {
+                if (v.equals("true")) {
+                    parts.add(k);
+                } else if (!v.equals("false") && !v.equals("NONE")) {
+                    parts.add(v);
+                }
+            });
+            parts.add(path());
+            if (threads() > 1) {
+                parts.add(threads() + " threads");
+            }
+            return String.join(" ", parts);
+        }
+
+        /** Configurations that differ only in repetition share this key. */
+        public String groupKey() {
+            return benchmark() + "|" + mode() + "|" + row.get("conditions");
+        }
+
+        public long clientCounter(String name, int column) {
+            long[] v = clientCounters.get(name);
+            return v == null ? 0 : v[column];
+        }
+
+        public long serverCounter(String name, int column) {
+            long[] v = serverCounters.get(name);
+            return v == null ? 0 : v[column];
+        }
+
+        /** Sum of a column of outcomes.csv over the measurement iterations. */
+        public long measured(String column) {
+            return outcomes.stream().filter(o -> "measurement".equals(o.get("phase")))
+                    .mapToLong(o -> Long.parseLong(o.getOrDefault(column, "0"))).sum();
+        }
+
+        public boolean ok() {
+            return "ok".equals(status()) && jmh != null;
+        }
+    }
+
+    /** Column indexes of the counter arrays. */
+    public static final int BEFORE = 0;
+    public static final int AFTER = 1;
+    public static final int DELTA = 2;
+
+    private RunData(RunFolder folder, ObjectNode metadata) {
+        this.folder = folder;
+        this.metadata = metadata;
+    }
+
+    public static RunData load(RunFolder folder) throws IOException {
+        RunData data = new RunData(folder, Metadata.read(folder.file(RunFolder.METADATA)));
+        Map<String, Map<String, String>> sysctls = new HashMap<>();
+        for (CSVRecord r : records(folder.file(RunFolder.SYSCTLS))) {
+            if (r.get("host").equals("client")) {
+                sysctls.computeIfAbsent(r.get("configuration"), k -> new LinkedHashMap<>()).put(r.get("key"), r.get("value"));
+            }
+        }
+        data.clientSysctls.putAll(sysctls);
+        Map<String, Map<String, Map<String, long[]>>> counters = new HashMap<>();
+        for (CSVRecord r : records(folder.file(RunFolder.COUNTERS))) {
+            counters.computeIfAbsent(r.get("configuration"), k -> new HashMap<>())
+                    .computeIfAbsent(r.get("host"), k -> new HashMap<>())
+                    .put(r.get("counter"), new long[] {Long.parseLong(r.get("before")), Long.parseLong(r.get("after")),
+                        Long.parseLong(r.get("delta"))});
+        }
+        for (CSVRecord r : records(folder.file(RunFolder.CONFIGURATIONS))) {
+            Map<String, String> row = r.toMap();
+            String id = row.get("id");
+            Path json = folder.raw(id, ".jmh.json");
+            JmhResult jmh = null;
+            if (Files.isRegularFile(json) && Files.size(json) > 0) {
+                List<JmhResult> parsed = JmhResult.read(json);
+                jmh = parsed.isEmpty() ? null : parsed.get(0);
+            }
+            List<Map<String, String>> outcomes = new ArrayList<>();
+            for (CSVRecord o : records(folder.raw(id, ".outcomes.csv"))) {
+                outcomes.add(o.toMap());
+            }
+            List<CSVRecord> server = records(folder.raw(id, ".server.csv"));
+            Map<String, Map<String, long[]>> byHost = counters.getOrDefault(id, Map.of());
+            data.results.add(new Result(row, sysctls.getOrDefault(id, Map.of()), byHost.getOrDefault("client", Map.of()),
+                    byHost.getOrDefault("server", Map.of()), jmh, outcomes,
+                    server.isEmpty() ? Map.of() : server.get(server.size() - 1).toMap()));
+        }
+        return data;
+    }
+
+    static List<CSVRecord> records(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader).getRecords();
+        }
+    }
+
+    public RunFolder folder() {
+        return folder;
+    }
+
+    public ObjectNode metadata() {
+        return metadata;
+    }
+
+    public List<Result> results() {
+        return results;
+    }
+
+    /** The settings in effect in the first configuration's client host (every configuration starts from the same profile). */
+    public Map<String, String> settings() {
+        return results.isEmpty() ? Map.of() : results.get(0).sysctls();
+    }
+
+    /** Configurations whose client settings differ from the first one's; should be none. */
+    public List<String> settingsThatDiffer() {
+        List<String> differ = new ArrayList<>();
+        Map<String, String> first = settings();
+        clientSysctls.forEach((id, values) -> {
+            if (!values.equals(first)) {
+                differ.add(id);
+            }
+        });
+        return differ;
+    }
+}
