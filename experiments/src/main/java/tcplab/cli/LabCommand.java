@@ -1,0 +1,60 @@
+package tcplab.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tcplab.kernel.NetnsGuard;
+import tcplab.plan.BenchmarkCatalog;
+import tcplab.plan.PlanLoader;
+import tcplab.profile.Profile;
+import tcplab.profile.ProfileChecks;
+import tcplab.profile.ProfileParser;
+import tcplab.profile.ProfileProblem;
+import tcplab.run.LabRun;
+import tcplab.run.RunFolder;
+
+/** The lab side of {@code run} and {@code check-profile}; started by {@link tcplab.lab.LabLauncher} inside the namespaces. */
+@Command(name = "lab", hidden = true, subcommands = {LabCommand.Check.class, LabCommand.Run.class},
+        description = "Internal: the part of tcplab that runs inside the lab's namespaces.")
+final class LabCommand {
+
+    @Command(name = "check", description = "Ask the kernel about each key in a throwaway network namespace.")
+    static final class Check implements Callable<Integer> {
+        @Option(names = "--profile", required = true)
+        Path profile;
+
+        @Override
+        public Integer call() throws Exception {
+            NetnsGuard.requireLabNamespace();
+            List<ProfileProblem> problems = ProfileChecks.inNamespace(ProfileParser.parse(profile));
+            problems.forEach(p -> System.err.println("tcplab: " + p));
+            return problems.isEmpty() ? Main.OK : Main.BAD_INPUT;
+        }
+    }
+
+    @Command(name = "run", description = "Run a plan's configurations, each in fresh namespaces.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--profile", required = true)
+        Path profile;
+
+        @Option(names = "--plan", required = true)
+        Path plan;
+
+        @Option(names = "--run-dir", required = true)
+        Path runDir;
+
+        @Option(names = "--benchmarks-jar", required = true)
+        Path benchmarksJar;
+
+        @Override
+        public Integer call() throws Exception {
+            NetnsGuard.requireLabNamespace();
+            Profile parsed = ProfileParser.parse(profile);
+            BenchmarkCatalog catalog = BenchmarkCatalog.load();
+            var configurations = PlanLoader.expand(PlanLoader.load(plan, catalog), catalog);
+            return new LabRun(parsed, configurations, new RunFolder(runDir), benchmarksJar).execute();
+        }
+    }
+}

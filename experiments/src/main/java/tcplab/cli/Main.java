@@ -1,0 +1,81 @@
+package tcplab.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import tcplab.lab.LabException;
+import tcplab.plan.PlanException;
+import tcplab.profile.ProfileException;
+import tcplab.profile.ProfileProblem;
+
+/** tcplab's command line. {@code java -jar experiments/target/tcplab.jar --help}; {@code make help} shows the make targets. */
+@Command(name = "tcplab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {"Measure how TCP connection setup and teardown behave under a sysctl profile,",
+                "in throwaway network namespaces, without touching this machine's own settings."},
+        subcommands = {RunCommand.class, CheckProfileCommand.class, ListCommand.class, ReportCommand.class,
+                ServeCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+                "  tcplab run --profile tw-reuse --plan quick",
+                "  tcplab check-profile sysctl-profiles/narrow-ports.conf",
+                "  tcplab report reports/baseline/latest",
+                "", "Exit codes: 0 ok, 1 a run or configuration failed, 2 bad input, 3 missing prerequisite, 130 interrupted."})
+public final class Main implements Runnable {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_INPUT = 2;
+    public static final int MISSING_PREREQUISITE = 3;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setParameterExceptionHandler(Main::badArguments);
+        commandLine.setExecutionExceptionHandler(Main::failure);
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** One line naming what is wrong, and where to read how it is done. */
+    private static int badArguments(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        command.getErr().println("tcplab: " + e.getMessage() + " (fix: see `" + command.getCommandSpec().qualifiedName() + " --help`)");
+        return BAD_INPUT;
+    }
+
+    private static int failure(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        PrintWriter err = command.getErr();
+        if (e instanceof ProfileException) {
+            for (ProfileProblem problem : ((ProfileException) e).problems()) {
+                err.println("tcplab: " + problem);
+            }
+            return BAD_INPUT;
+        }
+        if (e instanceof PlanException) {
+            err.println("tcplab: " + e.getMessage());
+            return BAD_INPUT;
+        }
+        if (e instanceof IllegalArgumentException) {
+            err.println("tcplab: " + e.getMessage());
+            return BAD_INPUT;
+        }
+        if (e instanceof LabException) {
+            err.println("tcplab: " + ((LabException) e).oneLine());
+            return MISSING_PREREQUISITE;
+        }
+        err.println("tcplab: internal error: " + e);
+        e.printStackTrace(err);
+        return FAILED;
+    }
+}

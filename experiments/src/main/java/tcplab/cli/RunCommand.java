@@ -1,0 +1,145 @@
+package tcplab.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tcplab.lab.Lab;
+import tcplab.lab.LabException;
+import tcplab.lab.LabLauncher;
+import tcplab.lab.ServerProcess;
+import tcplab.plan.BenchmarkCatalog;
+import tcplab.plan.Configuration;
+import tcplab.plan.Plan;
+import tcplab.plan.PlanLoader;
+import tcplab.profile.Profile;
+import tcplab.profile.ProfileChecks;
+import tcplab.report.ReportWriter;
+import tcplab.run.Metadata;
+import tcplab.run.RunFolder;
+
+/**
+ * {@code tcplab run}: check everything that can be checked, then run the plan in the lab and
+ * derive the report from what it wrote. Nothing is created before the profile, the plan and the
+ * prerequisites have passed.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Apply a sysctl profile in fresh network namespaces, run the plan's benchmarks there,",
+                "and write raw CSVs, metadata, charts and a report to reports/PROFILE/RUN-ID/."},
+        footer = {"", "Example:", "  tcplab run --profile tw-reuse --plan quick",
+                "The last line printed is the run folder."})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-p", "--profile"}, defaultValue = "baseline", paramLabel = "NAME|FILE",
+            description = "a profile in sysctl-profiles/ or a path to a .conf file (default: ${DEFAULT-VALUE})")
+    String profile;
+
+    @Option(names = "--plan", defaultValue = "quick", paramLabel = "NAME|FILE",
+            description = "quick, full, or a path to a plan .json file (default: ${DEFAULT-VALUE})")
+    String plan;
+
+    @Option(names = "--reports", paramLabel = "DIR", description = "where run folders go (default: reports/ in the checkout)")
+    Path reports;
+
+    @Override
+    public Integer call() throws Exception {
+        Home home = Home.find();
+        Profile profile = ProfileChecks.parseForHost(home.profile(this.profile));
+        BenchmarkCatalog catalog = BenchmarkCatalog.load();
+        Plan plan = PlanLoader.load(home.plan(this.plan), catalog);
+        List<Configuration> configurations = PlanLoader.expand(plan, catalog);
+        Path jar = home.benchmarksJar();
+        if (!Files.isRegularFile(jar)) {
+            throw new LabException(jar + " is missing", "run `make build`");
+        }
+        LabLauncher.checkPrerequisites();
+        Path profileFile = profile.file().toAbsolutePath();
+        if (LabLauncher.run(List.of("check", "--profile", profileFile.toString())) != Main.OK) {
+            return Main.BAD_INPUT; // the lab printed each problem; nothing was created
+        }
+
+        Path root = reports != null ? reports : home.reports();
+        RunFolder folder = RunFolder.create(root, profile.name(), Instant.now());
+        Files.writeString(folder.file(RunFolder.PROFILE_COPY), profile.text());
+        Files.copy(plan.file(), folder.file(RunFolder.PLAN_COPY));
+        Map<String, String> hostBefore = Metadata.readRelevant();
+        ObjectNode metadata = startMetadata(home, profile, plan, configurations, folder, hostBefore);
+        Metadata.write(folder.file(RunFolder.METADATA), metadata);
+
+        int exit = LabLauncher.run(List.of("run", "--profile", profileFile.toString(),
+                "--plan", plan.file().toAbsolutePath().toString(),
+                "--run-dir", folder.dir().toAbsolutePath().toString(),
+                "--benchmarks-jar", jar.toAbsolutePath().toString()));
+
+        Map<String, String> hostAfter = Metadata.readRelevant();
+        metadata.put("finished", Instant.now().toString());
+        metadata.put("status", exit == Main.OK ? "complete" : exit == 130 ? "interrupted" : "failed");
+        metadata.put("exitCode", exit);
+        metadata.set("hostSysctlsAfter", Metadata.toJson(hostAfter));
+        metadata.put("hostSysctlsUnchanged", hostAfter.equals(hostBefore));
+        Metadata.write(folder.file(RunFolder.METADATA), metadata);
+        if (!hostAfter.equals(hostBefore)) {
+            System.err.println("tcplab: WARNING: this machine's TCP settings changed during the run (something else changed them;"
+                    + " tcplab writes only inside its namespaces): see hostSysctlsBefore/After in metadata.json");
+        }
+
+        try {
+            ReportWriter.write(folder);
+        } catch (Exception e) {
+            System.err.println("tcplab: the report could not be drawn: " + e + " (fix: the raw files are kept; try `make report RUN="
+                    + shown(folder.dir()) + "`)");
+            exit = exit == Main.OK ? Main.FAILED : exit;
+        }
+        folder.markLatest();
+        System.out.println(shown(folder.dir()) + "/");
+        return exit;
+    }
+
+    private ObjectNode startMetadata(Home home, Profile profile, Plan plan, List<Configuration> configurations,
+                                     RunFolder folder, Map<String, String> hostBefore) {
+        ObjectNode m = Metadata.JSON.createObjectNode();
+        m.put("runId", folder.dir().getFileName().toString());
+        m.put("status", "running");
+        m.put("started", Instant.now().toString());
+        m.set("tcplab", Metadata.tcplab(home.root()));
+        m.put("command", "tcplab run --profile " + this.profile + " --plan " + this.plan);
+        m.put("reproduce", "make run-profile PROFILE=" + this.profile + " PLAN=" + this.plan);
+        ObjectNode p = m.putObject("profile");
+        p.put("name", profile.name());
+        p.put("file", profile.file().toString());
+        p.put("purpose", profile.purpose());
+        p.put("sha256", Metadata.sha256(profile.text()));
+        p.put("copy", RunFolder.PROFILE_COPY);
+        ObjectNode pl = m.putObject("plan");
+        pl.put("name", plan.name());
+        pl.put("file", plan.file().toString());
+        pl.put("description", plan.description());
+        pl.put("copy", RunFolder.PLAN_COPY);
+        pl.put("configurations", configurations.size());
+        pl.put("expectedSeconds", configurations.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus).toSeconds());
+        ObjectNode lab = m.putObject("lab");
+        lab.put("mode", "namespace");
+        lab.put("privileges", LabLauncher.mode());
+        lab.put("isolation", "fresh client and server network namespaces per configuration, inside a pid namespace");
+        lab.put("clientAddress", Lab.CLIENT_ADDRESS);
+        lab.put("serverAddress", Lab.SERVER_ADDRESS);
+        lab.put("prefixLength", Lab.PREFIX_LENGTH);
+        lab.put("serverPort", ServerProcess.PORT);
+        m.set("machine", Metadata.machine());
+        m.set("jdk", Metadata.jdk());
+        m.set("hostSysctlsBefore", Metadata.toJson(hostBefore));
+        return m;
+    }
+
+    /** Relative to the working directory when inside it, as a user would type it. */
+    static String shown(Path dir) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = dir.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+}

@@ -1,0 +1,80 @@
+package tcplab.cli;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tcplab.server.ClosePolicy;
+import tcplab.server.ServerCounters;
+import tcplab.server.TcplabServer;
+
+/** {@code tcplab serve}: the server the benchmarks talk to, with a close policy and a bounded lifetime. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the tcplab server: accepts connections and ends each one by its close policy.",
+                "Policies: READ_UNTIL_EOF (client closes first), CLOSE_FIRST (server closes first),",
+                "ANSWER (1-byte answer per 1-byte request until the client closes), ANSWER_THEN_CLOSE."},
+        footer = {"", "Example (a server for ConnectCloseBenchmark -p target=HOST:7000 on another machine):",
+                "  tcplab serve --bind 0.0.0.0 --port 7000 --policy READ_UNTIL_EOF --lifetime 30m"})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "7000", description = "port, 1-65535, or 0 for any (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--policy", defaultValue = "READ_UNTIL_EOF", description = "close policy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    ClosePolicy policy;
+
+    @Option(names = "--lifetime", defaultValue = "10m", converter = DurationConverter.class,
+            description = "stop after this long, e.g. 90s, 30m (default: ${DEFAULT-VALUE})")
+    Duration lifetime;
+
+    @Option(names = "--backlog", defaultValue = "4096", description = "listen backlog, capped by net.core.somaxconn (default: ${DEFAULT-VALUE})")
+    int backlog;
+
+    @Option(names = "--counters", paramLabel = "CSV", description = "write the server's counters here once a second")
+    Path counters;
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range (fix: 1-65535, or 0 for any free port)");
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog " + backlog + " must be at least 1");
+        }
+        InetSocketAddress address = new InetSocketAddress(bind, port);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve --bind " + bind);
+        }
+        TcplabServer server = new TcplabServer(address, policy, backlog, lifetime, counters);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            try {
+                stopped.await(5, TimeUnit.SECONDS); // let run() write the last counters row
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tcplab-server-stop"));
+        InetSocketAddress local = server.localAddress();
+        System.out.println("tcplab server: listening on " + local.getAddress().getHostAddress() + ":" + local.getPort()
+                + " (policy " + policy + ", backlog " + backlog + ", lifetime " + lifetime.toSeconds() + " s)");
+        System.out.flush();
+        try {
+            server.run();
+        } finally {
+            server.close();
+            ServerCounters c = server.counters();
+            System.out.println("tcplab server: stopped; accepted " + c.accepted() + ", peer closed " + c.peerClosed()
+                    + ", closed first " + c.closedFirst() + ", answered " + c.answered() + ", resets " + c.resets() + ", errors " + c.errors());
+            System.out.flush();
+            stopped.countDown();
+        }
+        return Main.OK;
+    }
+}
