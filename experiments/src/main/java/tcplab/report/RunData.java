@@ -148,8 +148,12 @@ public final class RunData {
             Path json = folder.raw(id, ".jmh.json");
             JmhResult jmh = null;
             if (Files.isRegularFile(json) && Files.size(json) > 0) {
-                List<JmhResult> parsed = JmhResult.read(json);
-                jmh = parsed.isEmpty() ? null : parsed.get(0);
+                try {
+                    List<JmhResult> parsed = JmhResult.read(json);
+                    jmh = parsed.isEmpty() ? null : parsed.get(0);
+                } catch (IOException unreadable) {
+                    // written by hand or by an older tcplab; the configuration is reported as not measured
+                }
             }
             List<Map<String, String>> outcomes = new ArrayList<>();
             for (CSVRecord o : records(folder.raw(id, ".outcomes.csv"))) {
