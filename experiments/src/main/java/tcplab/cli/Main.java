@@ -50,7 +50,11 @@ public final class Main implements Runnable {
     /** One line naming what is wrong, and where to read how it is done. */
     private static int badArguments(CommandLine.ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
-        command.getErr().println("tcplab: " + e.getMessage() + " (fix: see `" + command.getCommandSpec().qualifiedName() + " --help`)");
+        String help = "see `" + command.getCommandSpec().qualifiedName() + " --help`";
+        if (e instanceof CommandLine.UnmatchedArgumentException && !((CommandLine.UnmatchedArgumentException) e).getSuggestions().isEmpty()) {
+            help = "did you mean " + String.join(" or ", ((CommandLine.UnmatchedArgumentException) e).getSuggestions()) + "? " + help;
+        }
+        command.getErr().println("tcplab: " + e.getMessage() + " (fix: " + help + ")");
         return BAD_INPUT;
     }
 

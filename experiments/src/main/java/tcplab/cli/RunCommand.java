@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
 
         Map<String, String> hostAfter = Metadata.readRelevant();
         metadata.put("finished", Instant.now().toString());
-        metadata.put("status", exit == Main.OK ? "complete" : exit == 130 ? "interrupted" : "failed");
+        metadata.put("status", exit == Main.OK ? "complete" : exit == LabLauncher.INTERRUPTED ? "interrupted" : exit == 137 ? "killed" : "failed");
         metadata.put("exitCode", exit);
         metadata.set("hostSysctlsAfter", Metadata.toJson(hostAfter));
         metadata.put("hostSysctlsUnchanged", hostAfter.equals(hostBefore));

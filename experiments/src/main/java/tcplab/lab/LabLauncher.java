@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 import tcplab.kernel.NetnsGuard;
@@ -33,6 +34,8 @@ import tcplab.kernel.NetnsGuard;
  * </ul>
  */
 public final class LabLauncher {
+    /** The exit code of a run stopped by SIGINT or SIGTERM, as a shell reports Ctrl-C. */
+    public static final int INTERRUPTED = 130;
     /** Each command the lab needs and the Debian package that has it. */
     private static final Map<String, String> COMMANDS = new LinkedHashMap<>();
 
@@ -105,15 +108,21 @@ public final class LabLauncher {
         }
         // Ctrl-C reaches the lab too; this side waits for it to stop cleanly, then writes what it has.
         // The lab's JVM is unshare's child; SIGTERM makes it stop as cleanly as SIGINT does.
-        SignalHandler forward = signal -> lab.toHandle().children().forEach(ProcessHandle::destroy);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        SignalHandler forward = signal -> {
+            interrupted.set(true);
+            lab.toHandle().children().forEach(ProcessHandle::destroy);
+        };
         SignalHandler previousInt = Signal.handle(new Signal("INT"), forward);
         SignalHandler previousTerm = Signal.handle(new Signal("TERM"), forward);
         try {
-            return lab.waitFor();
+            int exit = lab.waitFor();
+            // however the lab ended after a SIGINT or SIGTERM here, the run was interrupted
+            return interrupted.get() && exit != 0 ? INTERRUPTED : exit;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             Processes.killTree(lab.toHandle());
-            return 130;
+            return INTERRUPTED;
         } finally {
             Signal.handle(new Signal("INT"), previousInt);
             Signal.handle(new Signal("TERM"), previousTerm);

@@ -19,6 +19,7 @@ import tcplab.kernel.KernelCounters;
 import tcplab.lab.JavaCommand;
 import tcplab.lab.Lab;
 import tcplab.lab.LabException;
+import tcplab.lab.LabLauncher;
 import tcplab.lab.LabHost;
 import tcplab.lab.Processes;
 import tcplab.lab.ServerProcess;
@@ -91,7 +92,7 @@ public final class LabRun {
             finished.countDown();
         }
         if (stopping) {
-            return 130;
+            return LabLauncher.INTERRUPTED;
         }
         Runtime.getRuntime().removeShutdownHook(hook);
         return failed == 0 ? 0 : 1;
