@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Checks what tcplab needs on this machine and prints the fix for anything missing.
+#
+# usage: experiments/scripts/prereqs.sh [--install]
+#   --install   as root on a Debian-like system, apt-get install what is missing
+#               (apt-get update runs once first); without it, only check.
+# example: sudo experiments/scripts/prereqs.sh --install
+set -uo pipefail
+
+install=0
+case "${1:-}" in
+  --install) install=1 ;;
+  "") ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "prereqs.sh: unknown option '$1' (fix: use --install or nothing)" >&2; exit 2 ;;
+esac
+
+PATH="$PATH:/usr/sbin:/sbin"
+missing_pkgs=()
+problems=()
+
+need() { # command package why
+  if ! command -v "$1" >/dev/null 2>&1; then
+    missing_pkgs+=("$2")
+    problems+=("'$1' is missing ($3): apt-get install $2")
+  fi
+}
+
+java_major() {
+  "$1" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'
+}
+
+need java openjdk-17-jdk-headless "runs tcplab and the benchmarks"
+need javac openjdk-17-jdk-headless "builds tcplab"
+need mvn maven "builds tcplab; fetches its dependencies from Maven Central"
+need ip iproute2 "creates the lab's veth pair and addresses"
+need unshare util-linux "creates the lab's namespaces"
+need nsenter util-linux "runs the server and benchmarks inside the lab's hosts"
+need setpriv util-linux "ties the lab's life to tcplab's"
+need make make "runs the targets"
+
+if command -v java >/dev/null 2>&1; then
+  major=$(java_major java)
+  if [[ -z "$major" || "$major" -lt 17 ]]; then
+    missing_pkgs+=(openjdk-17-jdk-headless)
+    problems+=("java is version ${major:-unknown}, tcplab needs 17 or newer: apt-get install openjdk-17-jdk-headless (and select it with update-alternatives or JAVA_HOME)")
+  fi
+fi
+
+if ((${#missing_pkgs[@]})) && ((install)); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    mapfile -t unique < <(printf '%s\n' "${missing_pkgs[@]}" | sort -u)
+    echo "prereqs: installing ${unique[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    if apt-get update -q && apt-get install -y -q --no-install-recommends "${unique[@]}"; then
+      exec "$0"   # check again, without installing
+    fi
+    echo "prereqs: apt-get failed; install ${unique[*]} by hand" >&2
+    exit 1
+  fi
+  echo "prereqs: cannot install without root and apt-get; do it by hand:" >&2
+fi
+
+if ((${#problems[@]})); then
+  for p in "${problems[@]}"; do echo "prereqs: $p" >&2; done
+  echo "prereqs: or run: sudo experiments/scripts/prereqs.sh --install" >&2
+  exit 1
+fi
+
+# Namespaces: root, or unprivileged user namespaces.
+if [[ $(id -u) -ne 0 ]] && ! unshare --user --map-root-user --net true 2>/dev/null; then
+  echo "prereqs: this kernel does not let an ordinary user create namespaces (fix: run as root, e.g. sudo make run-profile," \
+       "or allow unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 on Debian," \
+       "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 23.10+)" >&2
+  exit 1
+fi
+exit 0
