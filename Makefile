@@ -4,6 +4,7 @@
 PROFILE ?= baseline
 PLAN    ?= quick
 RUN     ?=
+CLOSE_MODE ?= CLIENT_RST
 JAVA    ?= java
 MVN     ?= mvn -B -q
 
@@ -14,7 +15,7 @@ SOURCES := $(shell find pom.xml benchmarks/pom.xml experiments/pom.xml benchmark
 TIED    := setpriv --pdeathsig KILL --
 
 .DEFAULT_GOAL := help
-.PHONY: help prereqs build run-profile check-profile list report test clean
+.PHONY: help prereqs build run-profile check-profile list report compare-native test clean
 
 help: ## Show this help
 	@echo "tcplab: JMH benchmarks and sysctl experiments for the Linux TCP connection lifecycle"
@@ -26,12 +27,14 @@ help: ## Show this help
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
 	@echo "  PLAN=$(PLAN)         quick (about 2 min), full (about 1 h), or a path to a plan .json file"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
+	@echo "  CLOSE_MODE=$(CLOSE_MODE) CLIENT_RST or CLIENT_FIN, for make compare-native"
 	@echo
 	@echo "Examples:"
 	@echo "  make run-profile                         # baseline profile, quick plan"
 	@echo "  make run-profile PROFILE=tw-reuse PLAN=full"
 	@echo "  make check-profile PROFILE=my.conf       # validate only; applies nothing"
 	@echo "  make report RUN=reports/baseline/latest  # redraw charts and report from the raw files"
+	@echo "  make compare-native CLOSE_MODE=CLIENT_FIN PROFILE=tw-reuse"
 
 prereqs: ## Check what tcplab needs; as root on Debian, install what is missing
 	@experiments/scripts/prereqs.sh $(if $(filter 0,$(shell id -u)),--install,)
@@ -54,6 +57,9 @@ list: build ## List profiles with their purpose, plans, and benchmarks with thei
 report: build ## Redraw charts, results.csv and the report of RUN from its raw files
 	@test -n "$(RUN)" || { echo "make report: which run? (fix: make report RUN=reports/baseline/latest)" >&2; exit 2; }
 	$(JAVA) -jar $(TCPLAB) report $(RUN)
+
+compare-native: build ## Is the benchmark the bottleneck? Its rate against a minimal C client (CLOSE_MODE, PROFILE)
+	$(TIED) $(JAVA) -jar $(TCPLAB) compare-native --close-mode $(CLOSE_MODE) --profile $(PROFILE)
 
 test: | prereqs ## Build and run all tests against the real kernel (about 2 minutes)
 	mvn -B --no-transfer-progress verify

@@ -13,10 +13,12 @@ import tcplab.profile.ProfileChecks;
 import tcplab.profile.ProfileParser;
 import tcplab.profile.ProfileProblem;
 import tcplab.run.LabRun;
+import tcplab.run.NativeComparison;
 import tcplab.run.RunFolder;
+import tcplab.socket.CloseMode;
 
 /** The lab side of {@code run} and {@code check-profile}; started by {@link tcplab.lab.LabLauncher} inside the namespaces. */
-@Command(name = "lab", hidden = true, subcommands = {LabCommand.Check.class, LabCommand.Run.class},
+@Command(name = "lab", hidden = true, subcommands = {LabCommand.Check.class, LabCommand.Run.class, LabCommand.CompareNative.class},
         description = "Internal: the part of tcplab that runs inside the lab's namespaces.")
 final class LabCommand {
 
@@ -55,6 +57,38 @@ final class LabCommand {
             BenchmarkCatalog catalog = BenchmarkCatalog.load();
             var configurations = PlanLoader.expand(PlanLoader.load(plan, catalog), catalog);
             return new LabRun(parsed, configurations, new RunFolder(runDir), benchmarksJar).execute();
+        }
+    }
+
+    @Command(name = "compare-native", description = "Measure the benchmark against the native client, round by round.")
+    static final class CompareNative implements Callable<Integer> {
+        @Option(names = "--profile", required = true)
+        Path profile;
+
+        @Option(names = "--close-mode", required = true)
+        CloseMode closeMode;
+
+        @Option(names = "--rounds", required = true)
+        int rounds;
+
+        @Option(names = "--seconds", required = true)
+        int seconds;
+
+        @Option(names = "--run-dir", required = true)
+        Path runDir;
+
+        @Option(names = "--benchmarks-jar", required = true)
+        Path benchmarksJar;
+
+        @Option(names = "--native", required = true)
+        Path nativeClient;
+
+        @Override
+        public Integer call() throws Exception {
+            NetnsGuard.requireLabNamespace();
+            new NativeComparison(ProfileParser.parse(profile), closeMode, rounds, seconds, new RunFolder(runDir), benchmarksJar, nativeClient)
+                    .execute();
+            return Main.OK;
         }
     }
 }

@@ -16,7 +16,7 @@ import tcplab.profile.ProfileProblem;
         description = {"Measure how TCP connection setup and teardown behave under a sysctl profile,",
                 "in throwaway network namespaces, without touching this machine's own settings."},
         subcommands = {RunCommand.class, CheckProfileCommand.class, ListCommand.class, ReportCommand.class,
-                ServeCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
+                ServeCommand.class, CompareNativeCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  tcplab run --profile tw-reuse --plan quick",
                 "  tcplab check-profile sysctl-profiles/narrow-ports.conf",

@@ -133,7 +133,7 @@ public final class LabLauncher {
         return isRoot() ? List.of("unshare") : List.of("unshare", "--user", "--map-root-user");
     }
 
-    static Path findOnPath(String command) {
+    public static Path findOnPath(String command) {
         String path = System.getenv("PATH");
         for (String dir : (path == null ? "/usr/sbin:/usr/bin:/sbin:/bin" : path + ":/usr/sbin:/sbin").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, command);
