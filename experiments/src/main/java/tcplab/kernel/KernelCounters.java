@@ -44,11 +44,6 @@ public final class KernelCounters {
         return all;
     }
 
-    /** Reads the caller's own namespace. */
-    public static Map<String, Long> readSelf() throws IOException {
-        return read(Path.of("/proc/self/net"));
-    }
-
     /**
      * netstat and snmp print pairs of lines: {@code TcpExt: Name1 Name2 ...} then
      * {@code TcpExt: 1 2 ...}. Each value becomes {@code TcpExt.Name1}.

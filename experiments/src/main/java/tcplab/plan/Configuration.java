@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.openjdk.jmh.runner.options.TimeValue;
 import tcplab.lab.NetworkPath;
 
@@ -35,11 +34,6 @@ public record Configuration(int index, int repetition, BenchmarkCatalog.Benchmar
         pairs.add("threads=" + threads);
         params.forEach((k, v) -> pairs.add(k + "=" + v));
         return String.join(";", pairs);
-    }
-
-    /** A short label for charts: the parameter values that vary, e.g. {@code CLIENT_FIN veth}. */
-    public String label() {
-        return params.values().stream().collect(Collectors.joining(" ")) + " " + path.label() + (threads > 1 ? " t" + threads : "");
     }
 
     /** JMH's command line for this configuration. */

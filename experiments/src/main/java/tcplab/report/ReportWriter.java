@@ -21,6 +21,8 @@ import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
 import tcplab.kernel.TcpModel;
+import tcplab.profile.ProfileException;
+import tcplab.profile.ProfileParser;
 import tcplab.run.Format;
 import tcplab.run.JmhResult;
 import tcplab.run.RunFolder;
@@ -220,14 +222,9 @@ public final class ReportWriter {
         }
         Set<String> profileKeys = new LinkedHashSet<>();
         try {
-            for (String line : Files.readAllLines(data.folder().file(RunFolder.PROFILE_COPY))) {
-                String t = line.trim();
-                if (!t.isEmpty() && !t.startsWith("#") && !t.startsWith(";") && t.contains("=")) {
-                    profileKeys.add(tcplab.kernel.Sysctl.of(t.substring(0, t.indexOf('=')).trim()).name());
-                }
-            }
-        } catch (IOException e) {
-            // without the copy, no key is marked as set by the profile
+            ProfileParser.parse(data.folder().file(RunFolder.PROFILE_COPY)).entries().forEach(e -> profileKeys.add(e.key().name()));
+        } catch (ProfileException e) {
+            // without a readable copy, no key is marked as set by the profile
         }
         JsonNode host = data.metadata().path("hostSysctlsBefore");
         md.append("## Settings in effect\n\n");

@@ -126,36 +126,24 @@ public final class Metadata {
     }
 
     private static String osRelease() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
-                if (line.startsWith("PRETTY_NAME=")) {
-                    return line.substring("PRETTY_NAME=".length()).replace("\"", "");
-                }
-            }
-        } catch (IOException ignored) {
-            // unknown below
-        }
-        return "unknown";
+        return field("/etc/os-release", "PRETTY_NAME=").replace("\"", "");
     }
 
     private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException ignored) {
-            // unknown below
-        }
-        return "unknown";
+        String line = field("/proc/cpuinfo", "model name");
+        return line.contains(":") ? line.substring(line.indexOf(':') + 1).trim() : line;
     }
 
     private static String meminfoTotal() {
+        return field("/proc/meminfo", "MemTotal:").trim();
+    }
+
+    /** The rest of the first line of {@code file} that starts with {@code prefix}, or "unknown". */
+    private static String field(String file, String prefix) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return line.substring("MemTotal:".length()).trim();
+            for (String line : Files.readAllLines(Path.of(file))) {
+                if (line.startsWith(prefix)) {
+                    return line.substring(prefix.length());
                 }
             }
         } catch (IOException ignored) {

@@ -32,7 +32,7 @@ class KernelCountersTest {
 
     @Test
     void readsThisProcessesNamespace() throws Exception {
-        Map<String, Long> v = KernelCounters.readSelf();
+        Map<String, Long> v = KernelCounters.read(java.nio.file.Path.of("/proc/self/net"));
         for (String key : List.of("TcpExt.TW", "TcpExt.TWRecycled", "TcpExt.TCPTimeWaitOverflow", "TcpExt.ListenOverflows",
                 "TcpExt.ListenDrops", "Tcp.ActiveOpens", "Tcp.AttemptFails", "Tcp.EstabResets", "Tcp.RetransSegs",
                 "TcpExt.TCPAbortOnTimeout", "TcpExt.TCPAbortOnLinger", "sockstat.TCP.tw", "state.TIME_WAIT", "state.LISTEN")) {

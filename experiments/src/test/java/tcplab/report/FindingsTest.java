@@ -1,0 +1,86 @@
+package tcplab.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tcplab.run.RunFolder;
+import tcplab.testing.Cli;
+
+/**
+ * The explanations, checked on a synthetic run folder (only the text and arithmetic are under test
+ * here; the lab tests produce real counters): each pattern is explained once, with the counters
+ * that back it, and a pattern the counters do not explain is called unexplained.
+ */
+class FindingsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void explainsOverflowsRetransmissionsExhaustionAndUnexplainedTails() throws Exception {
+        RunFolder run = new RunFolder(dir);
+        Files.createDirectories(dir.resolve("raw"));
+        Cli.write(dir, "metadata.json", "{\"profile\": {\"name\": \"test\"}, \"plan\": {\"name\": \"t\", \"configurations\": 4}, \"status\": \"complete\"}");
+        Cli.write(dir, "configurations.csv", String.join(",", RunFolder.CONFIGURATION_COLUMNS) + "\n"
+                + row(1, "thrpt", "CLIENT_FIN") + row(2, "sample", "CLIENT_FIN") + row(3, "sample", "CLIENT_RST") + row(4, "sample", "SERVER_FIN"));
+        StringBuilder sysctls = new StringBuilder("configuration,host,key,value\n");
+        StringBuilder counters = new StringBuilder("configuration,host,counter,before,after,delta\n");
+        for (int i = 1; i <= 4; i++) {
+            sysctls.append(id(i)).append(",client,net.ipv4.ip_local_port_range,40000 40999\n");
+            sysctls.append(id(i)).append(",client,net.ipv4.tcp_tw_reuse,0\n");
+            sysctls.append(id(i)).append(",client,net.ipv4.tcp_timestamps,1\n");
+        }
+        counters.append(id(1)).append(",client,state.TIME_WAIT,0,1000,1000\n");
+        counters.append(id(2)).append(",server,TcpExt.ListenOverflows,0,7,7\n").append(id(2)).append(",server,TcpExt.ListenDrops,0,7,7\n");
+        counters.append(id(3)).append(",client,Tcp.RetransSegs,0,2,2\n");
+        counters.append(id(4)).append(",client,Tcp.RetransSegs,0,0,0\n");
+        Cli.write(dir, "sysctls.csv", sysctls.toString());
+        Cli.write(dir, "kernel-counters.csv", counters.toString());
+        json(1, "thrpt", "CLIENT_FIN", 16.5, 0, 0);
+        json(2, "sample", "CLIENT_FIN", 0, 80, 1_050_000);
+        json(3, "sample", "CLIENT_RST", 0, 30, 203_000);
+        json(4, "sample", "SERVER_FIN", 0, 60, 9_000);
+        Cli.write(dir, "raw/" + id(1) + ".outcomes.csv", "fork_pid,thread,mode,phase,iteration,ok,addrNotAvailable,refused,timedOut,reset,other\n"
+                + "1,0,thrpt,warmup,1,1000,0,0,0,0,0\n1,0,thrpt,measurement,1,0,500000,0,0,0,0\n");
+
+        List<String> findings = Findings.of(RunData.load(run));
+        String all = String.join("\n", findings);
+        assertTrue(all.contains("**CLIENT_FIN veth** (sample): the accept queue overflowed 7 times (TcpExt.ListenOverflows) and 7 SYNs were dropped"),
+                all);
+        assertTrue(all.contains("1 s initial retransmission timeout") && all.contains("maximum of 1.05 s against a median of 80.0 µs"), all);
+        assertTrue(all.contains("**CLIENT_RST veth** (sample): the maximum of 203 ms is a retransmission timeout: 2 segments"), all);
+        assertTrue(all.contains("**Latency tails with no TCP event behind them**: SERVER_FIN veth: max 9.00 ms = 150 × p50"), all);
+        assertTrue(all.contains("**The client ran out of ports**") && all.contains("1000 of 1000 ports in TIME_WAIT at the end")
+                && all.contains("1000/s in the first warmup iteration") && all.contains("500000 connect() calls failed with EADDRNOTAVAIL")
+                && all.contains("1000 ports / 60 s = 16.7 new connections/s"), all);
+        assertTrue(!all.contains("one parity first"), "with every port held the parity scan is not the explanation: " + all);
+        assertEquals(1, findings.stream().filter(f -> f.contains("ran out of ports")).count(), "explained once");
+        assertTrue(all.contains("500000 of 500000 attempts in the measurement failed (500000 addrNotAvailable)"), all);
+    }
+
+    private static String id(int i) {
+        return String.format(Locale.ROOT, "%02d-ConnectCloseBenchmark", i);
+    }
+
+    private static String row(int i, String mode, String closeMode) {
+        return i + "," + id(i) + ",ConnectCloseBenchmark," + mode + ",veth,1,1,path=veth;threads=1;closeMode=" + closeMode
+                + ";reuseAddr=false;exchange=NONE,ok,2026-01-01T00:00:00Z,1.0,\n";
+    }
+
+    private void json(int i, String mode, String closeMode, double ok, double p50, double max) throws Exception {
+        String secondary = mode.equals("thrpt")
+                ? "{\"ok\": {\"score\": " + ok + ", \"scoreError\": 0.5, \"scoreUnit\": \"ops/s\"}, \"addrNotAvailable\": {\"score\": 500000, \"scoreError\": 1, \"scoreUnit\": \"ops/s\"}}"
+                : "{}";
+        String percentiles = mode.equals("sample") ? "{\"50.0\": " + p50 + ", \"90.0\": " + p50 + ", \"99.0\": " + p50 + ", \"99.9\": " + p50 + ", \"100.0\": " + max + "}" : "{}";
+        Cli.write(dir, "raw/" + id(i) + ".jmh.json", "[{\"benchmark\": \"tcplab.benchmarks.ConnectCloseBenchmark.connectClose\", \"mode\": \"" + mode
+                + "\", \"threads\": 1, \"forks\": 1, \"warmupTime\": \"1 s\", \"measurementTime\": \"1 s\", \"jvmArgs\": [],"
+                + " \"params\": {\"closeMode\": \"" + closeMode + "\"}, \"primaryMetric\": {\"score\": " + (ok + 500000) + ", \"scoreError\": 1,"
+                + " \"scorePercentiles\": " + percentiles + ", \"scoreUnit\": \"" + (mode.equals("thrpt") ? "ops/s" : "us/op") + "\"},"
+                + " \"secondaryMetrics\": " + secondary + "}]");
+    }
+}
