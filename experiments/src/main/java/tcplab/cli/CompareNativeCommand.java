@@ -14,8 +14,8 @@ import tcplab.lab.LabLauncher;
 import tcplab.lab.Processes;
 import tcplab.profile.Profile;
 import tcplab.profile.ProfileChecks;
-import tcplab.run.Metadata;
-import tcplab.run.RunFolder;
+import tcplab.results.Metadata;
+import tcplab.results.RunFolder;
 import tcplab.socket.CloseMode;
 
 /** {@code tcplab compare-native}: is the benchmark the bottleneck? It against a minimal C client, same path, same server. */

@@ -1,6 +1,7 @@
 package tcplab.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,9 +13,9 @@ import tcplab.profile.Profile;
 import tcplab.profile.ProfileChecks;
 import tcplab.profile.ProfileParser;
 import tcplab.profile.ProfileProblem;
+import tcplab.results.RunFolder;
 import tcplab.run.LabRun;
 import tcplab.run.NativeComparison;
-import tcplab.run.RunFolder;
 import tcplab.socket.CloseMode;
 
 /** The lab side of {@code run} and {@code check-profile}; started by {@link tcplab.lab.LabLauncher} inside the namespaces. */
@@ -27,10 +28,17 @@ final class LabCommand {
         @Option(names = "--profile", required = true)
         Path profile;
 
+        @Option(names = "--plan", description = "also ask about every sysctl value the plan sweeps")
+        Path plan;
+
         @Override
         public Integer call() throws Exception {
             NetnsGuard.requireLabNamespace();
-            List<ProfileProblem> problems = ProfileChecks.inNamespace(ProfileParser.parse(profile));
+            List<ProfileProblem> problems = new ArrayList<>(ProfileChecks.inNamespace(ProfileParser.parse(profile)));
+            if (plan != null) {
+                BenchmarkCatalog catalog = BenchmarkCatalog.load();
+                problems.addAll(ProfileChecks.inNamespace(PlanLoader.sweptSysctls(PlanLoader.load(plan, catalog))));
+            }
             problems.forEach(p -> System.err.println("tcplab: " + p));
             return problems.isEmpty() ? Main.OK : Main.BAD_INPUT;
         }

@@ -9,6 +9,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import tcplab.experiment.Experiment;
+import tcplab.experiment.ExperimentCatalog;
+import tcplab.experiment.Parameter;
 import tcplab.plan.BenchmarkCatalog;
 import tcplab.plan.Configuration;
 import tcplab.plan.Plan;
@@ -17,7 +20,7 @@ import tcplab.plan.PlanLoader;
 import tcplab.profile.Profile;
 import tcplab.profile.ProfileException;
 import tcplab.profile.ProfileParser;
-import tcplab.run.Format;
+import tcplab.results.Format;
 
 /** {@code tcplab list}: the profiles with their purpose, the plans, and the benchmarks with their parameters. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "List profiles, plans and benchmarks.")
@@ -57,6 +60,16 @@ final class ListCommand implements Callable<Integer> {
             System.out.println("  " + b.name());
             b.params().forEach((k, v) -> System.out.printf(Locale.ROOT, "      %-18s %s%s%n", k, String.join(", ", v),
                     BenchmarkCatalog.LAB_PARAMS.contains(k) ? "  (set by the lab)" : ""));
+        }
+        System.out.println();
+        System.out.println("Experiments (use in a plan's \"experiments\" list; parameters and their values):");
+        for (Experiment e : ExperimentCatalog.all()) {
+            System.out.printf(Locale.ROOT, "  %-24s %s (%s; paths %s)%n", e.name(), e.title(),
+                    e.claims().isEmpty() ? "no claim of its own" : "claims " + String.join(", ", e.claims()),
+                    String.join(", ", e.paths().stream().map(p -> p.label()).toList()));
+            for (Parameter p : e.parameters()) {
+                System.out.printf(Locale.ROOT, "      %-18s %s%n", p.name(), p.describe());
+            }
         }
         return Main.OK;
     }

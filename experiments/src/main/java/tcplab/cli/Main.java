@@ -1,9 +1,9 @@
 package tcplab.cli;
 
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 import tcplab.lab.LabException;
 import tcplab.plan.PlanException;
 import tcplab.profile.ProfileException;
@@ -16,7 +16,7 @@ import tcplab.profile.ProfileProblem;
         description = {"Measure how TCP connection setup and teardown behave under a sysctl profile,",
                 "in throwaway network namespaces, without touching this machine's own settings."},
         subcommands = {RunCommand.class, CheckProfileCommand.class, ListCommand.class, ReportCommand.class,
-                ServeCommand.class, CompareNativeCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
+                ServeCommand.class, CompareNativeCommand.class, LabCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  tcplab run --profile tw-reuse --plan quick",
                 "  tcplab check-profile sysctl-profiles/narrow-ports.conf",

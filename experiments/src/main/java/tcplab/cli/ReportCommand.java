@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import tcplab.report.ReportWriter;
-import tcplab.run.RunFolder;
+import tcplab.results.RunFolder;
 
 /** {@code tcplab report}: redraw charts and reports from a run folder's raw files alone. */
 @Command(name = "report", mixinStandardHelpOptions = true,

@@ -21,8 +21,8 @@ import tcplab.plan.PlanLoader;
 import tcplab.profile.Profile;
 import tcplab.profile.ProfileChecks;
 import tcplab.report.ReportWriter;
-import tcplab.run.Metadata;
-import tcplab.run.RunFolder;
+import tcplab.results.Metadata;
+import tcplab.results.RunFolder;
 
 /**
  * {@code tcplab run}: check everything that can be checked, then run the plan in the lab and
@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
         }
         LabLauncher.checkPrerequisites();
         Path profileFile = profile.file().toAbsolutePath();
-        if (LabLauncher.run(List.of("check", "--profile", profileFile.toString())) != Main.OK) {
+        if (LabLauncher.run(List.of("check", "--profile", profileFile.toString(), "--plan", plan.file().toAbsolutePath().toString())) != Main.OK) {
             return Main.BAD_INPUT; // the lab printed each problem; nothing was created
         }
 
@@ -82,6 +82,12 @@ final class RunCommand implements Callable<Integer> {
         metadata.put("exitCode", exit);
         metadata.set("hostSysctlsAfter", Metadata.toJson(hostAfter));
         metadata.put("hostSysctlsUnchanged", hostAfter.equals(hostBefore));
+        ObjectNode readBack = metadata.putObject("sysctlsInLab");
+        folder.firstReadBack().forEach((host, values) -> readBack.set(host, Metadata.toJson(values)));
+        ObjectNode files = metadata.putObject("files");
+        files.put("sysctlsPerConfiguration", RunFolder.SYSCTLS);
+        files.put("kernelCountersPerConfiguration", RunFolder.COUNTERS);
+        files.put("configurations", RunFolder.CONFIGURATIONS);
         Metadata.write(folder.file(RunFolder.METADATA), metadata);
         if (!hostAfter.equals(hostBefore)) {
             System.err.println("tcplab: WARNING: this machine's TCP settings changed during the run (something else changed them;"

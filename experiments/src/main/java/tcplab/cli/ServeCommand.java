@@ -3,6 +3,8 @@ package tcplab.cli;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +25,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
     String bind;
 
-    @Option(names = "--port", defaultValue = "7000", description = "port, 1-65535, or 0 for any (default: ${DEFAULT-VALUE})")
-    int port;
+    @Option(names = "--port", defaultValue = "7000", split = ",",
+            description = "port, 1-65535, or 0 for any; several, comma-separated, listen on each (default: ${DEFAULT-VALUE})")
+    List<Integer> ports;
 
     @Option(names = "--policy", defaultValue = "READ_UNTIL_EOF", description = "close policy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     ClosePolicy policy;
@@ -41,17 +44,21 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is out of range (fix: 1-65535, or 0 for any free port)");
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (int port : ports) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " is out of range (fix: 1-65535, or 0 for any free port)");
+            }
+            InetSocketAddress address = new InetSocketAddress(bind, port);
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("cannot resolve --bind " + bind);
+            }
+            addresses.add(address);
         }
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog " + backlog + " must be at least 1");
         }
-        InetSocketAddress address = new InetSocketAddress(bind, port);
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("cannot resolve --bind " + bind);
-        }
-        TcplabServer server = new TcplabServer(address, policy, backlog, lifetime, counters);
+        TcplabServer server = new TcplabServer(addresses, policy, backlog, lifetime, counters);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
@@ -61,8 +68,11 @@ final class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "tcplab-server-stop"));
-        InetSocketAddress local = server.localAddress();
-        System.out.println("tcplab server: listening on " + local.getAddress().getHostAddress() + ":" + local.getPort()
+        List<String> listening = new ArrayList<>();
+        for (InetSocketAddress local : server.localAddresses()) {
+            listening.add(local.getAddress().getHostAddress() + ":" + local.getPort());
+        }
+        System.out.println("tcplab server: listening on " + String.join(",", listening)
                 + " (policy " + policy + ", backlog " + backlog + ", lifetime " + lifetime.toSeconds() + " s)");
         System.out.flush();
         try {

@@ -1,7 +1,7 @@
 package tcplab.cli;
 
 import picocli.CommandLine;
-import tcplab.run.Metadata;
+import tcplab.results.Metadata;
 
 /** {@code tcplab --version}: the build's version and the checkout's commit. */
 final class Version implements CommandLine.IVersionProvider {

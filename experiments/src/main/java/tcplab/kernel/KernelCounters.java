@@ -1,9 +1,7 @@
 package tcplab.kernel;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,14 +16,12 @@ import java.util.TreeMap;
  * namespace, so the lab reads a host's numbers without entering it.
  */
 public final class KernelCounters {
-    /** TCP states by the hex code /proc/net/tcp prints. */
-    private static final Map<String, String> STATES = Map.ofEntries(
-            Map.entry("01", "ESTABLISHED"), Map.entry("02", "SYN_SENT"), Map.entry("03", "SYN_RECV"),
-            Map.entry("04", "FIN_WAIT1"), Map.entry("05", "FIN_WAIT2"), Map.entry("06", "TIME_WAIT"),
-            Map.entry("07", "CLOSE"), Map.entry("08", "CLOSE_WAIT"), Map.entry("09", "LAST_ACK"),
-            Map.entry("0A", "LISTEN"), Map.entry("0B", "CLOSING"), Map.entry("0C", "NEW_SYN_RECV"));
-
     private KernelCounters() {
+    }
+
+    /** TIME_WAIT sockets of a namespace right now, as sockstat counts them. */
+    public static long timeWait(Path procNet) throws IOException {
+        return parseSockstat(Files.readAllLines(procNet.resolve("sockstat"))).getOrDefault("sockstat.TCP.tw", 0L);
     }
 
     /** All numbers for the namespace of the process whose {@code /proc/PID/net} this is. */
@@ -35,11 +31,12 @@ public final class KernelCounters {
         all.putAll(parseMib(Files.readAllLines(procNet.resolve("snmp"))));
         all.putAll(parseSockstat(Files.readAllLines(procNet.resolve("sockstat"))));
         Map<String, Long> states = new TreeMap<>();
-        for (String state : STATES.values()) {
+        for (String state : TcpSockets.STATES.values()) {
             states.put("state." + state, 0L);
         }
-        countStates(procNet.resolve("tcp"), states);
-        countStates(procNet.resolve("tcp6"), states);
+        for (TcpSockets.Socket socket : TcpSockets.read(procNet)) {
+            states.merge("state." + socket.state(), 1L, Long::sum);
+        }
         all.putAll(states);
         return all;
     }
@@ -65,7 +62,7 @@ public final class KernelCounters {
     }
 
     /** {@code TCP: inuse 3 orphan 0 tw 12 alloc 5 mem 1} becomes {@code sockstat.TCP.tw = 12}, ... */
-    static Map<String, Long> parseSockstat(List<String> lines) {
+    public static Map<String, Long> parseSockstat(List<String> lines) {
         Map<String, Long> values = new LinkedHashMap<>();
         for (String line : lines) {
             String[] fields = line.trim().split("\\s+");
@@ -78,24 +75,5 @@ public final class KernelCounters {
             }
         }
         return values;
-    }
-
-    /** Counts sockets per state from /proc/net/tcp or tcp6 (fourth column, hex). */
-    static void countStates(Path table, Map<String, Long> states) throws IOException {
-        try (var lines = Files.lines(table)) {
-            lines.skip(1).forEach(line -> {
-                String[] fields = line.trim().split("\\s+", 5);
-                if (fields.length >= 4) {
-                    String state = STATES.get(fields[3]);
-                    if (state != null) {
-                        states.merge("state." + state, 1L, Long::sum);
-                    }
-                }
-            });
-        } catch (NoSuchFileException e) {
-            // no IPv6 in this kernel: nothing to count
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

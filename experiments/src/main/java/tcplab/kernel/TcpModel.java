@@ -27,6 +27,37 @@ public final class TcpModel {
     }
 
     /**
+     * Ports connect() may choose: the range minus the ports listed in ip_local_reserved_ports that
+     * fall inside it. -1 if the range is unknown.
+     */
+    public static int usablePorts(Map<String, String> settings) {
+        String range = settings.get("net.ipv4.ip_local_port_range");
+        if (range == null) {
+            return -1;
+        }
+        String[] bounds = range.trim().split("\\s+");
+        int low = Integer.parseInt(bounds[0]);
+        int high = Integer.parseInt(bounds[1]);
+        int reserved = 0;
+        String list = settings.getOrDefault("net.ipv4.ip_local_reserved_ports", "").trim();
+        for (String part : list.isEmpty() ? new String[0] : list.split(",")) {
+            String[] r = part.trim().split("-");
+            int from = Integer.parseInt(r[0]);
+            int to = r.length > 1 ? Integer.parseInt(r[1]) : from;
+            reserved += Math.max(0, Math.min(to, high) - Math.max(from, low) + 1);
+        }
+        return high - low + 1 - reserved;
+    }
+
+    /**
+     * How long a TIME_WAIT socket must have existed before connect() may reuse it: tcp_tw_reuse_delay
+     * (ms) where the kernel has it, else the fixed 1 s older kernels use.
+     */
+    public static long reuseDelayMillis(Map<String, String> settings) {
+        return Long.parseLong(settings.getOrDefault("net.ipv4.tcp_tw_reuse_delay", "1000").trim());
+    }
+
+    /**
      * Whether connect() may take over a local port held by a TIME_WAIT socket (tcp_twsk_unique in
      * net/ipv4/tcp_ipv4.c): tcp_tw_reuse 1 everywhere, 2 only on loopback, 0 never; and only when
      * the old connection used timestamps, which tcp_timestamps 0 turns off.

@@ -7,10 +7,16 @@ import java.util.List;
 /** Command lines for the JVMs the lab starts, on the same Java that runs tcplab. */
 public final class JavaCommand {
     /**
+     * Each lab's JVM is pid 1 of its own pid namespace, and HotSpot names its /tmp/hsperfdata file by
+     * pid: two labs at once would fight over one file. Monitoring data is not needed here.
+     */
+    static final String NO_PERF_DATA = "-XX:-UsePerfData";
+
+    /**
      * The lab's own helper JVMs (orchestrator, server) mostly wait or serve one thread: a small heap
      * and the serial collector keep them from competing with the benchmark for the two cores.
      */
-    static final List<String> HELPER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Djava.awt.headless=true");
+    static final List<String> HELPER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Djava.awt.headless=true", NO_PERF_DATA);
 
     private JavaCommand() {
     }
@@ -33,11 +39,11 @@ public final class JavaCommand {
     }
 
     /**
-     * The JMH runner in benchmarks.jar with JMH's own flags. No JVM options here: JMH gives its
-     * forks the options of this JVM, and the benchmark should run on the JDK's defaults.
+     * The JMH runner in benchmarks.jar with JMH's own flags. No JVM options here but the perf-data
+     * one (JMH gives its forks the options of this JVM): the benchmarks choose their own.
      */
     public static List<String> benchmarks(Path jar, List<String> jmhArgs) {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", jar.toString(), "tcplab.benchmarks.LabRunner"));
+        List<String> command = new ArrayList<>(List.of(java(), NO_PERF_DATA, "-cp", jar.toString(), "tcplab.benchmarks.LabRunner"));
         command.addAll(jmhArgs);
         return command;
     }

@@ -33,15 +33,35 @@ public final class Lab implements AutoCloseable {
 
     private final LabHost client;
     private final LabHost server;
-    private final Profile profile;
+    private final String profileName;
+    private final List<ProfileEntry> entries;
 
-    private Lab(LabHost client, LabHost server, Profile profile) {
+    private Lab(LabHost client, LabHost server, String profileName, List<ProfileEntry> entries) {
         this.client = client;
         this.server = server;
-        this.profile = profile;
+        this.profileName = profileName;
+        this.entries = entries;
     }
 
     public static Lab create(Profile profile) throws LabException {
+        return create(profile, Map.of());
+    }
+
+    /**
+     * Fresh hosts with the profile applied, then {@code overrides} (sysctls a plan sets on top of the
+     * profile: each replaces the profile's value for the same key, or comes after the profile's keys).
+     */
+    public static Lab create(Profile profile, Map<String, String> overrides) throws LabException {
+        List<ProfileEntry> entries = new ArrayList<>();
+        for (ProfileEntry e : profile.entries()) {
+            String override = overrides.get(e.key().name());
+            entries.add(override == null ? e : new ProfileEntry(e.line(), e.key(), Sysctl.normalize(override)));
+        }
+        overrides.forEach((k, v) -> {
+            if (entries.stream().noneMatch(e -> e.key().name().equals(k))) {
+                entries.add(new ProfileEntry(0, Sysctl.of(k), Sysctl.normalize(v)));
+            }
+        });
         LabHost client = null;
         LabHost server = null;
         try {
@@ -52,9 +72,9 @@ public final class Lab implements AutoCloseable {
                     "type", "veth", "peer", "name", SERVER_DEVICE, "netns", Long.toString(server.pid())), null, Duration.ofSeconds(10));
             client.configureInterfaces(CLIENT_DEVICE, CLIENT_ADDRESS + "/" + PREFIX_LENGTH);
             server.configureInterfaces(SERVER_DEVICE, SERVER_ADDRESS + "/" + PREFIX_LENGTH);
-            Lab lab = new Lab(client, server, profile);
+            Lab lab = new Lab(client, server, profile.name(), List.copyOf(entries));
             for (LabHost host : lab.hosts()) {
-                host.applySysctls(profile.entries());
+                host.applySysctls(lab.entries);
                 lab.verify(host);
             }
             return lab;
@@ -81,18 +101,18 @@ public final class Lab implements AutoCloseable {
         return List.of(client, server);
     }
 
-    /** The profile's keys and the {@link Sysctl#RELEVANT} ones, as this host's kernel has them now. */
+    /** The keys applied and the {@link Sysctl#RELEVANT} ones, as this host's kernel has them now. */
     public Map<String, String> readBack(LabHost host) throws LabException {
         Set<Sysctl> keys = new LinkedHashSet<>();
-        profile.entries().forEach(e -> keys.add(e.key()));
+        entries.forEach(e -> keys.add(e.key()));
         Sysctl.RELEVANT.forEach(k -> keys.add(Sysctl.of(k)));
         return host.readSysctls(keys);
     }
 
     private void verify(LabHost host) throws LabException {
         List<String> wrong = new ArrayList<>();
-        Map<String, String> now = host.readSysctls(profile.entries().stream().map(ProfileEntry::key).toList());
-        for (ProfileEntry entry : profile.entries()) {
+        Map<String, String> now = host.readSysctls(entries.stream().map(ProfileEntry::key).toList());
+        for (ProfileEntry entry : entries) {
             String value = now.get(entry.key().name());
             if (value == null || !Sysctl.sameValue(value, entry.value())) {
                 wrong.add(entry.key().name() + " is '" + value + "', not '" + entry.value() + "'");
@@ -100,8 +120,17 @@ public final class Lab implements AutoCloseable {
         }
         if (!wrong.isEmpty()) {
             throw new LabException("the " + host.name() + " host did not keep the profile: " + String.join("; ", wrong),
-                    "run `make check-profile PROFILE=" + profile.name() + "`");
+                    "run `make check-profile PROFILE=" + profileName + "`");
         }
+    }
+
+    /**
+     * Takes both ends of the veth pair down, or brings them up. While they are down nothing crosses
+     * between the hosts; a segment sent meanwhile waits in TCP's retransmission queue.
+     */
+    public void setLink(boolean up) throws LabException {
+        client.exec("ip", "link", "set", CLIENT_DEVICE, up ? "up" : "down");
+        server.exec("ip", "link", "set", SERVER_DEVICE, up ? "up" : "down");
     }
 
     @Override

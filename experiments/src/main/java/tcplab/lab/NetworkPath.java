@@ -15,6 +15,16 @@ public enum NetworkPath {
         return this == VETH ? Lab.SERVER_ADDRESS : "127.0.0.1";
     }
 
+    /** The path a plan names: {@code veth} or {@code loopback}. */
+    public static NetworkPath of(String label) {
+        for (NetworkPath p : values()) {
+            if (p.label().equals(label)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown path '" + label + "'");
+    }
+
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

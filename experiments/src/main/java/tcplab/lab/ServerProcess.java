@@ -29,8 +29,14 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(LabHost host, String bindAddress, ClosePolicy policy, Duration lifetime,
                                       Path countersCsv, Path log) throws LabException {
+        return start(host, bindAddress, List.of(PORT), policy, lifetime, countersCsv, log);
+    }
+
+    /** A server listening on each of {@code ports}. */
+    public static ServerProcess start(LabHost host, String bindAddress, List<Integer> ports, ClosePolicy policy, Duration lifetime,
+                                      Path countersCsv, Path log) throws LabException {
         List<String> command = host.command(JavaCommand.tcplab(List.of("serve",
-                "--bind", bindAddress, "--port", Integer.toString(PORT), "--policy", policy.name(),
+                "--bind", bindAddress, "--port", String.join(",", ports.stream().map(String::valueOf).toList()), "--policy", policy.name(),
                 "--lifetime", lifetime.toSeconds() + "s", "--counters", countersCsv.toString())));
         Process process;
         try {
@@ -64,9 +70,14 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** HOST:PORT as the server reported it. */
+    /** HOST:PORT as the server reported it (the first, when it listens on several ports). */
     public String address() {
-        return address;
+        return address.split(",")[0];
+    }
+
+    /** Every HOST:PORT it listens on. */
+    public List<String> addresses() {
+        return List.of(address.split(","));
     }
 
     /** Stops the server (it writes its last counters row on SIGTERM). */

@@ -4,70 +4,84 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.runner.options.TimeValue;
 import tcplab.lab.NetworkPath;
 
 /**
- * One benchmark run in one pair of fresh hosts: a benchmark, one JMH mode, one path, one thread
- * count, one value per parameter, one repetition. Its id names its raw files.
+ * One unit of a run, in one pair of fresh hosts: a benchmark in one JMH mode, or one experiment,
+ * with one value per parameter, the sysctls the plan sets on top of the profile, and one
+ * repetition. Its id names its raw files.
  */
-public record Configuration(int index, int repetition, BenchmarkCatalog.Benchmark benchmark, String mode,
-                            NetworkPath path, int threads, Map<String, String> params, JmhSettings jmh) {
+public sealed interface Configuration permits BenchmarkConfiguration, ExperimentConfiguration {
+    String BENCHMARK = "benchmark";
+    String EXPERIMENT = "experiment";
 
-    /** Fork JVM start and teardown, as measured on the 2-core machines this was built on. */
-    static final Duration FORK_OVERHEAD = Duration.ofMillis(600);
-    /** Namespaces, server JVM and JMH's own JVM per configuration, measured likewise. */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(700);
+    int index();
 
-    /** e.g. {@code 03-ConnectCloseBenchmark-thrpt-veth-t1-closeMode=CLIENT_FIN-reuseAddr=false-r1} */
-    public String id() {
-        StringBuilder id = new StringBuilder(String.format("%02d-%s-%s-%s-t%d", index, benchmark.name(), mode, path.label(), threads));
-        params.forEach((k, v) -> id.append('-').append(k).append('=').append(v.replaceAll("[^A-Za-z0-9._]", "_")));
-        return id.append("-r").append(repetition).toString();
+    int repetition();
+
+    /** {@value #BENCHMARK} or {@value #EXPERIMENT}. */
+    String type();
+
+    /** The benchmark class's simple name, or the experiment's name. */
+    String name();
+
+    /** The JMH mode, or empty for an experiment. */
+    String mode();
+
+    NetworkPath path();
+
+    /** 1 for experiments. */
+    int threads();
+
+    Map<String, String> params();
+
+    /** Sysctls the plan sets on top of the profile, by full name; recorded as overrides. */
+    Map<String, String> sysctls();
+
+    /** What the configuration should take, for progress and the plan's total. */
+    Duration expected();
+
+    /** The hard bound: past it the configuration is stopped and reported as timed out. */
+    Duration bound();
+
+    /**
+     * e.g. {@code 03-ConnectCloseBenchmark-thrpt-veth-t1-closeMode=CLIENT_FIN-reuseAddr=false-r1} or
+     * {@code 19-port-exhaustion-veth-closeMode=CLIENT_FIN-tcp_tw_reuse=1-r1}.
+     */
+    default String id() {
+        StringBuilder id = new StringBuilder(String.format("%02d-%s", index(), name()));
+        if (!mode().isEmpty()) {
+            id.append('-').append(mode());
+        }
+        id.append('-').append(path().label());
+        if (type().equals(BENCHMARK)) {
+            id.append("-t").append(threads());
+        }
+        params().forEach((k, v) -> id.append('-').append(k).append('=').append(safe(v)));
+        sysctls().forEach((k, v) -> id.append('-').append(k.substring(k.lastIndexOf('.') + 1)).append('=').append(safe(v)));
+        return id.append("-r").append(repetition()).toString();
     }
 
-    /** Conditions as {@code key=value} pairs joined by {@code ;}, the form claims.csv uses. */
-    public String conditions() {
+    /** Conditions as {@code key=value} pairs joined by {@code ;}, the form claims.csv uses (sysctls by full name). */
+    default String conditions() {
         List<String> pairs = new ArrayList<>();
-        pairs.add("path=" + path.label());
-        pairs.add("threads=" + threads);
-        params.forEach((k, v) -> pairs.add(k + "=" + v));
+        pairs.add("path=" + path().label());
+        if (type().equals(BENCHMARK)) {
+            pairs.add("threads=" + threads());
+        }
+        params().forEach((k, v) -> pairs.add(k + "=" + v));
+        sysctls().forEach((k, v) -> pairs.add(k + "=" + v));
         return String.join(";", pairs);
     }
 
-    /** JMH's command line for this configuration. */
-    public List<String> jmhArgs(String profileName, String jsonFile) {
-        List<String> args = new ArrayList<>(List.of(benchmark.includePattern(),
-                "-bm", mode,
-                "-tu", mode.equals("thrpt") ? "s" : "us",
-                "-f", Integer.toString(jmh.forks()),
-                "-wi", Integer.toString(jmh.warmupIterations()),
-                "-w", jmh.warmupTime(),
-                "-i", Integer.toString(jmh.iterations()),
-                "-r", jmh.time(),
-                "-t", Integer.toString(threads),
-                "-to", jmh.timeout(),
-                "-foe", "true",
-                "-rf", "json",
-                "-rff", jsonFile));
-        params.forEach((k, v) -> args.addAll(List.of("-p", k + "=" + v)));
-        args.addAll(List.of("-p", "profile=" + profileName));
-        return args;
+    /** The overrides alone, as {@code key=value} pairs joined by {@code ;}. */
+    default String sysctlConditions() {
+        List<String> pairs = new ArrayList<>();
+        sysctls().forEach((k, v) -> pairs.add(k + "=" + v));
+        return String.join(";", pairs);
     }
 
-    /** What the configuration should take, for progress and the plan's total. */
-    public Duration expected() {
-        long measuring = jmh.warmupIterations() * millis(jmh.warmupTime()) + jmh.iterations() * millis(jmh.time());
-        return SETUP_OVERHEAD.plus(FORK_OVERHEAD.plus(Duration.ofMillis(measuring)).multipliedBy(jmh.forks()));
-    }
-
-    /** The hard bound: past it the configuration is killed and reported as timed out. */
-    public Duration bound() {
-        return expected().multipliedBy(2).plusSeconds(60);
-    }
-
-    static long millis(String time) {
-        return TimeValue.fromString(time).convertTo(TimeUnit.MILLISECONDS);
+    private static String safe(String value) {
+        return value.replaceAll("[^A-Za-z0-9._]", "_");
     }
 }

@@ -14,7 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.openjdk.jmh.runner.options.TimeValue;
+import tcplab.experiment.Experiment;
+import tcplab.experiment.ExperimentCatalog;
+import tcplab.experiment.Parameter;
+import tcplab.kernel.Sysctl;
 import tcplab.lab.NetworkPath;
+import tcplab.profile.Profile;
+import tcplab.profile.ProfileEntry;
 
 /** Reads a plan file, checks it against the benchmarks that exist, and expands it into configurations. */
 public final class PlanLoader {
@@ -29,7 +35,8 @@ public final class PlanLoader {
             .build();
 
     /** The file as written; {@link Plan} adds where it came from. */
-    private record PlanFile(String description, JmhSettings jmh, Integer repetitions, List<Plan.BenchmarkEntry> benchmarks) {
+    private record PlanFile(String description, JmhSettings jmh, Integer repetitions, List<Plan.BenchmarkEntry> benchmarks,
+                            List<Plan.ExperimentEntry> experiments) {
     }
 
     private PlanLoader() {
@@ -64,18 +71,25 @@ public final class PlanLoader {
         Plan plan = new Plan(file, name, parsed.description() == null ? "" : parsed.description(),
                 parsed.jmh() == null ? JmhSettings.DEFAULTS : parsed.jmh().over(JmhSettings.DEFAULTS),
                 parsed.repetitions() == null ? 1 : parsed.repetitions(),
-                parsed.benchmarks() == null ? List.of() : parsed.benchmarks());
+                parsed.benchmarks() == null ? List.of() : parsed.benchmarks(),
+                parsed.experiments() == null ? List.of() : parsed.experiments());
         validate(plan, catalog, shown);
         return plan;
     }
 
     private static void validate(Plan plan, BenchmarkCatalog catalog, String shown) throws PlanException {
+        int most = plan.experiments().stream().filter(e -> e != null && e.repetitions() != null)
+                .mapToInt(Plan.ExperimentEntry::repetitions).max().orElse(plan.repetitions());
+        if (most > plan.repetitions()) {
+            throw new PlanException(shown + ": an experiment asks for " + most + " repetitions but the plan runs " + plan.repetitions()
+                    + " (fix: raise the plan's \"repetitions\" or lower the entry's)");
+        }
         if (plan.repetitions() < 1 || plan.repetitions() > 100) {
             throw new PlanException(shown + ": repetitions must be 1 to 100, got " + plan.repetitions());
         }
         checkSettings(plan.jmh(), shown + ": jmh");
-        if (plan.benchmarks().isEmpty()) {
-            throw new PlanException(shown + ": the plan lists no benchmarks (fix: add entries under \"benchmarks\")");
+        if (plan.benchmarks().isEmpty() && plan.experiments().isEmpty()) {
+            throw new PlanException(shown + ": the plan lists no benchmarks and no experiments (fix: add entries under \"benchmarks\" or \"experiments\")");
         }
         for (int i = 0; i < plan.benchmarks().size(); i++) {
             Plan.BenchmarkEntry entry = plan.benchmarks().get(i);
@@ -106,7 +120,92 @@ public final class PlanLoader {
             if (entry.jmh() != null) {
                 checkSettings(entry.jmh().over(plan.jmh()), where + ".jmh");
             }
+            checkSysctls(entry.sysctls(), where + ".sysctls");
         }
+        for (int i = 0; i < plan.experiments().size(); i++) {
+            Plan.ExperimentEntry entry = plan.experiments().get(i);
+            String where = shown + ": experiments[" + i + "]";
+            if (entry == null || entry.experiment() == null) {
+                throw new PlanException(where + ": no \"experiment\" name");
+            }
+            Experiment experiment = ExperimentCatalog.find(entry.experiment());
+            if (experiment == null) {
+                throw new PlanException(where + ": unknown experiment '" + entry.experiment() + "' (fix: one of "
+                        + String.join(", ", ExperimentCatalog.all().stream().map(Experiment::name).toList()) + "; `make list` shows them)");
+            }
+            for (String path : paths(entry, experiment)) {
+                NetworkPath p = pathOf(path, where + ".paths");
+                if (!experiment.paths().contains(p)) {
+                    throw new PlanException(where + ".paths: " + experiment.name() + " runs on " + experiment.paths().stream()
+                            .map(NetworkPath::label).toList() + ", not " + path);
+                }
+            }
+            if (entry.params() != null) {
+                for (Map.Entry<String, List<String>> param : entry.params().entrySet()) {
+                    Parameter declared = experiment.parameter(param.getKey());
+                    String at = where + ".params." + param.getKey();
+                    if (declared == null) {
+                        throw new PlanException(at + ": " + experiment.name() + " has no parameter '" + param.getKey() + "' (fix: one of "
+                                + String.join(", ", experiment.parameters().stream().map(Parameter::name).toList()) + ")");
+                    }
+                    nonEmpty(param.getValue(), at);
+                    for (String value : param.getValue()) {
+                        String problem = value == null ? "empty value" : declared.problem(value);
+                        if (problem != null) {
+                            throw new PlanException(at + ": " + problem);
+                        }
+                    }
+                }
+            }
+            checkSysctls(entry.sysctls(), where + ".sysctls");
+            if (entry.repetitions() != null && (entry.repetitions() < 1 || entry.repetitions() > 100)) {
+                throw new PlanException(where + ".repetitions must be 1 to 100, got " + entry.repetitions());
+            }
+        }
+    }
+
+    /**
+     * Sysctls a plan sets on top of the profile: net.* keys this machine has, values not empty. What
+     * the kernel accepts inside a namespace is checked with the profile, before anything runs.
+     */
+    private static void checkSysctls(Map<String, List<String>> sysctls, String where) throws PlanException {
+        if (sysctls == null) {
+            return;
+        }
+        for (Map.Entry<String, List<String>> e : sysctls.entrySet()) {
+            Sysctl key = Sysctl.of(e.getKey());
+            String at = where + "." + e.getKey();
+            if (!key.isWellFormed() || !key.isNet()) {
+                throw new PlanException(at + ": only per-namespace net.* sysctls can be swept (fix: a full name such as net.ipv4.tcp_tw_reuse)");
+            }
+            if (!key.exists()) {
+                throw new PlanException(at + ": this kernel has no such sysctl (fix: check the name against `sysctl -a`)");
+            }
+            nonEmpty(e.getValue(), at);
+            for (String value : e.getValue()) {
+                if (value == null || value.isBlank()) {
+                    throw new PlanException(at + ": empty value");
+                }
+            }
+        }
+    }
+
+    /** Every sysctl value the plan sweeps, as profile entries, so the kernel can be asked about each (line 0: the plan). */
+    public static Profile sweptSysctls(Plan plan) {
+        List<ProfileEntry> entries = new ArrayList<>();
+        List<Map<String, List<String>>> all = new ArrayList<>();
+        plan.benchmarks().forEach(b -> all.add(b.sysctls()));
+        plan.experiments().forEach(e -> all.add(e.sysctls()));
+        for (Map<String, List<String>> sysctls : all) {
+            if (sysctls != null) {
+                sysctls.forEach((k, values) -> values.forEach(v -> entries.add(new ProfileEntry(0, Sysctl.of(k), Sysctl.normalize(v)))));
+            }
+        }
+        return new Profile(plan.file(), plan.name(), plan.description(), List.copyOf(entries), "");
+    }
+
+    private static List<String> paths(Plan.ExperimentEntry entry, Experiment experiment) {
+        return entry.paths() == null || entry.paths().isEmpty() ? List.of(experiment.paths().get(0).label()) : entry.paths();
     }
 
     private static void checkParam(BenchmarkCatalog.Benchmark benchmark, String name, List<String> values, String where)
@@ -161,29 +260,45 @@ public final class PlanLoader {
     }
 
     private static NetworkPath pathOf(String path, String where) throws PlanException {
-        for (NetworkPath p : NetworkPath.values()) {
-            if (p.label().equals(path)) {
-                return p;
-            }
+        try {
+            return NetworkPath.of(path);
+        } catch (IllegalArgumentException e) {
+            throw new PlanException(where + ": unknown path '" + path + "' (fix: veth or loopback)");
         }
-        throw new PlanException(where + ": unknown path '" + path + "' (fix: veth or loopback)");
     }
 
     /** Every combination the plan names, in plan order, numbered from 1. */
-    public static List<Configuration> expand(Plan plan, BenchmarkCatalog catalog) throws PlanException {
+    public static List<Configuration> expand(Plan plan, BenchmarkCatalog catalog) {
         List<Configuration> all = new ArrayList<>();
         for (int repetition = 1; repetition <= plan.repetitions(); repetition++) {
             for (Plan.BenchmarkEntry entry : plan.benchmarks()) {
                 BenchmarkCatalog.Benchmark benchmark = catalog.find(entry.benchmark());
                 JmhSettings jmh = entry.jmh() == null ? plan.jmh() : entry.jmh().over(plan.jmh());
                 List<Map<String, String>> combinations = combinations(pinned(benchmark, entry.params()));
+                List<Map<String, String>> sysctls = combinations(entry.sysctls() == null ? Map.of() : entry.sysctls());
                 for (String path : entry.paths()) {
                     for (String mode : entry.modes()) {
                         for (int threads : jmh.threads()) {
                             for (Map<String, String> params : combinations) {
-                                all.add(new Configuration(all.size() + 1, repetition, benchmark, mode, pathOf(path, "paths"),
-                                        threads, params, jmh));
+                                for (Map<String, String> overrides : sysctls) {
+                                    all.add(new BenchmarkConfiguration(all.size() + 1, repetition, benchmark, mode, NetworkPath.of(path),
+                                            threads, params, overrides, jmh));
+                                }
                             }
+                        }
+                    }
+                }
+            }
+            for (Plan.ExperimentEntry entry : plan.experiments()) {
+                if (entry.repetitions() != null && repetition > entry.repetitions()) {
+                    continue;
+                }
+                Experiment experiment = ExperimentCatalog.find(entry.experiment());
+                List<Map<String, String>> sysctls = combinations(entry.sysctls() == null ? Map.of() : entry.sysctls());
+                for (String path : paths(entry, experiment)) {
+                    for (Map<String, String> params : combinations(entry.params() == null ? Map.of() : entry.params())) {
+                        for (Map<String, String> overrides : sysctls) {
+                            all.add(new ExperimentConfiguration(all.size() + 1, repetition, experiment, NetworkPath.of(path), params, overrides));
                         }
                     }
                 }

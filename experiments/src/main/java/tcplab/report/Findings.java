@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import tcplab.results.RunData;
 import tcplab.kernel.TcpModel;
-import tcplab.run.Format;
+import tcplab.results.Format;
 
 /**
  * What the numbers say, as sentences that cite the counters behind them. Each rule looks for one

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import tcplab.results.RunData;
 import tcplab.socket.FailureCause;
 
 /**
@@ -18,7 +19,7 @@ public record Group(List<RunData.Result> runs) {
     public static List<Group> of(List<RunData.Result> results, String benchmark, String mode) {
         Map<String, List<RunData.Result>> byKey = new LinkedHashMap<>();
         for (RunData.Result r : results) {
-            if (r.benchmark().equals(benchmark) && r.mode().equals(mode)) {
+            if (!r.isExperiment() && r.name().equals(benchmark) && r.mode().equals(mode)) {
                 byKey.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(r);
             }
         }

@@ -1,6 +1,11 @@
 package tcplab.report;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +25,19 @@ import org.apache.commons.csv.CSVPrinter;
 import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
+import tcplab.chart.Plots.Drawn;
+import tcplab.experiment.Claim;
+import tcplab.experiment.Experiment;
+import tcplab.experiment.ExperimentCatalog;
+import tcplab.experiment.ExperimentData;
+import tcplab.experiment.Section;
 import tcplab.kernel.TcpModel;
 import tcplab.profile.ProfileException;
 import tcplab.profile.ProfileParser;
-import tcplab.run.Format;
-import tcplab.run.JmhResult;
-import tcplab.run.RunFolder;
+import tcplab.results.Format;
+import tcplab.results.JmhResult;
+import tcplab.results.RunData;
+import tcplab.results.RunFolder;
 import tcplab.socket.FailureCause;
 
 /**
@@ -60,12 +72,22 @@ public final class ReportWriter {
         List<Group> latency = Group.of(data.results(), "ConnectCloseBenchmark", "sample");
         List<Group> reuse = Group.of(data.results(), "ConnectionReuseBenchmark", "thrpt");
         List<Group> reuseLatency = Group.of(data.results(), "ConnectionReuseBenchmark", "sample");
+        List<Section> sections = new ArrayList<>();
+        for (Experiment experiment : ExperimentCatalog.all()) {
+            ExperimentData experimentData = new ExperimentData(data, experiment);
+            if (!experimentData.trials().isEmpty()) {
+                sections.add(experiment.report(experimentData));
+                writeReproducePlan(folder, experiment.name());
+            }
+        }
+        writeClaims(sections, folder.file(RunFolder.CLAIMS));
         String md = markdown(data, throughput, latency, reuse, reuseLatency,
                 Charts.throughput(throughput, profile, charts),
                 Charts.iterations(throughput, profile, charts),
                 Charts.latency(latency, profile, charts, "latency", "Connect/close"),
                 Charts.reuse(reuse, profile, charts),
-                Charts.latency(reuseLatency, profile, charts, "connection-reuse-latency", "Request"));
+                Charts.latency(reuseLatency, profile, charts, "connection-reuse-latency", "Request"),
+                sections);
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
     }
@@ -78,7 +100,7 @@ public final class ReportWriter {
                 boolean thrpt = j != null && j.mode().equals("thrpt");
                 boolean sample = j != null && j.mode().equals("sample");
                 boolean loopback = r.path().equals("loopback");
-                List<Object> row = new ArrayList<>(List.of(r.id(), r.benchmark(), r.mode(), r.path(), r.threads(), r.repetition(),
+                List<Object> row = new ArrayList<>(List.of(r.id(), r.name(), r.mode(), r.path(), r.threads(), r.repetition(),
                         r.row().get("conditions"), r.status()));
                 row.add(thrpt ? j.counter("ok") : "");
                 row.add(thrpt && j.secondary().containsKey("ok") ? j.secondary().get("ok").error() : "");
@@ -115,8 +137,8 @@ public final class ReportWriter {
     }
 
     private static String markdown(RunData data, List<Group> throughput, List<Group> latency, List<Group> reuse,
-                                   List<Group> reuseLatency, Charts.Drawn throughputChart, Charts.Drawn iterationsChart,
-                                   Charts.Drawn latencyChart, Charts.Drawn reuseChart, Charts.Drawn reuseLatencyChart) {
+                                   List<Group> reuseLatency, Drawn throughputChart, Drawn iterationsChart,
+                                   Drawn latencyChart, Drawn reuseChart, Drawn reuseLatencyChart, List<Section> sections) {
         JsonNode m = data.metadata();
         String profile = m.path("profile").path("name").asText();
         StringBuilder md = new StringBuilder();
@@ -133,7 +155,40 @@ public final class ReportWriter {
 
         environment(md, m);
         settings(md, data);
+        claimsSummary(md, sections);
 
+        if (!throughput.isEmpty() || !latency.isEmpty()) {
+            benchmarks(md, throughput, latency, throughputChart, iterationsChart, latencyChart);
+        }
+        if (!reuse.isEmpty() || !reuseLatency.isEmpty()) {
+            md.append("## Connection reuse\n\n");
+            md.append("The remedy that removes TIME_WAIT altogether: send the requests over a connection that stays open.\n\n");
+            chart(md, reuseChart);
+            throughputTable(md, reuse);
+            chart(md, reuseLatencyChart);
+            latencyTable(md, reuseLatency);
+        }
+        if (!throughput.isEmpty() || !latency.isEmpty() || !reuse.isEmpty() || !reuseLatency.isEmpty()) {
+            md.append("## What the benchmarks say\n\n");
+            List<String> findings = Findings.of(data);
+            if (findings.isEmpty()) {
+                md.append("Nothing notable: no failures, no configuration ran out of ports, no unexplained outliers.\n\n");
+            }
+            findings.forEach(f -> md.append("- ").append(f).append("\n"));
+            md.append("\n");
+        }
+        for (Section section : sections) {
+            experimentSection(md, section, m);
+        }
+
+        counters(md, data);
+        reproduce(md, m);
+        files(md, !sections.isEmpty());
+        return md.toString();
+    }
+
+    private static void benchmarks(StringBuilder md, List<Group> throughput, List<Group> latency, Drawn throughputChart,
+                                   Drawn iterationsChart, Drawn latencyChart) {
         md.append("## Connect/close throughput\n\n");
         md.append("What was varied: the close mode (who sends the first FIN, or an RST with SO_LINGER 0), SO_REUSEADDR on the client,"
                 + " a 1-byte request/response before closing, and the path (veth between two hosts, or loopback inside one).\n\n");
@@ -146,26 +201,47 @@ public final class ReportWriter {
         md.append("## Connect/close latency\n\n");
         chart(md, latencyChart);
         latencyTable(md, latency);
+    }
 
-        if (!reuse.isEmpty() || !reuseLatency.isEmpty()) {
-            md.append("## Connection reuse\n\n");
-            md.append("The remedy that removes TIME_WAIT altogether: send the requests over a connection that stays open.\n\n");
-            chart(md, reuseChart);
-            throughputTable(md, reuse);
-            chart(md, reuseLatencyChart);
-            latencyTable(md, reuseLatency);
+    /** One row per claim tested: what the kernel's model says beside what was measured. */
+    private static void claimsSummary(StringBuilder md, List<Section> sections) {
+        List<Claim> claims = sections.stream().flatMap(s -> s.claims().stream()).toList();
+        if (claims.isEmpty()) {
+            return;
         }
-
-        md.append("## What the numbers say\n\n");
-        List<String> findings = Findings.of(data);
-        if (findings.isEmpty()) {
-            md.append("Nothing notable: no failures, no configuration ran out of ports, no unexplained outliers.\n\n");
+        md.append("## Claims: model beside measurement\n\n");
+        md.append("| claim | experiment | conditions | metric | model | measured | verdict |\n|---|---|---|---|---:|---:|---|\n");
+        for (Claim c : claims) {
+            md.append("| ").append(c.claim()).append(" | ").append(c.experiment()).append(" | ").append(c.conditions().replace(";", "; "))
+                    .append(" | ").append(c.metric()).append(" | ").append(c.model()).append(" ").append(c.unit()).append(" | ")
+                    .append(c.measured()).append(" ").append(c.unit()).append(" | ").append(c.verdict().word).append(" |\n");
         }
-        findings.forEach(f -> md.append("- ").append(f).append("\n"));
-        md.append("\n");
+        md.append("\nEvery row, with its explanation, is in [claims.csv](claims.csv); each experiment's section below explains"
+                + " its rows.\n\n");
+    }
 
-        counters(md, data);
+    private static void experimentSection(StringBuilder md, Section section, JsonNode m) {
+        Experiment experiment = section.claims().isEmpty() ? null : ExperimentCatalog.find(section.claims().get(0).experiment());
+        md.append("## ").append(section.title()).append("\n\n");
+        if (experiment != null) {
+            md.append("Claims: ").append(String.join(", ", experiment.claims())).append(".\n\n");
+        }
+        md.append(section.markdown());
+        if (!section.claims().isEmpty()) {
+            md.append("| claim | conditions | metric | model | measured | verdict | explanation |\n|---|---|---|---:|---:|---|---|\n");
+            for (Claim c : section.claims()) {
+                md.append("| ").append(c.claim()).append(" | ").append(c.conditions().replace(";", "; ")).append(" | ").append(c.metric())
+                        .append(" | ").append(c.model()).append(" | ").append(c.measured()).append(" | **").append(c.verdict().word)
+                        .append("** | ").append(c.explanation().replace("|", "\\|")).append(" |\n");
+            }
+            md.append("\n");
+            String name = section.claims().get(0).experiment();
+            md.append("Reproduce exactly this experiment: `make run-profile PROFILE=").append(m.path("profile").path("name").asText())
+                    .append(" PLAN=").append(runPath(m)).append("/reproduce/").append(name).append(".json`\n\n");
+        }
+    }
 
+    private static void reproduce(StringBuilder md, JsonNode m) {
         md.append("## Reproduce\n\n```\n");
         JsonNode tcplab = m.path("tcplab");
         if (tcplab.path("commit").asText().matches("[0-9a-f]{40}")) {
@@ -176,7 +252,9 @@ public final class ReportWriter {
         if (tcplab.path("uncommittedChanges").asBoolean(false)) {
             md.append("The checkout had uncommitted changes when this ran; the commit alone may not reproduce it exactly.\n\n");
         }
+    }
 
+    private static void files(StringBuilder md, boolean experiments) {
         md.append("## Files\n\n");
         md.append("| file | what it holds |\n|---|---|\n");
         md.append("| `metadata.json` | machine, kernel, JDK, tcplab version and commit, command, profile, plan, host settings before and after |\n");
@@ -187,8 +265,46 @@ public final class ReportWriter {
         md.append("| `raw/ID.jmh.json`, `raw/ID.jmh.csv`, `raw/ID.jmh.log` | JMH's results and output |\n");
         md.append("| `raw/ID.outcomes.csv` | complete and failed attempts by cause, per iteration and thread, warmup included |\n");
         md.append("| `raw/ID.server.csv`, `raw/ID.server.log` | the tcplab server's counters, once a second |\n");
+        if (experiments) {
+            md.append("| `raw/ID.NAME.csv`, `raw/ID.ROLE.log` | each experiment's own rows and its agents' output |\n");
+            md.append("| `claims.csv`, `reproduce/EXPERIMENT.json` | derived: model beside measurement per claim, and a plan holding just that experiment |\n");
+        }
         md.append("| `results.csv`, `charts/`, `report.md`, `report.html` | derived from the files above by `make report` |\n");
-        return md.toString();
+    }
+
+    private static void writeClaims(List<Section> sections, Path file) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+             CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(Claim.COLUMNS).get())) {
+            for (Section section : sections) {
+                for (Claim c : section.claims()) {
+                    csv.printRecord(c.row());
+                }
+            }
+        }
+    }
+
+    /** The run's plan with only this experiment's entries, so one command reruns exactly it. */
+    private static void writeReproducePlan(RunFolder folder, String experiment) throws IOException {
+        ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).enable(JsonReadFeature.ALLOW_TRAILING_COMMA).build();
+        ObjectNode plan = (ObjectNode) json.readTree(folder.file(RunFolder.PLAN_COPY).toFile());
+        ObjectNode slice = json.createObjectNode();
+        slice.put("description", "only " + experiment + ", as it ran in " + folder.dir().getFileName());
+        if (plan.has("repetitions")) {
+            slice.set("repetitions", plan.get("repetitions"));
+        }
+        ArrayNode entries = slice.putArray("experiments");
+        plan.path("experiments").forEach(e -> {
+            if (experiment.equals(e.path("experiment").asText())) {
+                entries.add(e);
+            }
+        });
+        Path dir = Files.createDirectories(folder.file("reproduce"));
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(experiment + ".json").toFile(), slice);
+    }
+
+    /** Where the run folder is, as typed from the checkout (reports/PROFILE/RUN-ID). */
+    private static String runPath(JsonNode m) {
+        return "reports/" + m.path("profile").path("name").asText() + "/" + m.path("runId").asText();
     }
 
     private static void environment(StringBuilder md, JsonNode m) {
@@ -313,7 +429,7 @@ public final class ReportWriter {
             }
             boolean loopback = r.path().equals("loopback");
             md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d / %s | %d / %d | %d / %s | %d / %s |%n",
-                    r.label() + (r.repetition() > 1 ? " (rep " + r.repetition() + ")" : ""), r.benchmark().replace("Benchmark", "") + " " + r.mode(),
+                    r.label() + (r.repetition() > 1 ? " (rep " + r.repetition() + ")" : ""), r.name().replace("Benchmark", "") + " " + r.mode(),
                     r.clientCounter("Tcp.ActiveOpens", RunData.DELTA), r.clientCounter("TcpExt.TW", RunData.DELTA),
                     r.clientCounter("TcpExt.TWRecycled", RunData.DELTA), r.clientCounter("state.TIME_WAIT", RunData.AFTER),
                     loopback ? "-" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER)),
@@ -324,12 +440,10 @@ public final class ReportWriter {
         md.append("\n");
     }
 
-    private static void chart(StringBuilder md, Charts.Drawn drawn) {
-        if (drawn == null) {
-            return;
+    private static void chart(StringBuilder md, Drawn drawn) {
+        if (drawn != null) {
+            md.append(drawn.markdown(Charts.DIR));
         }
-        md.append("![").append(drawn.title()).append("](").append(Charts.DIR).append('/').append(drawn.name()).append(".png)\n\n");
-        md.append("*").append(drawn.caption()).append(" [SVG](").append(Charts.DIR).append('/').append(drawn.name()).append(".svg)*\n\n");
     }
 
     private static void row(StringBuilder md, String key, String value) {

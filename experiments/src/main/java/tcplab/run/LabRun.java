@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,19 +22,27 @@ import tcplab.kernel.KernelCounters;
 import tcplab.lab.JavaCommand;
 import tcplab.lab.Lab;
 import tcplab.lab.LabException;
-import tcplab.lab.LabLauncher;
 import tcplab.lab.LabHost;
+import tcplab.lab.LabLauncher;
 import tcplab.lab.Processes;
 import tcplab.lab.ServerProcess;
+import tcplab.experiment.Trial;
+import tcplab.plan.BenchmarkConfiguration;
 import tcplab.plan.Configuration;
+import tcplab.plan.ExperimentConfiguration;
 import tcplab.profile.Profile;
+import tcplab.results.Format;
+import tcplab.results.JmhResult;
+import tcplab.results.RunFolder;
+import tcplab.results.Summary;
 import tcplab.server.ClosePolicy;
 import tcplab.socket.CloseMode;
 import tcplab.socket.Exchange;
 import tcplab.socket.Target;
 
 /**
- * The lab side of a run: each configuration in its own fresh pair of hosts, one after another,
+ * The lab side of a run: each configuration (a benchmark or an experiment) in its own fresh pair of
+ * hosts, one after another,
  * with the raw rows written as they come. Runs inside the lab's namespaces (see
  * {@link tcplab.lab.LabLauncher}); SIGINT or SIGTERM stops the current configuration, records it
  * as interrupted and keeps everything written so far.
@@ -47,6 +58,12 @@ public final class LabRun {
     private volatile boolean stopping;
     private volatile Process current;
     private volatile ServerProcess currentServer;
+    private volatile Trial currentTrial;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tcplab-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar) {
         this.profile = profile;
@@ -71,24 +88,26 @@ public final class LabRun {
                 if (stopping) {
                     break;
                 }
-                say(String.format(Locale.ROOT, "[%d/%d] %s %s %s %s (about %s; %s of about %s elapsed)", c.index(), configurations.size(),
-                        c.benchmark().name(), c.mode(), c.path().label(), c.conditions().replace(';', ' '),
+                say(String.format(Locale.ROOT, "[%d/%d] %s %s (about %s; %s of about %s elapsed)", c.index(), configurations.size(),
+                        c.name(), (c.mode().isEmpty() ? "" : c.mode() + " ") + c.conditions().replace(';', ' '),
                         Format.clock(c.expected()), Format.clock(Duration.ofNanos(System.nanoTime() - runStart)), Format.clock(total)));
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
                 String[] outcome = runOne(c, sysctls, counters);
-                if (stopping && outcome[0].equals("failed")) {
+                if (stopping && !outcome[0].equals("ok")) {
                     outcome = new String[] {"interrupted", "stopped by a signal"};
                 }
                 if (!outcome[0].equals("ok")) {
                     failed++;
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                rows.row(c.index(), c.id(), c.benchmark().name(), c.mode(), c.path().label(), c.threads(), c.repetition(),
-                        c.conditions(), outcome[0], started.toString(), String.format(Locale.ROOT, "%.1f", seconds), outcome[1]);
+                rows.row(c.index(), c.id(), c.type(), c.name(), c.mode(), c.path().label(), c.threads(), c.repetition(),
+                        c.conditions(), c.sysctlConditions(), outcome[0], started.toString(), String.format(Locale.ROOT, "%.1f", seconds),
+                        outcome[1]);
                 say(String.format(Locale.ROOT, "        %s in %.1f s: %s", outcome[0], seconds, outcome[1]));
             }
         } finally {
+            watchdog.shutdownNow();
             finished.countDown();
         }
         if (stopping) {
@@ -98,34 +117,77 @@ public final class LabRun {
         return failed == 0 ? 0 : 1;
     }
 
-    /** Runs one configuration; returns {status, message}. */
+    /** Runs one configuration in fresh hosts; returns {status, message}. */
     private String[] runOne(Configuration c, RunFolder.CsvLog sysctls, RunFolder.CsvLog counters) throws IOException {
-        try (Lab lab = Lab.create(profile)) {
+        try (Lab lab = Lab.create(profile, c.sysctls())) {
+            Map<String, String> settings = Map.of();
             for (LabHost host : lab.hosts()) {
-                for (Map.Entry<String, String> e : lab.readBack(host).entrySet()) {
+                Map<String, String> readBack = lab.readBack(host);
+                settings = host == lab.client() ? readBack : settings;
+                for (Map.Entry<String, String> e : readBack.entrySet()) {
                     sysctls.row(c.id(), host.name(), e.getKey(), e.getValue());
                 }
             }
             Map<String, Long> clientBefore = KernelCounters.read(lab.client().procNet());
             Map<String, Long> serverBefore = KernelCounters.read(lab.server().procNet());
-            int exit;
-            try (ServerProcess server = ServerProcess.start(c.path().serverHost(lab), c.path().serverAddress(), serverPolicy(c),
-                    c.bound().plusSeconds(30), folder.raw(c.id(), ".server.csv"), folder.raw(c.id(), ".server.log"))) {
-                currentServer = server;
-                exit = runJmh(lab, c, server.address());
-                // the kernel's view at the end of the measurement, before the server closes anything
+            // the kernel's view at the end of the measurement, before anything is stopped
+            CounterSnapshot after = () -> {
                 writeCounters(counters, c, lab.client().name(), clientBefore, KernelCounters.read(lab.client().procNet()));
                 writeCounters(counters, c, lab.server().name(), serverBefore, KernelCounters.read(lab.server().procNet()));
-            } finally {
-                currentServer = null;
+            };
+            if (c instanceof BenchmarkConfiguration b) {
+                return benchmark(lab, b, after);
             }
-            return outcome(c, exit);
+            return experiment(lab, (ExperimentConfiguration) c, settings, after);
         } catch (LabException e) {
             return new String[] {"failed", e.oneLine()};
         }
     }
 
-    private int runJmh(Lab lab, Configuration c, String target) throws IOException {
+    /** Reads the kernel's counters at the end of a configuration. */
+    private interface CounterSnapshot {
+        void write() throws IOException;
+    }
+
+    private String[] benchmark(Lab lab, BenchmarkConfiguration c, CounterSnapshot after) throws IOException, LabException {
+        int exit;
+        try (ServerProcess server = ServerProcess.start(c.path().serverHost(lab), c.path().serverAddress(), serverPolicy(c),
+                c.bound().plusSeconds(30), folder.raw(c.id(), ".server.csv"), folder.raw(c.id(), ".server.log"))) {
+            currentServer = server;
+            exit = runJmh(lab, c, server.address());
+            after.write();
+        } finally {
+            currentServer = null;
+        }
+        return outcome(c, exit);
+    }
+
+    private String[] experiment(Lab lab, ExperimentConfiguration c, Map<String, String> settings, CounterSnapshot after) throws IOException {
+        try (Trial trial = new Trial(c.experiment(), c.id(), c.resolved(), c.path(), lab, folder, settings, c.expected(), c.bound(),
+                this::say)) {
+            currentTrial = trial;
+            ScheduledFuture<?> bound = watchdog.schedule(trial::abort, c.bound().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                c.experiment().run(trial);
+                after.write();
+                return new String[] {"ok", "done"};
+            } catch (Exception e) {
+                after.write();
+                if (stopping) {
+                    return new String[] {"interrupted", "stopped by a signal"};
+                }
+                if (trial.aborted()) {
+                    return new String[] {"timeout", "stopped after " + Format.clock(c.bound()) + " (see raw/" + c.id() + ".*.log)"};
+                }
+                return new String[] {"failed", e instanceof LabException ? ((LabException) e).oneLine() : String.valueOf(e)};
+            } finally {
+                bound.cancel(false);
+                currentTrial = null;
+            }
+        }
+    }
+
+    private int runJmh(Lab lab, BenchmarkConfiguration c, String target) throws IOException {
         Path log = folder.raw(c.id(), ".jmh.log");
         ProcessBuilder builder = new ProcessBuilder(lab.client().command(
                 JavaCommand.benchmarks(benchmarksJar, c.jmhArgs(profile.name(), folder.raw(c.id(), ".jmh.json").toString()))))
@@ -188,14 +250,19 @@ public final class LabRun {
         }
     }
 
-    private String[] outcome(Configuration c, int exit) throws IOException {
+    private String[] outcome(BenchmarkConfiguration c, int exit) throws IOException {
         Path json = folder.raw(c.id(), ".jmh.json");
         if (exit == -1) {
             return new String[] {stopping ? "interrupted" : "timeout",
                     stopping ? "stopped by a signal" : "killed after " + Format.clock(c.bound()) + " (see raw/" + c.id() + ".jmh.log)"};
         }
         if (exit != 0 || !Files.exists(json)) {
-            return new String[] {"failed", "JMH exited with " + exit + ": " + lastLines(folder.raw(c.id(), ".jmh.log"))};
+            Path log = folder.raw(c.id(), ".jmh.log");
+            if (Files.exists(log) && Files.readString(log).contains("Unable to acquire the JMH lock")) {
+                return new String[] {"failed", "another JMH benchmark is running on this machine (it holds /tmp/jmh.lock); benchmarks"
+                        + " share the CPU, so run one tcplab at a time"};
+            }
+            return new String[] {"failed", "JMH exited with " + exit + ": " + lastLines(log)};
         }
         List<JmhResult> results = JmhResult.read(json);
         if (results.isEmpty()) {
@@ -225,7 +292,7 @@ public final class LabRun {
      * {@code PlanLoader.pinned}) gets the matching policy; one without, a request/response
      * benchmark, gets answers until the client closes.
      */
-    static ClosePolicy serverPolicy(Configuration c) {
+    static ClosePolicy serverPolicy(BenchmarkConfiguration c) {
         String closeMode = c.params().get("closeMode");
         if (closeMode == null) {
             return ClosePolicy.ANSWER;
@@ -249,6 +316,10 @@ public final class LabRun {
         ServerProcess server = currentServer;
         if (server != null) {
             server.close();
+        }
+        Trial trial = currentTrial;
+        if (trial != null) {
+            trial.abort();
         }
         try {
             finished.await(15, TimeUnit.SECONDS);

@@ -12,7 +12,12 @@ public enum ClosePolicy {
     /** Answer every 1-byte request with 1 byte until the client closes, then close. */
     ANSWER(true, false),
     /** Answer one 1-byte request, then close first. */
-    ANSWER_THEN_CLOSE(true, true);
+    ANSWER_THEN_CLOSE(true, true),
+    /**
+     * Read until the client closes, then never close: the connection stays in CLOSE_WAIT here and the
+     * client's side in FIN_WAIT_2, until the server stops.
+     */
+    HOLD_OPEN(false, false);
 
     public final boolean answers;
     public final boolean closesFirst;

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -36,7 +38,8 @@ public final class TcplabServer implements Closeable {
     private final Duration lifetime;
     private final ServerCounters counters = new ServerCounters();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
-    private final ServerSocketChannel listener;
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final List<SocketChannel> held = new ArrayList<>();
     private final Selector selector;
     private final CSVPrinter csv;
     private volatile boolean stopping;
@@ -49,22 +52,33 @@ public final class TcplabServer implements Closeable {
      */
     public TcplabServer(InetSocketAddress bind, ClosePolicy policy, int backlog, Duration lifetime, Path countersCsv)
             throws IOException {
+        this(List.of(bind), policy, backlog, lifetime, countersCsv);
+    }
+
+    /** Listens on every address in {@code binds}; all share the policy and the counters. */
+    public TcplabServer(List<InetSocketAddress> binds, ClosePolicy policy, int backlog, Duration lifetime, Path countersCsv)
+            throws IOException {
         if (lifetime.isNegative() || lifetime.isZero()) {
             throw new IllegalArgumentException("lifetime must be positive, got " + lifetime);
         }
         this.policy = policy;
         this.lifetime = lifetime;
-        this.listener = ServerSocketChannel.open(Target.familyOf(bind));
         try {
-            // Java turns SO_REUSEADDR on for server sockets by default on Linux; say so explicitly.
-            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(bind, backlog);
-            listener.configureBlocking(false);
             selector = Selector.open();
-            listener.register(selector, SelectionKey.OP_ACCEPT);
+            for (InetSocketAddress bind : binds) {
+                ServerSocketChannel listener = ServerSocketChannel.open(Target.familyOf(bind));
+                listeners.add(listener);
+                // Java turns SO_REUSEADDR on for server sockets by default on Linux; say so explicitly.
+                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                listener.bind(bind, backlog);
+                listener.configureBlocking(false);
+                listener.register(selector, SelectionKey.OP_ACCEPT);
+            }
             csv = countersCsv == null ? null : openCsv(countersCsv);
         } catch (IOException | RuntimeException e) {
-            listener.close();
+            for (ServerSocketChannel listener : listeners) {
+                listener.close();
+            }
             throw e;
         }
     }
@@ -75,7 +89,16 @@ public final class TcplabServer implements Closeable {
     }
 
     public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) listener.getLocalAddress();
+        return (InetSocketAddress) listeners.get(0).getLocalAddress();
+    }
+
+    /** Every address it listens on. */
+    public List<InetSocketAddress> localAddresses() throws IOException {
+        List<InetSocketAddress> all = new ArrayList<>();
+        for (ServerSocketChannel listener : listeners) {
+            all.add((InetSocketAddress) listener.getLocalAddress());
+        }
+        return all;
     }
 
     public ClosePolicy policy() {
@@ -107,7 +130,7 @@ public final class TcplabServer implements Closeable {
                         continue;
                     }
                     if (key.isAcceptable()) {
-                        acceptAll();
+                        acceptAll((ServerSocketChannel) key.channel());
                     } else if (key.isReadable()) {
                         serve((SocketChannel) key.channel(), key);
                     }
@@ -136,11 +159,13 @@ public final class TcplabServer implements Closeable {
     @Override
     public void close() throws IOException {
         stop();
-        listener.close();
+        for (ServerSocketChannel listener : listeners) {
+            listener.close();
+        }
         selector.close();
     }
 
-    private void acceptAll() {
+    private void acceptAll(ServerSocketChannel listener) {
         for (int i = 0; i < ACCEPTS_PER_WAKE; i++) {
             SocketChannel channel;
             try {
@@ -178,6 +203,13 @@ public final class TcplabServer implements Closeable {
                 int n = channel.read(buffer);
                 if (n < 0) {
                     counters.peerClosed++;
+                    if (policy == ClosePolicy.HOLD_OPEN) {
+                        held.add(channel); // left in CLOSE_WAIT on purpose; closed when the server stops
+                        if (key != null) {
+                            key.cancel();
+                        }
+                        return;
+                    }
                     closeConnection(channel, key);
                     return;
                 }
@@ -228,6 +260,10 @@ public final class TcplabServer implements Closeable {
                 closeConnection((SocketChannel) key.channel(), key);
             }
         }
+        for (SocketChannel channel : held) {
+            closeConnection(channel, null);
+        }
+        held.clear();
     }
 
     private void writeRow(long now) throws IOException {

@@ -1,4 +1,4 @@
-package tcplab.run;
+package tcplab.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,7 @@
-package tcplab.run;
+package tcplab.results;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,8 +10,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * The files of one run, {@code reports/PROFILE/RUN-ID/}. Raw files are appended to and flushed row
@@ -26,9 +33,11 @@ public final class RunFolder {
     public static final String PROFILE_COPY = "profile.conf";
     public static final String PLAN_COPY = "plan.json";
     public static final String RAW = "raw";
+    public static final String CLAIMS = "claims.csv";
 
     public static final String[] CONFIGURATION_COLUMNS = {
-        "index", "id", "benchmark", "mode", "path", "threads", "repetition", "conditions", "status", "started_utc", "seconds", "message"
+        "index", "id", "type", "name", "mode", "path", "threads", "repetition", "conditions", "sysctls", "status", "started_utc",
+        "seconds", "message"
     };
     public static final String[] SYSCTL_COLUMNS = {"configuration", "host", "key", "value"};
     public static final String[] COUNTER_COLUMNS = {"configuration", "host", "counter", "before", "after", "delta"};
@@ -78,6 +87,40 @@ public final class RunFolder {
     /** A CSV file in this folder that gets a header when new and is flushed after every row. */
     public CsvLog csv(String name, String... columns) throws IOException {
         return new CsvLog(dir.resolve(name), columns);
+    }
+
+    /**
+     * The sysctls read back in the first configuration's hosts, host → key → value (every
+     * configuration starts from the same profile; sysctls.csv has them all). Empty before any ran.
+     */
+    public Map<String, Map<String, String>> firstReadBack() throws IOException {
+        Map<String, Map<String, String>> hosts = new TreeMap<>();
+        Path file = dir.resolve(SYSCTLS);
+        if (!Files.isRegularFile(file)) {
+            return hosts;
+        }
+        String first = null;
+        for (Map<String, String> r : read(file)) {
+            first = first == null ? r.get("configuration") : first;
+            if (first.equals(r.get("configuration"))) {
+                hosts.computeIfAbsent(r.get("host"), h -> new LinkedHashMap<>()).put(r.get("key"), r.get("value"));
+            }
+        }
+        return hosts;
+    }
+
+    /** The rows of a CSV with a header, as column → value; empty when the file does not exist. */
+    public static List<Map<String, String>> read(Path file) throws IOException {
+        List<Map<String, String>> rows = new ArrayList<>();
+        if (!Files.isRegularFile(file)) {
+            return rows;
+        }
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+                rows.add(r.toMap());
+            }
+        }
+        return rows;
     }
 
     /** Appends one line to the run log. */

@@ -1,4 +1,4 @@
-package tcplab.run;
+package tcplab.results;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package tcplab.run;
+package tcplab.results;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package tcplab.report;
+package tcplab.results;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -13,9 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import tcplab.run.JmhResult;
-import tcplab.run.Metadata;
-import tcplab.run.RunFolder;
 
 /**
  * Everything a run folder holds, read back from its raw files only. A run that was killed has
@@ -36,8 +33,18 @@ public final class RunData {
             return row.get("id");
         }
 
-        public String benchmark() {
-            return row.get("benchmark");
+        /** {@code benchmark} or {@code experiment}. */
+        public String type() {
+            return row.getOrDefault("type", "benchmark");
+        }
+
+        public boolean isExperiment() {
+            return type().equals("experiment");
+        }
+
+        /** The benchmark class's simple name or the experiment's name. */
+        public String name() {
+            return row.get("name");
         }
 
         public String mode() {
@@ -56,17 +63,31 @@ public final class RunData {
             return Integer.parseInt(row.getOrDefault("repetition", "1"));
         }
 
-        /** The benchmark's own parameters, in plan order. */
+        /** The benchmark's or experiment's own parameters, in plan order. */
         public Map<String, String> params() {
             Map<String, String> params = new LinkedHashMap<>();
-            for (String pair : row.get("conditions").split(";")) {
+            pairs(row.get("conditions")).forEach((key, value) -> {
+                if (!key.equals("path") && !key.equals("threads") && !key.startsWith("net.")) {
+                    params.put(key, value);
+                }
+            });
+            return params;
+        }
+
+        /** Sysctls the plan set on top of the profile, by full name. */
+        public Map<String, String> overrides() {
+            return pairs(row.getOrDefault("sysctls", ""));
+        }
+
+        private static Map<String, String> pairs(String joined) {
+            Map<String, String> pairs = new LinkedHashMap<>();
+            for (String pair : joined.split(";")) {
                 int eq = pair.indexOf('=');
-                String key = pair.substring(0, eq);
-                if (!key.equals("path") && !key.equals("threads")) {
-                    params.put(key, pair.substring(eq + 1));
+                if (eq > 0) {
+                    pairs.put(pair.substring(0, eq), pair.substring(eq + 1));
                 }
             }
-            return params;
+            return pairs;
         }
 
         public int threads() {
@@ -79,10 +100,13 @@ public final class RunData {
             params().forEach((k, v) -> {
                 if (v.equals("true")) {
                     parts.add(k);
+                } else if (v.matches("-?\\d+")) {
+                    parts.add(k + "=" + v); // a bare number says nothing without its name
                 } else if (!v.equals("false") && !v.equals("NONE")) {
                     parts.add(v);
                 }
             });
+            overrides().forEach((k, v) -> parts.add(k.substring(k.lastIndexOf('.') + 1) + "=" + v));
             parts.add(path());
             if (threads() > 1) {
                 parts.add(threads() + " threads");
@@ -92,7 +116,7 @@ public final class RunData {
 
         /** Configurations that differ only in repetition share this key. */
         public String groupKey() {
-            return benchmark() + "|" + mode() + "|" + row.get("conditions");
+            return name() + "|" + mode() + "|" + row.get("conditions");
         }
 
         public long clientCounter(String name, int column) {
@@ -111,8 +135,9 @@ public final class RunData {
                     .mapToLong(o -> Long.parseLong(o.getOrDefault(column, "0"))).sum();
         }
 
+        /** Whether it produced a result: a finished benchmark with JMH's results, or a finished experiment. */
         public boolean ok() {
-            return "ok".equals(status()) && jmh != null;
+            return "ok".equals(status()) && (isExperiment() || jmh != null);
         }
     }
 
@@ -175,6 +200,11 @@ public final class RunData {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader).getRecords();
         }
+    }
+
+    /** The rows of a configuration's {@code raw/ID.NAME.csv}; empty when it wrote none. */
+    public List<Map<String, String>> rows(Result result, String name) throws IOException {
+        return RunFolder.read(folder.raw(result.id(), "." + name + ".csv"));
     }
 
     public RunFolder folder() {

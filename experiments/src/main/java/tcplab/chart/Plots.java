@@ -1,0 +1,215 @@
+package tcplab.chart;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.geom.Line2D;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * How every tcplab chart looks and is saved: white background, one colour-blind-safe palette in the
+ * same order everywhere, axis titles with units, a logarithmic axis when values span more than a
+ * factor of 20, and each chart as PNG (screens) and SVG (print).
+ */
+public final class Plots {
+    public static final int WIDTH = 1100;
+    public static final int HEIGHT = 600;
+    /** Okabe-Ito: readable with colour blindness. */
+    public static final Color[] PALETTE = {
+        new Color(0, 114, 178), new Color(230, 159, 0), new Color(0, 158, 115), new Color(204, 121, 167),
+        new Color(86, 180, 233), new Color(213, 94, 0), new Color(240, 228, 66), new Color(0, 0, 0)
+    };
+    public static final Color MODEL = new Color(200, 30, 30);
+
+    private Plots() {
+    }
+
+    /** A chart that was drawn: its file name without extension, its title, and what it shows. */
+    public record Drawn(String name, String title, String caption) {
+        /** The Markdown that shows it and links its SVG, for a report in the run folder. */
+        public String markdown(String dir) {
+            return "![" + title + "](" + dir + "/" + name + ".png)\n\n*" + caption + " [SVG](" + dir + "/" + name + ".svg)*\n\n";
+        }
+    }
+
+    /**
+     * A line chart, one line per series (x and y of the same length); NaN values leave gaps. {@code model}
+     * lines, if any, are drawn dashed in the model colour.
+     */
+    public static XYChart lines(String title, String xTitle, String yTitle, Map<String, double[][]> series, Map<String, double[][]> model) {
+        List<Double> all = new ArrayList<>();
+        series.values().forEach(xy -> {
+            for (double v : xy[1]) {
+                all.add(v);
+            }
+        });
+        boolean log = spansOrders(all, List.of());
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle + (log ? ", log scale" : "")).build();
+        style(chart.getStyler());
+        chart.getStyler().setYAxisLogarithmic(log);
+        chart.getStyler().setMarkerSize(5);
+        int i = 0;
+        for (Map.Entry<String, double[][]> s : series.entrySet()) {
+            XYSeries line = chart.addSeries(s.getKey(), s.getValue()[0], s.getValue()[1]);
+            Color c = PALETTE[i++ % PALETTE.length];
+            line.setLineColor(c);
+            line.setMarkerColor(c);
+            line.setLineStyle(new BasicStroke(2f));
+        }
+        for (Map.Entry<String, double[][]> m : (model == null ? Map.<String, double[][]>of() : model).entrySet()) {
+            XYSeries line = chart.addSeries(m.getKey(), m.getValue()[0], m.getValue()[1]);
+            line.setLineColor(MODEL);
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+        }
+        return chart;
+    }
+
+    /** A bar chart; several bar series per category stand side by side, a single one carries its whiskers and markers on top. */
+    public static CategoryChart bars(String title, String yTitle, boolean logarithmic, double lowest, boolean sideBySide) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("configuration").yAxisTitle(
+                yTitle + (logarithmic ? ", log scale" : "")).build();
+        style(chart.getStyler());
+        chart.getStyler().setYAxisLogarithmic(logarithmic);
+        if (logarithmic) {
+            // bars start at zero unless told otherwise, and a log axis has no zero: start at the decade below the lowest value
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lowest))));
+        }
+        chart.getStyler().setXAxisLabelRotation(20);
+        chart.getStyler().setOverlapped(!sideBySide);
+        return chart;
+    }
+
+    /**
+     * Bars with their error range drawn as whiskers. XChart 4.0.3 draws its own error bars wrongly on
+     * a log axis (it adds the error to the logarithm), so the range ends are two marker series.
+     */
+    public static void barsWithRange(CategoryChart chart, String name, List<String> labels, List<Double> values, List<Double> errors, Color color) {
+        chart.addSeries(name, labels, values).setFillColor(color);
+        List<Double> high = new ArrayList<>();
+        List<Double> low = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            double e = errors.get(i);
+            high.add(e > 0 ? values.get(i) + e : null);
+            low.add(e > 0 ? Math.max(0, values.get(i) - e) : null);
+        }
+        if (high.stream().allMatch(Objects::isNull)) {
+            return;
+        }
+        CategorySeries top = chart.addSeries("error range (see the table)", labels, high);
+        top.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        top.setMarker(new Whisker(true));
+        top.setMarkerColor(Color.DARK_GRAY);
+        CategorySeries bottom = chart.addSeries(name + " low", labels, low);
+        bottom.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        bottom.setMarker(new Whisker(false));
+        bottom.setMarkerColor(Color.DARK_GRAY);
+        bottom.setShowInLegend(false);
+    }
+
+    /** Model values as diamonds on a bar chart; null leaves a category without one (XChart rejects NaN on a log axis). */
+    public static void modelMarkers(CategoryChart chart, String name, List<String> labels, List<Double> values) {
+        List<Double> gaps = values.stream().map(v -> v == null || Double.isNaN(v) ? null : v).toList();
+        CategorySeries model = chart.addSeries(name, labels, gaps);
+        model.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        model.setMarker(SeriesMarkers.DIAMOND);
+        model.setMarkerColor(MODEL);
+    }
+
+    /** One end of an error range: a short crossbar with a stub pointing at the value. */
+    private static final class Whisker extends Marker {
+        private final boolean top;
+
+        Whisker(boolean top) {
+            this.top = top;
+        }
+
+        @Override
+        public void paint(Graphics2D g, double x, double y, int size) {
+            g.setStroke(new BasicStroke(1.5f));
+            g.draw(new Line2D.Double(x - 6, y, x + 6, y));
+            g.draw(new Line2D.Double(x, y, x, top ? y + 8 : y - 8));
+        }
+    }
+
+    public static void style(Styler styler) {
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendBorderColor(Color.WHITE);
+        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        styler.setSeriesColors(PALETTE);
+        if (styler instanceof AxesChartStyler axes) {
+            axes.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            axes.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            axes.setPlotGridLinesColor(new Color(220, 220, 220));
+        }
+    }
+
+    /**
+     * Whether the values span more than a factor of 20, so a log axis reads better. Never when a
+     * value, or the low end of its error bar, is zero or less: a log axis cannot show it.
+     */
+    public static boolean spansOrders(List<Double> values, List<Double> errors) {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (int i = 0; i < values.size(); i++) {
+            double v = values.get(i);
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            double low = v - (i < errors.size() ? errors.get(i) : 0);
+            if (low <= 0) {
+                return false;
+            }
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return max > 0 && max / min > 20;
+    }
+
+    /** The lowest value or low end of an error bar. */
+    public static double lowest(List<Double> values, List<Double> errors) {
+        double min = Double.MAX_VALUE;
+        for (int i = 0; i < values.size(); i++) {
+            if (!Double.isNaN(values.get(i))) {
+                min = Math.min(min, values.get(i) - (i < errors.size() ? errors.get(i) : 0));
+            }
+        }
+        return min;
+    }
+
+    /** Saves {@code dir/name.png} and {@code dir/name.svg}. */
+    public static void save(Chart<?, ?> chart, Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        BitmapEncoder.saveBitmap(chart, dir.resolve(name + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        VectorGraphicsEncoder.saveVectorGraphic(chart, dir.resolve(name + ".svg").toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    }
+
+    /** An ordered map for {@link #lines}. */
+    public static Map<String, double[][]> series() {
+        return new LinkedHashMap<>();
+    }
+}

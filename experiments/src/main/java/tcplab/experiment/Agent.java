@@ -1,0 +1,92 @@
+package tcplab.experiment;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import tcplab.results.RunFolder;
+
+/**
+ * An experiment's code running inside a lab host, as its own process: its role, its parameters,
+ * its deadline, raw CSVs it writes straight into the run folder, progress lines, and the
+ * messages it exchanges with the run side (lines starting with {@code @} on standard output;
+ * commands on standard input).
+ */
+public final class Agent {
+    private final String role;
+    private final String id;
+    private final Path raw;
+    private final Params params;
+    private final long deadline;
+    private final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
+
+    public Agent(String role, String id, Path raw, Params params, long deadlineEpochMillis) {
+        this.role = role;
+        this.id = id;
+        this.raw = raw;
+        this.params = params;
+        this.deadline = deadlineEpochMillis;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    commands.add(line.trim());
+                }
+            } catch (IOException ended) {
+                // the run side closed our input
+            }
+        }, "tcplab-agent-commands");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public String role() {
+        return role;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    public long deadlineMillis() {
+        return deadline;
+    }
+
+    public boolean expired() {
+        return System.currentTimeMillis() >= deadline;
+    }
+
+    /** A raw CSV of this configuration, {@code raw/ID.NAME.csv}, flushed after every row. */
+    public RunFolder.CsvLog rows(String name, String... columns) throws IOException {
+        return new RunFolder(raw.getParent()).csv(RunFolder.RAW + "/" + id + "." + name + ".csv", columns);
+    }
+
+    /** A progress line; the run side echoes it. */
+    public void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    /** A message for the run side's {@link AgentProcess#await}. */
+    public void signal(String message) {
+        System.out.println("@" + message);
+        System.out.flush();
+    }
+
+    /** Waits for a command from the run side; null if none came in time. */
+    public String await(String command, Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            String c = commands.poll(Math.max(1, (until - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (c != null && c.startsWith(command)) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,81 @@
+package tcplab.experiment;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tcplab.lab.NetworkPath;
+
+/**
+ * One experiment, one job. A subclass names the claims it tests, declares its parameters and its
+ * time bound, documents the kernel model it compares against, and has three sides:
+ * <ol>
+ *   <li>{@link #run}: in the lab's JVM, with fresh client and server hosts, starting agents and
+ *       servers in them and writing raw rows as it goes;</li>
+ *   <li>{@link #agent}: code that must run inside one of the hosts (sockets live in a namespace),
+ *       started by the run side as its own process;</li>
+ *   <li>{@link #report}: offline, from the raw files alone: charts, claims.csv rows, a report
+ *       section. Redrawing a report gives the same result.</li>
+ * </ol>
+ */
+public abstract class Experiment {
+
+    /** The name plans use, e.g. {@code port-exhaustion}. */
+    public abstract String name();
+
+    /** A heading for the report. */
+    public abstract String title();
+
+    /** Claims of DESIGN §1 this experiment tests, e.g. C3, C4. */
+    public abstract List<String> claims();
+
+    public abstract List<Parameter> parameters();
+
+    /** The paths a plan may ask for; most experiments need the two hosts joined by veth. */
+    public List<NetworkPath> paths() {
+        return List.of(NetworkPath.VETH);
+    }
+
+    /** How long a configuration should take, for progress and plan totals. */
+    public abstract Duration expected(Params params);
+
+    /** The hard bound: past it the configuration's processes are killed and it is reported as timed out. */
+    public Duration bound(Params params) {
+        return expected(params).multipliedBy(2).plusSeconds(30);
+    }
+
+    /** Runs one configuration in fresh hosts; throws to report it as failed. */
+    public abstract void run(Trial trial) throws Exception;
+
+    /** Runs one role inside a host. Only experiments that start agents override this. */
+    public void agent(Agent agent) throws Exception {
+        throw new IllegalArgumentException(name() + " starts no agents, so it has no role '" + agent.role() + "'");
+    }
+
+    /** The report section, charts and claims, from the raw files of this experiment's configurations. */
+    public abstract Section report(ExperimentData data) throws IOException;
+
+    /** The given parameter values with every default filled in; refuses unknown names and bad values. */
+    public final Params params(Map<String, String> given) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Parameter p : parameters()) {
+            values.put(p.name(), given.getOrDefault(p.name(), p.defaultValue()));
+        }
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            Parameter p = parameter(e.getKey());
+            if (p == null) {
+                throw new IllegalArgumentException(name() + " has no parameter '" + e.getKey() + "'");
+            }
+            String problem = p.problem(e.getValue());
+            if (problem != null) {
+                throw new IllegalArgumentException(name() + " parameter " + p.name() + ": " + problem);
+            }
+        }
+        return new Params(values);
+    }
+
+    public final Parameter parameter(String name) {
+        return parameters().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,29 @@
+package tcplab.experiment;
+
+import java.util.List;
+import tcplab.experiment.timewait.PortExhaustionExperiment;
+import tcplab.experiment.timewait.TimeWaitLifetimeExperiment;
+import tcplab.experiment.timewait.PortRangeCostExperiment;
+import tcplab.experiment.timewait.SimultaneousCloseExperiment;
+import tcplab.experiment.timewait.TimeWaitScaleExperiment;
+
+/** Every experiment tcplab has, by the name plans use. */
+public final class ExperimentCatalog {
+    private static final List<Experiment> ALL = List.of(
+            new PortExhaustionExperiment(),
+            new TimeWaitLifetimeExperiment(),
+            new TimeWaitScaleExperiment(),
+            new SimultaneousCloseExperiment(),
+            new PortRangeCostExperiment());
+
+    private ExperimentCatalog() {
+    }
+
+    public static List<Experiment> all() {
+        return ALL;
+    }
+
+    public static Experiment find(String name) {
+        return ALL.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,72 @@
+package tcplab.experiment;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import tcplab.results.RunData;
+import tcplab.results.RunFolder;
+
+/** One experiment's configurations in a run folder, read back from the raw files for its report. */
+public final class ExperimentData {
+    private final RunData data;
+    private final Experiment experiment;
+
+    public ExperimentData(RunData data, Experiment experiment) {
+        this.data = data;
+        this.experiment = experiment;
+    }
+
+    public Experiment experiment() {
+        return experiment;
+    }
+
+    /** This experiment's configurations, in the order they ran. */
+    public List<RunData.Result> trials() {
+        return data.results().stream().filter(r -> r.isExperiment() && r.name().equals(experiment.name())).toList();
+    }
+
+    /** The rows of {@code raw/ID.NAME.csv}; empty when the configuration wrote none. */
+    public List<Map<String, String>> rows(RunData.Result trial, String name) throws IOException {
+        return data.rows(trial, name);
+    }
+
+    /** The experiment's parameters for a configuration, defaults filled in. */
+    public Params params(RunData.Result trial) {
+        return experiment.params(trial.params());
+    }
+
+    /**
+     * The conditions of a configuration as claims.csv writes them: the path, the experiment's
+     * parameters, and the named sysctls as read back in effect, by full name.
+     */
+    public String conditions(RunData.Result trial, String... sysctls) {
+        List<String> pairs = new java.util.ArrayList<>();
+        pairs.add("path=" + trial.path());
+        params(trial).asMap().forEach((k, v) -> pairs.add(k + "=" + v));
+        for (String key : sysctls) {
+            String value = trial.sysctls().get(key);
+            if (value != null) {
+                pairs.add(key + "=" + value);
+            }
+        }
+        return String.join(";", pairs);
+    }
+
+    /** A short label for charts: the overrides and parameters that vary, and the path. */
+    public String label(RunData.Result trial) {
+        return trial.label();
+    }
+
+    public Path charts() {
+        return data.folder().file("charts");
+    }
+
+    public String profile() {
+        return data.metadata().path("profile").path("name").asText();
+    }
+
+    public RunFolder folder() {
+        return data.folder();
+    }
+}

@@ -1,0 +1,7 @@
+package tcplab.experiment;
+
+import java.util.List;
+
+/** What an experiment contributes to a report: Markdown (charts already drawn) and its claims.csv rows. */
+public record Section(String title, String markdown, List<Claim> claims) {
+}

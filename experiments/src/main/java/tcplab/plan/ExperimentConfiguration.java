@@ -1,0 +1,50 @@
+package tcplab.plan;
+
+import java.time.Duration;
+import java.util.Map;
+import tcplab.experiment.Experiment;
+import tcplab.experiment.Params;
+import tcplab.lab.NetworkPath;
+
+/** One experiment with one value per parameter. */
+public record ExperimentConfiguration(int index, int repetition, Experiment experiment, NetworkPath path,
+                                      Map<String, String> params, Map<String, String> sysctls) implements Configuration {
+
+    /** Namespaces and the first helper JVM, as measured on the 2-core machines this was built on. */
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(800);
+
+    @Override
+    public String type() {
+        return EXPERIMENT;
+    }
+
+    @Override
+    public String name() {
+        return experiment.name();
+    }
+
+    @Override
+    public String mode() {
+        return "";
+    }
+
+    @Override
+    public int threads() {
+        return 1;
+    }
+
+    /** The parameters with the experiment's defaults filled in. */
+    public Params resolved() {
+        return experiment.params(params);
+    }
+
+    @Override
+    public Duration expected() {
+        return SETUP_OVERHEAD.plus(experiment.expected(resolved()));
+    }
+
+    @Override
+    public Duration bound() {
+        return experiment.bound(resolved());
+    }
+}
