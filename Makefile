@@ -25,7 +25,7 @@ help: ## Show this help
 	@echo
 	@echo "Variables:"
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
-	@echo "  PLAN=$(PLAN)         quick (about 2 min), full (about 1 h), or a path to a plan .json file"
+	@echo "  PLAN=$(PLAN)         quick (about 3 min), full (about 1.5 h), or a path to a plan .json file"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
 	@echo "  CLOSE_MODE=$(CLOSE_MODE) CLIENT_RST or CLIENT_FIN, for make compare-native"
 	@echo
@@ -61,7 +61,7 @@ report: build ## Redraw charts, results.csv and the report of RUN from its raw f
 compare-native: build ## Is the benchmark the bottleneck? Its rate against a minimal C client (CLOSE_MODE, PROFILE)
 	$(TIED) $(JAVA) -jar $(TCPLAB) compare-native --close-mode $(CLOSE_MODE) --profile $(PROFILE)
 
-test: | prereqs ## Build and run all tests against the real kernel (about 2 minutes)
+test: | prereqs ## Build and run all tests against the real kernel (about 5 minutes)
 	mvn -B --no-transfer-progress verify
 
 clean: ## Remove build output (keeps reports/)
