@@ -44,7 +44,7 @@ class PlanLoaderTest {
             List<Configuration> configurations = PlanLoader.expand(PlanLoader.load(file, CATALOG), CATALOG);
             assertTrue(!configurations.isEmpty(), file.toString());
             for (Configuration c : configurations) {
-                if (c.benchmark().params().containsKey("closeMode")) {
+                if (c instanceof BenchmarkConfiguration b && b.benchmark().params().containsKey("closeMode")) {
                     assertTrue(c.params().containsKey("closeMode"), "every configuration pins its close mode: " + c.id());
                 }
             }
@@ -68,7 +68,7 @@ class PlanLoaderTest {
         List<Configuration> all = PlanLoader.expand(PlanLoader.load(file, CATALOG), CATALOG);
         // 2 repetitions x 2 paths x 2 thread counts x 2 close modes x reuseAddr {false,true} x exchange {NONE,REQUEST}
         assertEquals(2 * 2 * 2 * 2 * 2 * 2, all.size());
-        Configuration first = all.get(0);
+        BenchmarkConfiguration first = (BenchmarkConfiguration) all.get(0);
         assertEquals(Map.of("closeMode", "CLIENT_FIN", "reuseAddr", "false", "exchange", "NONE", "lingerSeconds", "3"), first.params());
         assertTrue(first.jmhArgs("baseline", "x.json").containsAll(List.of("-p", "closeMode=CLIENT_FIN", "profile=baseline", "-bm", "thrpt")));
         assertTrue(first.id().startsWith("01-ConnectCloseBenchmark-thrpt-veth-t1-"), first.id());
@@ -89,9 +89,16 @@ class PlanLoaderTest {
         "too many forks     | {\"jmh\": {\"forks\": 99}, \"benchmarks\": [{\"benchmark\": \"ConnectCloseBenchmark\", \"modes\": [\"thrpt\"], \"paths\": [\"veth\"]}]} | forks must be 1 to 20",
         "zero threads       | {\"jmh\": {\"threads\": [0]}, \"benchmarks\": [{\"benchmark\": \"ConnectCloseBenchmark\", \"modes\": [\"thrpt\"], \"paths\": [\"veth\"]}]} | each must be 1 to 256",
         "repetitions        | {\"repetitions\": 0, \"benchmarks\": []}                                                                                   | repetitions must be 1 to 100",
-        "no benchmarks      | {\"benchmarks\": []}                                                                                                       | lists no benchmarks",
+        "no benchmarks      | {\"benchmarks\": []}                                                                                                       | lists no benchmarks and no experiments",
         "unknown field      | {\"benchmark\": []}                                                                                                        | Unrecognized field \"benchmark\"",
         "not json           | benchmarks: yes                                                                                                            | Unrecognized token",
+        "unknown experiment | {\"experiments\": [{\"experiment\": \"time-travel\"}]}                                                                   | unknown experiment 'time-travel'",
+        "experiment param   | {\"experiments\": [{\"experiment\": \"port-exhaustion\", \"params\": {\"secs\": [\"3\"]}}]}                          | has no parameter 'secs'",
+        "param out of range | {\"experiments\": [{\"experiment\": \"port-exhaustion\", \"params\": {\"seconds\": [\"0\"]}}]}                       | out of range 1 to 3600",
+        "path not supported | {\"experiments\": [{\"experiment\": \"time-wait-scale\", \"paths\": [\"loopback\"]}]}                              | runs on [veth], not loopback",
+        "host-wide sweep    | {\"experiments\": [{\"experiment\": \"simultaneous-close\", \"sysctls\": {\"vm.swappiness\": [\"1\"]}}]}            | only per-namespace net.* sysctls",
+        "unknown sysctl     | {\"experiments\": [{\"experiment\": \"simultaneous-close\", \"sysctls\": {\"net.ipv4.tcp_tw_reuze\": [\"1\"]}}]}    | no such sysctl",
+        "entry repetitions  | {\"experiments\": [{\"experiment\": \"simultaneous-close\", \"repetitions\": 3}]}                                      | asks for 3 repetitions but the plan runs 1",
     })
     void refusesABadPlanNamingTheFileAndPlace(String what, String json, String expected) throws Exception {
         Path file = Cli.write(dir, "bad.json", json);
@@ -99,6 +106,24 @@ class PlanLoaderTest {
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void expandsExperimentsWithTheirSweptSysctlsRecordedAsOverrides() throws Exception {
+        Path file = Cli.write(dir, "e.json", """
+                {"repetitions": 2, "experiments": [
+                  {"experiment": "port-exhaustion", "paths": ["veth", "loopback"], "params": {"closeMode": ["CLIENT_FIN"]},
+                   "sysctls": {"net.ipv4.tcp_tw_reuse": ["0", "1"]}},
+                  {"experiment": "simultaneous-close", "repetitions": 1}]}""");
+        List<Configuration> all = PlanLoader.expand(PlanLoader.load(file, CATALOG), CATALOG);
+        assertEquals(2 * 2 * 2 + 1, all.size(), "the entry with one repetition runs once");
+        ExperimentConfiguration first = (ExperimentConfiguration) all.get(0);
+        assertEquals(Map.of("net.ipv4.tcp_tw_reuse", "0"), first.sysctls());
+        assertEquals("01-port-exhaustion-veth-closeMode=CLIENT_FIN-tcp_tw_reuse=0-r1", first.id());
+        assertEquals("path=veth;closeMode=CLIENT_FIN;net.ipv4.tcp_tw_reuse=0", first.conditions());
+        assertEquals("10", first.resolved().get("seconds"), "defaults filled in");
+        assertEquals("net.ipv4.tcp_tw_reuse=0", first.sysctlConditions());
+        assertEquals(2, PlanLoader.sweptSysctls(PlanLoader.load(file, CATALOG)).entries().size(), "both values go to the kernel check");
     }
 
     @Test

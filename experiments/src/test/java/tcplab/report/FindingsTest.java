@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tcplab.run.RunFolder;
+import tcplab.results.RunData;
+import tcplab.results.RunFolder;
 import tcplab.testing.Cli;
 
 /**
@@ -67,9 +68,10 @@ class FindingsTest {
         return String.format(Locale.ROOT, "%02d-ConnectCloseBenchmark", i);
     }
 
+    /** A configurations.csv row in RunFolder.CONFIGURATION_COLUMNS order. */
     private static String row(int i, String mode, String closeMode) {
-        return i + "," + id(i) + ",ConnectCloseBenchmark," + mode + ",veth,1,1,path=veth;threads=1;closeMode=" + closeMode
-                + ";reuseAddr=false;exchange=NONE,ok,2026-01-01T00:00:00Z,1.0,\n";
+        return i + "," + id(i) + ",benchmark,ConnectCloseBenchmark," + mode + ",veth,1,1,path=veth;threads=1;closeMode=" + closeMode
+                + ";reuseAddr=false;exchange=NONE,,ok,2026-01-01T00:00:00Z,1.0,\n";
     }
 
     private void json(int i, String mode, String closeMode, double ok, double p50, double max) throws Exception {

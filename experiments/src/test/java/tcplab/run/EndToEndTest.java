@@ -79,6 +79,8 @@ class EndToEndTest {
         assertEquals(64, m.path("profile").path("sha256").asText().length());
         assertTrue(m.path("tcplab").has("commit") && m.path("jdk").has("version") && m.path("lab").has("privileges"));
         assertTrue(m.path("command").asText().startsWith("tcplab run --profile baseline"));
+        assertEquals("2", m.path("sysctlsInLab").path("client").path("net.ipv4.tcp_tw_reuse").asText(), "read back, in the metadata too");
+        assertEquals("4096", m.path("sysctlsInLab").path("server").path("net.core.somaxconn").asText());
         Map<String, String> readBack = new HashMap<>();
         for (Map<String, String> r : Fixtures.csv(run.resolve("sysctls.csv"))) {
             readBack.put(r.get("host") + " " + r.get("key"), r.get("value"));
@@ -114,7 +116,7 @@ class EndToEndTest {
         }
         String md = Files.readString(run.resolve("report.md"));
         for (String section : List.of("## Environment", "## Settings in effect", "## Connect/close throughput", "## Connect/close latency",
-                "## Connection reuse", "## What the numbers say", "## Kernel counters", "## Reproduce", "(charts/throughput.png)",
+                "## Connection reuse", "## What the benchmarks say", "## Kernel counters", "## Reproduce", "(charts/throughput.png)",
                 "SERVER_FIN veth", "CLIENT_FIN loopback", "471 new connections/s")) {
             assertTrue(md.contains(section), section);
         }

@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Cli {
     public static final Path HOME = Path.of(System.getProperty("tcplab.home", "..")).toAbsolutePath().normalize();
+    /**
+     * In the environment of every process these tests start, and so of every process those start:
+     * how a test finds what it left behind, and only that, even with other labs running.
+     */
+    public static final String MARKER = "TCPLAB_TEST_MARKER=" + java.util.UUID.randomUUID();
 
     /** What a finished command printed and returned. */
     public record Result(int exit, String out, String err) {
@@ -79,6 +84,8 @@ public final class Cli {
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(prefix, classPath, args)).directory(HOME.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        String[] marker = MARKER.split("=", 2);
+        builder.environment().put(marker[0], marker[1]);
         builder.environment().putAll(env);
         return builder.start();
     }

@@ -1,0 +1,116 @@
+package tcplab.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tcplab.testing.Cli;
+import tcplab.testing.Fixtures;
+
+/**
+ * C3 and C4 against the real kernel, with a 100-port range so each configuration takes seconds:
+ * no reuse gives exactly 100 connections per 60 s; tcp_tw_reuse 1 with timestamps sustains about
+ * 100/s (100 ports / 1 s reuse delay); reuse without timestamps is no reuse; RST never runs out.
+ */
+class PortExhaustionExperimentTest {
+    private static final int PORTS = 100;
+
+    @TempDir
+    static Path dir;
+
+    static Path run;
+    static Map<String, Map<String, String>> claims = new java.util.HashMap<>();
+
+    @BeforeAll
+    static void runOnce() throws Exception {
+        Path plan = Cli.write(dir, "exhaustion.json", """
+                {"experiments": [
+                  {"experiment": "port-exhaustion", "paths": ["veth"], "params": {"closeMode": ["CLIENT_FIN"], "seconds": ["3"]},
+                   "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40099"], "net.ipv4.tcp_tw_reuse": ["0", "1"], "net.ipv4.tcp_timestamps": ["1", "0"]}},
+                  {"experiment": "port-exhaustion", "paths": ["veth"], "params": {"closeMode": ["CLIENT_RST"], "seconds": ["2"]},
+                   "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40099"]}}
+                ]}""");
+        Cli.Result r = Cli.run("run", "--profile", "baseline", "--plan", plan.toString(), "--reports", dir.resolve("reports").toString());
+        assertEquals(0, r.exit(), r.toString());
+        run = Fixtures.runFolder(r);
+        for (Map<String, String> c : Fixtures.csv(run.resolve("claims.csv"))) {
+            claims.put(c.get("conditions"), c);
+        }
+    }
+
+    private static Map<String, String> claim(String reuse, String timestamps) {
+        return claims.entrySet().stream().filter(e -> e.getKey().contains("closeMode=CLIENT_FIN")
+                        && e.getKey().contains("net.ipv4.tcp_tw_reuse=" + reuse + ";") && e.getKey().contains("net.ipv4.tcp_timestamps=" + timestamps))
+                .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new AssertionError("no claim for reuse " + reuse + " ts " + timestamps + ": " + claims.keySet()));
+    }
+
+    private static List<Map<String, String>> seconds(String idPart) throws Exception {
+        try (var files = Files.list(run.resolve("raw"))) {
+            Path f = files.filter(p -> p.getFileName().toString().contains(idPart) && p.toString().endsWith(".seconds.csv")).findFirst().orElseThrow();
+            return Fixtures.csv(f);
+        }
+    }
+
+    @Test
+    void withoutReuseTheRangeAllowsExactlyOneConnectionPerPortPerMinute() throws Exception {
+        Map<String, String> c = claim("0", "1");
+        assertEquals("C3", c.get("claim"));
+        assertEquals("most new connections in any 60 s window", c.get("metric"));
+        assertEquals(Integer.toString(PORTS), c.get("model"));
+        assertEquals(Integer.toString(PORTS), c.get("measured"), "every port used once, then none: " + c);
+        assertEquals("agrees", c.get("verdict"), c.toString());
+        List<Map<String, String>> rows = seconds("tcp_tw_reuse=0-tcp_timestamps=1");
+        assertEquals(PORTS, Long.parseLong(rows.get(rows.size() - 1).get("time_wait")), "every port is held by TIME_WAIT at the end");
+        assertTrue(rows.stream().mapToLong(r -> Long.parseLong(r.get("addrNotAvailable"))).sum() > 100, "then connect() fails: " + rows);
+    }
+
+    @Test
+    void reuseWithTimestampsSustainsPortsPerReuseDelay() throws Exception {
+        Map<String, String> c = claim("1", "1");
+        assertEquals("C4", c.get("claim"));
+        assertEquals("sustained new connections per second", c.get("metric"));
+        assertEquals("100", c.get("model"), "100 ports / 1 s tcp_tw_reuse_delay");
+        double measured = Double.parseDouble(c.get("measured"));
+        assertTrue(measured >= 85 && measured <= 115, "held near 100/s: " + c);
+        assertEquals("agrees", c.get("verdict"), c.toString());
+    }
+
+    @Test
+    void reuseWithoutTimestampsIsNoReuse() {
+        Map<String, String> c = claim("1", "0");
+        assertEquals("C4", c.get("claim"));
+        assertEquals(Integer.toString(PORTS), c.get("measured"), c.toString());
+        assertTrue(c.get("explanation").contains("without timestamps"), c.toString());
+        assertEquals("agrees", c.get("verdict"));
+    }
+
+    @Test
+    void anRstCloseNeverRunsOut() throws Exception {
+        Map<String, String> c = claims.entrySet().stream().filter(e -> e.getKey().contains("CLIENT_RST")).map(Map.Entry::getValue).findFirst().orElseThrow();
+        assertEquals("0", c.get("measured"), c.toString());
+        assertEquals("agrees", c.get("verdict"));
+        long ok = seconds("closeMode=CLIENT_RST").stream().mapToLong(r -> Long.parseLong(r.get("ok"))).sum();
+        assertTrue(ok > 10 * PORTS, "many more connections than ports: " + ok);
+    }
+
+    @Test
+    void theReportShowsTheExperimentWithItsChartsClaimsAndReproduceCommand() throws Exception {
+        String md = Files.readString(run.resolve("report.md"));
+        assertTrue(md.contains("## Claims: model beside measurement"), md);
+        assertTrue(md.contains("## Port exhaustion") && md.contains("charts/port-exhaustion-rate-CLIENT_FIN.png")
+                && md.contains("charts/port-exhaustion-time-wait.png"), md);
+        assertTrue(md.contains("PLAN=reports/baseline/" + run.getFileName() + "/reproduce/port-exhaustion.json"), md);
+        assertTrue(Files.exists(run.resolve("reproduce/port-exhaustion.json")));
+        assertTrue(Files.size(run.resolve("charts/port-exhaustion-rate-CLIENT_FIN.png")) > 1000);
+        // the sweep is recorded as overrides of the profile
+        Map<String, String> first = Fixtures.csv(run.resolve("configurations.csv")).get(0);
+        assertEquals("experiment", first.get("type"));
+        assertTrue(first.get("sysctls").contains("net.ipv4.ip_local_port_range=40000 40099"), first.toString());
+    }
+}

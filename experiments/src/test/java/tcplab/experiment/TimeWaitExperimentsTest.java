@@ -1,0 +1,133 @@
+package tcplab.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tcplab.lab.LabLauncher;
+import tcplab.testing.Cli;
+import tcplab.testing.Fixtures;
+
+/**
+ * C2, C5, C6 and the cost of a filling range against the real kernel, in one run of small
+ * configurations. One configuration watches past 60 s, so TIME_WAIT is seen to expire rather than
+ * read from the kernel's timer: the claim people quote most gets its direct evidence.
+ */
+class TimeWaitExperimentsTest {
+    @TempDir
+    static Path dir;
+
+    static Path run;
+    static List<Map<String, String>> claims;
+
+    @BeforeAll
+    static void runOnce() throws Exception {
+        Path plan = Cli.write(dir, "timewait.json", """
+                {"experiments": [
+                  {"experiment": "time-wait-lifetime", "params": {"sockets": ["5"], "watch": ["7"]}, "sysctls": {"net.ipv4.tcp_fin_timeout": ["5", "60"]}},
+                  {"experiment": "time-wait-lifetime", "params": {"sockets": ["3"], "watch": ["66"]}, "sysctls": {"net.ipv4.tcp_fin_timeout": ["3"]}},
+                  {"experiment": "time-wait-scale", "params": {"connections": ["800"], "ports": ["2"]},
+                   "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40499"]}},
+                  {"experiment": "time-wait-scale", "params": {"connections": ["300"], "ports": ["1"]},
+                   "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40499"], "net.ipv4.tcp_max_tw_buckets": ["50"]}},
+                  {"experiment": "simultaneous-close", "params": {"pairs": ["5"]}},
+                  {"experiment": "port-range-cost", "params": {"probes": ["100"]}, "sysctls": {"net.ipv4.ip_local_port_range": ["40000 41999"]}}
+                ]}""");
+        Cli.Result r = Cli.run(java.time.Duration.ofMinutes(4), Map.of(), List.of(), System.getProperty("java.class.path"),
+                "run", "--profile", "baseline", "--plan", plan.toString(), "--reports", dir.resolve("reports").toString());
+        assertEquals(0, r.exit(), r.toString());
+        run = Fixtures.runFolder(r);
+        claims = Fixtures.csv(run.resolve("claims.csv"));
+    }
+
+    private static List<Map<String, String>> claims(String experiment, String conditionsPart, String metricPart) {
+        return claims.stream().filter(c -> c.get("experiment").equals(experiment) && c.get("conditions").contains(conditionsPart)
+                && c.get("metric").contains(metricPart)).toList();
+    }
+
+    private static Map<String, String> claim(String experiment, String conditionsPart, String metricPart) {
+        List<Map<String, String>> found = claims(experiment, conditionsPart, metricPart);
+        assertEquals(1, found.size(), experiment + " " + conditionsPart + " " + metricPart + " in " + claims);
+        return found.get(0);
+    }
+
+    @Test
+    void timeWaitLastsSixtySecondsWhateverFinTimeoutSays() {
+        for (String finTimeout : List.of("5", "60", "3")) {
+            Map<String, String> tw = claim("time-wait-lifetime", "tcp_fin_timeout=" + finTimeout + ";state=TIME_WAIT", "TIME_WAIT lifetime");
+            assertEquals("C2", tw.get("claim"));
+            assertEquals("60", tw.get("model"));
+            double measured = Double.parseDouble(tw.get("measured"));
+            // never earlier than 60 s; a kernel timer may fire up to 1/8 of its delay late
+            assertTrue(measured >= 59.85 && measured <= 67.65, "TIME_WAIT " + measured + " s with tcp_fin_timeout " + finTimeout);
+            assertEquals("agrees", tw.get("verdict"), tw.toString());
+        }
+        Map<String, String> observed = claim("time-wait-lifetime", "tcp_fin_timeout=3;state=TIME_WAIT", "TIME_WAIT lifetime");
+        assertTrue(observed.get("explanation").contains("watching each socket leave"), "the 66 s watch saw them expire: " + observed);
+    }
+
+    @Test
+    void finTimeoutGovernsOrphanedFinWait2() {
+        Map<String, String> fw = claim("time-wait-lifetime", "tcp_fin_timeout=5;state=FIN_WAIT2", "FIN_WAIT2 lifetime");
+        assertEquals("5", fw.get("model"));
+        double measured = Double.parseDouble(fw.get("measured"));
+        assertTrue(measured >= 4.85 && measured <= 5.8, "FIN_WAIT_2 " + measured + " s");
+        assertTrue(fw.get("explanation").contains("watching each socket leave"), fw.toString());
+        assertEquals("agrees", fw.get("verdict"));
+    }
+
+    @Test
+    void moreTimeWaitSocketsThanPortsAndACapThatOverflows() {
+        Map<String, String> scale = claim("time-wait-scale", "ports=2", "TIME_WAIT sockets at once");
+        assertEquals("C5", scale.get("claim"));
+        assertEquals("800", scale.get("model"));
+        assertTrue(Long.parseLong(scale.get("measured")) > 500, "more TIME_WAIT sockets than the 500 ports: " + scale);
+        assertEquals("agrees", scale.get("verdict"), scale.toString());
+        Map<String, String> capped = claim("time-wait-scale", "tcp_max_tw_buckets=50", "TIME_WAIT sockets at once");
+        assertEquals("50", capped.get("measured"), capped.toString());
+        Map<String, String> overflow = claim("time-wait-scale", "tcp_max_tw_buckets=50", "TCPTimeWaitOverflow");
+        assertEquals("250", overflow.get("model"));
+        assertEquals("250", overflow.get("measured"), overflow.toString());
+        List<Map<String, String>> memory = claims("time-wait-scale", "ports=2", "memory per TIME_WAIT socket");
+        assertEquals(1, memory.size());
+        if (LabLauncher.isRoot()) {
+            double bytes = Double.parseDouble(memory.get(0).get("measured"));
+            assertTrue(bytes > 100 && bytes < 1000, "one small slab object each: " + memory.get(0));
+        } else {
+            assertEquals("skipped", memory.get(0).get("verdict"), "/sys/kernel/slab needs root");
+        }
+    }
+
+    @Test
+    void theSideThatClosesFirstKeepsTimeWaitAndBothDoWhenAtOnce() {
+        List<Map<String, String>> rows = claims("simultaneous-close", "", "");
+        assertEquals(6, rows.size(), rows.toString());
+        for (Map<String, String> c : rows) {
+            assertEquals("C6", c.get("claim"));
+            assertEquals("agrees", c.get("verdict"), c.toString());
+        }
+        assertEquals("5", claim("simultaneous-close", "order=simultaneous;side=server", "").get("measured"));
+        assertEquals("5", claim("simultaneous-close", "order=simultaneous;side=client", "").get("measured"));
+        assertEquals("0", claim("simultaneous-close", "order=client-first;side=server", "").get("measured"));
+    }
+
+    @Test
+    void connectCostStepsUpOnceHalfTheRangeIsHeld() throws Exception {
+        Path levels;
+        try (var files = java.nio.file.Files.list(run.resolve("raw"))) {
+            levels = files.filter(f -> f.getFileName().toString().endsWith(".levels.csv")).findFirst().orElseThrow();
+        }
+        List<Map<String, String>> rows = Fixtures.csv(levels);
+        double below = rows.stream().filter(r -> Integer.parseInt(r.get("level_percent")) <= 48)
+                .mapToDouble(r -> Double.parseDouble(r.get("connect_p50_us"))).average().orElseThrow();
+        double above = rows.stream().filter(r -> Integer.parseInt(r.get("level_percent")) >= 52)
+                .mapToDouble(r -> Double.parseDouble(r.get("connect_p50_us"))).average().orElseThrow();
+        assertTrue(above > 2 * below, "connect() examines all 1000 held ports of one parity past 50 %: " + below + " µs below, " + above + " µs above");
+        assertTrue(Double.parseDouble(rows.get(rows.size() - 1).get("occupancy_percent")) >= 95, "filled to the top: " + rows);
+    }
+}
