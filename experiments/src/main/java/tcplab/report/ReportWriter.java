@@ -221,9 +221,9 @@ public final class ReportWriter {
     }
 
     private static void experimentSection(StringBuilder md, Section section, JsonNode m) {
-        Experiment experiment = section.claims().isEmpty() ? null : ExperimentCatalog.find(section.claims().get(0).experiment());
+        Experiment experiment = ExperimentCatalog.find(section.experiment());
         md.append("## ").append(section.title()).append("\n\n");
-        if (experiment != null) {
+        if (experiment != null && !experiment.claims().isEmpty()) {
             md.append("Claims: ").append(String.join(", ", experiment.claims())).append(".\n\n");
         }
         md.append(section.markdown());
@@ -235,10 +235,9 @@ public final class ReportWriter {
                         .append("** | ").append(c.explanation().replace("|", "\\|")).append(" |\n");
             }
             md.append("\n");
-            String name = section.claims().get(0).experiment();
-            md.append("Reproduce exactly this experiment: `make run-profile PROFILE=").append(m.path("profile").path("name").asText())
-                    .append(" PLAN=").append(runPath(m)).append("/reproduce/").append(name).append(".json`\n\n");
         }
+        md.append("Reproduce exactly this experiment: `make run-profile PROFILE=").append(m.path("profile").path("name").asText())
+                .append(" PLAN=").append(runPath(m)).append("/reproduce/").append(section.experiment()).append(".json`\n\n");
     }
 
     private static void reproduce(StringBuilder md, JsonNode m) {
@@ -285,6 +284,9 @@ public final class ReportWriter {
 
     /** The run's plan with only this experiment's entries, so one command reruns exactly it. */
     private static void writeReproducePlan(RunFolder folder, String experiment) throws IOException {
+        if (!Files.isRegularFile(folder.file(RunFolder.PLAN_COPY))) {
+            return; // a folder without its plan copy: nothing to slice
+        }
         ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).enable(JsonReadFeature.ALLOW_TRAILING_COMMA).build();
         ObjectNode plan = (ObjectNode) json.readTree(folder.file(RunFolder.PLAN_COPY).toFile());
         ObjectNode slice = json.createObjectNode();

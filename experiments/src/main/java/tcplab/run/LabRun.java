@@ -141,6 +141,9 @@ public final class LabRun {
             return experiment(lab, (ExperimentConfiguration) c, settings, after);
         } catch (LabException e) {
             return new String[] {"failed", e.oneLine()};
+        } catch (java.nio.file.NoSuchFileException e) {
+            // a host's /proc/PID/net vanished: its holder died under the configuration
+            return new String[] {"failed", "a lab host disappeared during the configuration (" + e.getFile() + ")"};
         }
     }
 
@@ -172,7 +175,11 @@ public final class LabRun {
                 after.write();
                 return new String[] {"ok", "done"};
             } catch (Exception e) {
-                after.write();
+                try {
+                    after.write();
+                } catch (IOException unreadable) {
+                    // the hosts may be gone with the failure; the failure is what gets reported
+                }
                 if (stopping) {
                     return new String[] {"interrupted", "stopped by a signal"};
                 }

@@ -191,7 +191,7 @@ public final class PortExhaustionExperiment extends Experiment {
             drawn(md, new Drawn("port-exhaustion-time-wait", title, "Sockets in TIME_WAIT in the client's namespace, sampled each second (sockstat)."));
         }
         md.append(table).append("\n");
-        return new Section(title(), md.toString(), claims);
+        return new Section(name(), title(), md.toString(), claims);
     }
 
     /** The claim one configuration tests, with the model from its own settings. */

@@ -168,7 +168,7 @@ public final class PortRangeCostExperiment extends Experiment {
             md.append(new Drawn("port-range-cost", title, "Median connect() latency at each occupancy; expect a step at 50 %.").markdown("charts"));
         }
         md.append(table).append("\n");
-        return new Section(title(), md.toString(), List.of());
+        return new Section(name(), title(), md.toString(), List.of());
     }
 
     private static String micros(String us) {

@@ -253,7 +253,7 @@ public final class SimultaneousCloseExperiment extends Experiment {
         String md = "A client and a server hold connections and close them in three orders. To close both at once, the lab takes the"
                 + " veth link down, both sides close, and the link comes back so the two FINs cross. The model: the side that closes"
                 + " first keeps TIME_WAIT; when both close at once, both do.\n\n" + table + "\n";
-        return new Section(title(), md, claims);
+        return new Section(name(), title(), md, claims);
     }
 
     private static String describe(Map<String, Long> states) {

@@ -261,6 +261,6 @@ public final class TimeWaitLifetimeExperiment extends Experiment {
                     + " (or, past the watch, until its kernel timer fires); diamonds: the model.").markdown("charts"));
         }
         md.append(table).append("\n");
-        return new Section(title(), md.toString(), claims);
+        return new Section(name(), title(), md.toString(), claims);
     }
 }

@@ -207,7 +207,7 @@ public final class TimeWaitScaleExperiment extends Experiment {
         String md = "One client connects to a server listening on several ports and closes first. The model: TIME_WAIT is keyed by the"
                 + " 4-tuple, so N local ports × P server ports can be in TIME_WAIT at once, up to tcp_max_tw_buckets; past it the kernel"
                 + " drops the socket and counts TCPTimeWaitOverflow. Each TIME_WAIT socket is one small slab object.\n\n" + table + "\n";
-        return new Section(title(), md, claims);
+        return new Section(name(), title(), md, claims);
     }
 
     private static String megabytes(long bytes) {
