@@ -58,6 +58,16 @@ public final class Plots {
      * lines, if any, are drawn dashed in the model colour.
      */
     public static XYChart lines(String title, String xTitle, String yTitle, Map<String, double[][]> series, Map<String, double[][]> model) {
+        return xy(title, xTitle, yTitle, series, model, false);
+    }
+
+    /** The same with each measured series as unjoined points: events over time rather than a curve. */
+    public static XYChart points(String title, String xTitle, String yTitle, Map<String, double[][]> series, Map<String, double[][]> model) {
+        return xy(title, xTitle, yTitle, series, model, true);
+    }
+
+    private static XYChart xy(String title, String xTitle, String yTitle, Map<String, double[][]> series, Map<String, double[][]> model,
+                              boolean points) {
         List<Double> all = new ArrayList<>();
         series.values().forEach(xy -> {
             for (double v : xy[1]) {
@@ -72,11 +82,18 @@ public final class Plots {
         chart.getStyler().setMarkerSize(5);
         int i = 0;
         for (Map.Entry<String, double[][]> s : series.entrySet()) {
+            if (s.getValue()[0].length == 0) {
+                i++; // XChart cannot draw an empty series; its colour stays reserved so colours match across charts
+                continue;
+            }
             XYSeries line = chart.addSeries(s.getKey(), s.getValue()[0], s.getValue()[1]);
             Color c = PALETTE[i++ % PALETTE.length];
             line.setLineColor(c);
             line.setMarkerColor(c);
             line.setLineStyle(new BasicStroke(2f));
+            if (points) {
+                line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            }
         }
         for (Map.Entry<String, double[][]> m : (model == null ? Map.<String, double[][]>of() : model).entrySet()) {
             XYSeries line = chart.addSeries(m.getKey(), m.getValue()[0], m.getValue()[1]);

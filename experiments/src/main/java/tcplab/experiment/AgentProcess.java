@@ -57,12 +57,14 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     static AgentProcess start(LabHost host, String experiment, String role, String id, Path raw, Map<String, String> params,
-                              long deadlineEpochMillis, Consumer<String> progress) throws LabException {
+                              long deadlineEpochMillis, List<String> prefix, Consumer<String> progress) throws LabException {
         List<String> args = new ArrayList<>(List.of("agent", "--experiment", experiment, "--role", role, "--id", id,
                 "--raw", raw.toString(), "--deadline", Long.toString(deadlineEpochMillis)));
         params.forEach((k, v) -> args.addAll(List.of("--param", k + "=" + v)));
         try {
-            Process p = new ProcessBuilder(host.command(JavaCommand.tcplab(args))).redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(prefix);
+            command.addAll(JavaCommand.tcplab(args));
+            Process p = new ProcessBuilder(host.command(command)).redirectErrorStream(true).start();
             return new AgentProcess(role, p, raw.resolve(id + "." + role + ".log"), progress);
         } catch (IOException e) {
             throw new LabException("cannot start the " + role + " agent of " + experiment + ": " + e.getMessage(), "run `make build`", e);
@@ -115,6 +117,11 @@ public final class AgentProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return exit;
+    }
+
+    /** The agent's process id (the JVM's: the wrappers that start it exec it). */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

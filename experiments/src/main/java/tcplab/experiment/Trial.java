@@ -94,9 +94,17 @@ public final class Trial implements AutoCloseable {
 
     /** Starts one of this experiment's agent roles inside {@code host}. */
     public AgentProcess agent(LabHost host, String role, Map<String, String> extra) throws LabException {
+        return agent(host, role, extra, List.of());
+    }
+
+    /**
+     * The same, its JVM started through {@code prefix}: e.g. {@code prlimit --nofile=128:128} for a
+     * process limit that concerns that process alone.
+     */
+    public AgentProcess agent(LabHost host, String role, Map<String, String> extra, List<String> prefix) throws LabException {
         Map<String, String> all = new java.util.LinkedHashMap<>(params.asMap());
         all.putAll(extra);
-        AgentProcess agent = AgentProcess.start(host, experiment.name(), role, id, rawDir(), all, deadline, this::say);
+        AgentProcess agent = AgentProcess.start(host, experiment.name(), role, id, rawDir(), all, deadline, prefix, this::say);
         started.add(agent);
         return agent;
     }

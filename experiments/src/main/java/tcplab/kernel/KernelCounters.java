@@ -24,11 +24,17 @@ public final class KernelCounters {
         return parseSockstat(Files.readAllLines(procNet.resolve("sockstat"))).getOrDefault("sockstat.TCP.tw", 0L);
     }
 
-    /** All numbers for the namespace of the process whose {@code /proc/PID/net} this is. */
-    public static Map<String, Long> read(Path procNet) throws IOException {
+    /** The MIB counters alone (TcpExt.*, Tcp.*, ...): cheap enough to sample often. */
+    public static Map<String, Long> mib(Path procNet) throws IOException {
         Map<String, Long> all = new LinkedHashMap<>();
         all.putAll(parseMib(Files.readAllLines(procNet.resolve("netstat"))));
         all.putAll(parseMib(Files.readAllLines(procNet.resolve("snmp"))));
+        return all;
+    }
+
+    /** All numbers for the namespace of the process whose {@code /proc/PID/net} this is. */
+    public static Map<String, Long> read(Path procNet) throws IOException {
+        Map<String, Long> all = mib(procNet);
         all.putAll(parseSockstat(Files.readAllLines(procNet.resolve("sockstat"))));
         Map<String, Long> states = new TreeMap<>();
         for (String state : TcpSockets.STATES.values()) {

@@ -31,22 +31,8 @@ public final class TcpModel {
      * fall inside it. -1 if the range is unknown.
      */
     public static int usablePorts(Map<String, String> settings) {
-        String range = settings.get("net.ipv4.ip_local_port_range");
-        if (range == null) {
-            return -1;
-        }
-        String[] bounds = range.trim().split("\\s+");
-        int low = Integer.parseInt(bounds[0]);
-        int high = Integer.parseInt(bounds[1]);
-        int reserved = 0;
-        String list = settings.getOrDefault("net.ipv4.ip_local_reserved_ports", "").trim();
-        for (String part : list.isEmpty() ? new String[0] : list.split(",")) {
-            String[] r = part.trim().split("-");
-            int from = Integer.parseInt(r[0]);
-            int to = r.length > 1 ? Integer.parseInt(r[1]) : from;
-            reserved += Math.max(0, Math.min(to, high) - Math.max(from, low) + 1);
-        }
-        return high - low + 1 - reserved;
+        int[] counts = usablePortsByParity(settings);
+        return counts == null ? -1 : counts[0] + counts[1];
     }
 
     /**
@@ -75,5 +61,64 @@ public final class TcpModel {
      */
     public static double portCeilingPerSecond(int ports) {
         return (double) ports / TIME_WAIT_SECONDS;
+    }
+
+    /**
+     * Whether bind() succeeds on a port that an old listener's connections may still hold (C7;
+     * inet_csk_bind_conflict in net/ipv4/inet_connection_sock.c). With nothing left on the port it
+     * always does. Otherwise each leftover socket (ESTABLISHED or TIME_WAIT, which inherited the old
+     * listener's SO_REUSEADDR when it was accepted) conflicts unless both it and the new socket have
+     * SO_REUSEADDR: Linux needs the option on the old and the new socket.
+     */
+    public static boolean rebindAllowed(boolean oldReuse, boolean newReuse, boolean leftovers) {
+        return !leftovers || (oldReuse && newReuse);
+    }
+
+    /**
+     * The chance that a given port inside ip_local_port_range is held by an outgoing connection when
+     * {@code connections} of them are open (C8). connect() tries the ports of one parity first, the
+     * parity of the range's low end (__inet_hash_connect, net/ipv4/inet_hashtables.c), from a
+     * perturbed start, and the other parity only once those are all taken. So a port of the first
+     * parity is taken with chance min(1, n / E) and one of the other with max(0, (n - E) / O), where E
+     * and O are the usable ports of each parity; averaged over both, the chance is the share of the
+     * range in use. A port below the range or in ip_local_reserved_ports is never chosen: chance 0.
+     */
+    public static double portTakenProbability(int connections, int firstParityPorts, int otherParityPorts, boolean firstParity) {
+        if (firstParity) {
+            return Math.min(1.0, (double) connections / firstParityPorts);
+        }
+        return Math.max(0.0, Math.min(1.0, (double) (connections - firstParityPorts) / otherParityPorts));
+    }
+
+    /** The usable ports of the range (reserved ones left out) with the parity of its low end, then the others; null if the range is unknown. */
+    public static int[] usablePortsByParity(Map<String, String> settings) {
+        String range = settings.get("net.ipv4.ip_local_port_range");
+        if (range == null) {
+            return null;
+        }
+        String[] bounds = range.trim().split("\\s+");
+        int low = Integer.parseInt(bounds[0]);
+        int high = Integer.parseInt(bounds[1]);
+        int[] counts = new int[2];
+        for (int port = low; port <= high; port++) {
+            if (!reserved(settings, port)) {
+                counts[(port - low) % 2]++;
+            }
+        }
+        return counts;
+    }
+
+    /** Whether ip_local_reserved_ports ("8080,9000-9010") lists {@code port}. */
+    public static boolean reserved(Map<String, String> settings, int port) {
+        String list = settings.getOrDefault("net.ipv4.ip_local_reserved_ports", "").trim();
+        for (String part : list.isEmpty() ? new String[0] : list.split(",")) {
+            String[] r = part.trim().split("-");
+            int from = Integer.parseInt(r[0].trim());
+            int to = r.length > 1 ? Integer.parseInt(r[1].trim()) : from;
+            if (port >= from && port <= to) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The sockets of one network namespace as {@code /proc/PID/net/tcp} lists them: addresses, TCP
@@ -25,8 +27,12 @@ public final class TcpSockets {
      *
      * @param timer        which timer is pending: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 zero-window probe
      * @param timerMillis  when it fires, from now; the kernel prints it in 1/100 s
+     * @param sendQueue    bytes not yet acknowledged by the peer
+     * @param receiveQueue bytes not yet read by the application; for a listener, the connections
+     *                     waiting in its accept queue
      */
-    public record Socket(String local, int localPort, String remote, int remotePort, String state, int timer, long timerMillis) {
+    public record Socket(String local, int localPort, String remote, int remotePort, String state, int timer, long timerMillis,
+                         long sendQueue, long receiveQueue) {
     }
 
     private TcpSockets() {
@@ -60,9 +66,22 @@ public final class TcpSockets {
         }
         String[] local = f[1].split(":");
         String[] remote = f[2].split(":");
+        String[] queues = f[4].split(":");
         String[] timer = f[5].split(":");
         return new Socket(ipv4(local[0]), Integer.parseInt(local[1], 16), ipv4(remote[0]), Integer.parseInt(remote[1], 16),
-                STATES.getOrDefault(f[3], f[3]), Integer.parseInt(timer[0], 16), Long.parseLong(timer[1], 16) * 10);
+                STATES.getOrDefault(f[3], f[3]), Integer.parseInt(timer[0], 16), Long.parseLong(timer[1], 16) * 10,
+                Long.parseLong(queues[0], 16), Long.parseLong(queues[1], 16));
+    }
+
+    /** How many of the namespace's sockets that {@code which} selects are in each state. */
+    public static Map<String, Long> countByState(Path procNet, Predicate<Socket> which) throws IOException {
+        Map<String, Long> states = new TreeMap<>();
+        for (Socket s : read(procNet)) {
+            if (which.test(s)) {
+                states.merge(s.state(), 1L, Long::sum);
+            }
+        }
+        return states;
     }
 
     /**
@@ -75,5 +94,15 @@ public final class TcpSockets {
         }
         long v = Long.parseLong(hex, 16);
         return (v & 0xff) + "." + (v >> 8 & 0xff) + "." + (v >> 16 & 0xff) + "." + (v >> 24 & 0xff);
+    }
+
+    /** "10 TIME_WAIT, 1 LISTEN" for a count by state; "no sockets" when empty. */
+    public static String describe(Map<String, Long> states) {
+        if (states == null || states.isEmpty()) {
+            return "no sockets";
+        }
+        List<String> parts = new ArrayList<>();
+        states.forEach((state, n) -> parts.add(n + " " + state));
+        return String.join(", ", parts);
     }
 }

@@ -40,10 +40,13 @@ public final class JavaCommand {
 
     /**
      * The JMH runner in benchmarks.jar with JMH's own flags. No JVM options here but the perf-data
-     * one (JMH gives its forks the options of this JVM): the benchmarks choose their own.
+     * one and a temporary directory (JMH gives its forks the options of this JVM): the benchmarks
+     * choose their own. JMH keeps its forks' output in temporary files and deletes them only when it
+     * ends normally, so they go to {@code tmpDir}, which the run clears, rather than to /tmp.
      */
-    public static List<String> benchmarks(Path jar, List<String> jmhArgs) {
-        List<String> command = new ArrayList<>(List.of(java(), NO_PERF_DATA, "-cp", jar.toString(), "tcplab.benchmarks.LabRunner"));
+    public static List<String> benchmarks(Path jar, Path tmpDir, List<String> jmhArgs) {
+        List<String> command = new ArrayList<>(List.of(java(), NO_PERF_DATA, "-Djava.io.tmpdir=" + tmpDir, "-cp", jar.toString(),
+                "tcplab.benchmarks.LabRunner"));
         command.addAll(jmhArgs);
         return command;
     }

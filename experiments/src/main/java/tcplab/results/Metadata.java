@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +89,27 @@ public final class Metadata {
         node.put("vendor", System.getProperty("java.vendor"));
         node.put("vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         node.put("home", System.getProperty("java.home"));
+        node.set("socketDefaults", socketDefaults());
+        return node;
+    }
+
+    /**
+     * SO_REUSEADDR as this JDK sets it on sockets nobody configured (C7 sets it explicitly both ways).
+     * On Linux, Java turns it on for server sockets; creating unbound sockets touches no network.
+     */
+    public static ObjectNode socketDefaults() {
+        ObjectNode node = JSON.createObjectNode();
+        try (ServerSocket ss = new ServerSocket();
+             ServerSocketChannel ssc = ServerSocketChannel.open();
+             Socket s = new Socket();
+             SocketChannel sc = SocketChannel.open()) {
+            node.put("ServerSocket.SO_REUSEADDR", ss.getReuseAddress());
+            node.put("ServerSocketChannel.SO_REUSEADDR", ssc.getOption(StandardSocketOptions.SO_REUSEADDR));
+            node.put("Socket.SO_REUSEADDR", s.getReuseAddress());
+            node.put("SocketChannel.SO_REUSEADDR", sc.getOption(StandardSocketOptions.SO_REUSEADDR));
+        } catch (IOException e) {
+            node.put("error", e.getMessage());
+        }
         return node;
     }
 

@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
@@ -34,6 +36,8 @@ public final class RunFolder {
     public static final String PLAN_COPY = "plan.json";
     public static final String RAW = "raw";
     public static final String CLAIMS = "claims.csv";
+    /** Temporary files of the programs a run starts; cleared after each configuration. */
+    public static final String SCRATCH = ".scratch";
 
     public static final String[] CONFIGURATION_COLUMNS = {
         "index", "id", "type", "name", "mode", "path", "threads", "repetition", "conditions", "sysctls", "status", "started_utc",
@@ -76,6 +80,24 @@ public final class RunFolder {
     }
 
     /** Points {@code PROFILE/latest} at this run. */
+    /** The run's scratch directory, created if needed. */
+    public Path scratch() throws IOException {
+        return Files.createDirectories(file(SCRATCH));
+    }
+
+    /** Deletes the scratch directory and what is in it; a file that cannot go is left, never an error. */
+    public void clearScratch() {
+        Path dir = file(SCRATCH);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // left for the next run's reader to see; harmless
+        }
+    }
+
     public void markLatest() throws IOException {
         Path link = dir.getParent().resolve("latest");
         Path tmp = dir.getParent().resolve(".latest-" + ProcessHandle.current().pid());

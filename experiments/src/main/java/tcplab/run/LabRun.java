@@ -196,8 +196,9 @@ public final class LabRun {
 
     private int runJmh(Lab lab, BenchmarkConfiguration c, String target) throws IOException {
         Path log = folder.raw(c.id(), ".jmh.log");
+        Path tmp = folder.scratch();
         ProcessBuilder builder = new ProcessBuilder(lab.client().command(
-                JavaCommand.benchmarks(benchmarksJar, c.jmhArgs(profile.name(), folder.raw(c.id(), ".jmh.json").toString()))))
+                JavaCommand.benchmarks(benchmarksJar, tmp, c.jmhArgs(profile.name(), folder.raw(c.id(), ".jmh.json").toString()))))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put(Target.LAB_TARGET_ENV, target);
         builder.environment().put(OutcomeLog.ENV, folder.raw(c.id(), ".outcomes.csv").toString());
@@ -207,6 +208,7 @@ public final class LabRun {
             return watch(jmh, log, c.bound());
         } finally {
             current = null;
+            folder.clearScratch();
         }
     }
 

@@ -18,6 +18,7 @@ import tcplab.profile.Profile;
 import tcplab.results.Format;
 import tcplab.results.JmhResult;
 import tcplab.results.RunFolder;
+import tcplab.results.Stats;
 import tcplab.server.ClosePolicy;
 import tcplab.socket.CloseMode;
 import tcplab.socket.Exchange;
@@ -70,10 +71,10 @@ public final class NativeComparison {
                 }
             }
         }
-        double ratio = median(java) / median(c);
+        double ratio = Stats.median(java) / Stats.median(c);
         String summary = String.format(Locale.ROOT, "%s over veth, profile %s, %d rounds of %d s: benchmark median %s/s, native C median %s/s,"
                         + " ratio %.1f %% (per round: benchmark %s, native %s)", mode, profile.name(), rounds, seconds,
-                Format.number(median(java)), Format.number(median(c)), 100 * ratio, java, c);
+                Format.number(Stats.median(java)), Format.number(Stats.median(c)), 100 * ratio, java, c);
         Files.writeString(folder.file("summary.txt"), summary + "\n");
         say(summary);
         return ratio;
@@ -106,22 +107,21 @@ public final class NativeComparison {
                 "-f", "1", "-wi", "1", "-w", "1s", "-i", Integer.toString(seconds), "-r", "1s", "-foe", "true",
                 "-p", "closeMode=" + mode, "-p", "reuseAddr=false", "-p", "exchange=NONE", "-p", "profile=" + profile.name(),
                 "-p", "target=" + target, "-rf", "json", "-rff", json.toString());
-        ProcessBuilder builder = new ProcessBuilder(lab.client().command(JavaCommand.benchmarks(benchmarksJar, args)))
+        ProcessBuilder builder = new ProcessBuilder(lab.client().command(JavaCommand.benchmarks(benchmarksJar, folder.scratch(), args)))
                 .redirectErrorStream(true).redirectOutput(folder.raw("jmh-r" + round, ".jmh.log").toFile());
         builder.environment().remove(Target.LAB_TARGET_ENV);
-        int exit = Processes.waitOrKill(builder.start(), Duration.ofSeconds(seconds + 60L));
+        int exit;
+        try {
+            exit = Processes.waitOrKill(builder.start(), Duration.ofSeconds(seconds + 60L));
+        } finally {
+            folder.clearScratch();
+        }
         List<JmhResult> results = exit == 0 ? JmhResult.read(json) : List.of();
         if (results.isEmpty()) {
             throw new LabException("the benchmark failed (exit " + exit + ")", "see " + folder.raw("jmh-r" + round, ".jmh.log"));
         }
         JmhResult r = results.get(0);
         return new double[] {r.counter("ok"), r.primary().score() - r.counter("ok")};
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private void say(String line) {

@@ -46,14 +46,11 @@ class TimeWaitExperimentsTest {
     }
 
     private static List<Map<String, String>> claims(String experiment, String conditionsPart, String metricPart) {
-        return claims.stream().filter(c -> c.get("experiment").equals(experiment) && c.get("conditions").contains(conditionsPart)
-                && c.get("metric").contains(metricPart)).toList();
+        return Fixtures.claims(claims, experiment, conditionsPart, metricPart);
     }
 
     private static Map<String, String> claim(String experiment, String conditionsPart, String metricPart) {
-        List<Map<String, String>> found = claims(experiment, conditionsPart, metricPart);
-        assertEquals(1, found.size(), experiment + " " + conditionsPart + " " + metricPart + " in " + claims);
-        return found.get(0);
+        return Fixtures.claim(claims, experiment, conditionsPart, metricPart);
     }
 
     @Test

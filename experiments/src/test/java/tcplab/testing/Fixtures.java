@@ -91,4 +91,21 @@ public final class Fixtures {
                     .mapToLong(r -> Long.parseLong(r.get(column))).sum();
         }
     }
+
+    /** The claims.csv rows of one experiment whose conditions and metric contain the given parts. */
+    public static List<Map<String, String>> claims(List<Map<String, String>> claims, String experiment, String conditionsPart,
+                                                   String metricPart) {
+        return claims.stream().filter(c -> c.get("experiment").equals(experiment) && c.get("conditions").contains(conditionsPart)
+                && c.get("metric").contains(metricPart)).toList();
+    }
+
+    /** The one claims.csv row that matches; fails the test when there is not exactly one. */
+    public static Map<String, String> claim(List<Map<String, String>> claims, String experiment, String conditionsPart, String metricPart) {
+        List<Map<String, String>> found = claims(claims, experiment, conditionsPart, metricPart);
+        if (found.size() != 1) {
+            throw new AssertionError(found.size() + " claims of " + experiment + " match '" + conditionsPart + "' / '" + metricPart + "': "
+                    + (found.isEmpty() ? claims : found));
+        }
+        return found.get(0);
+    }
 }

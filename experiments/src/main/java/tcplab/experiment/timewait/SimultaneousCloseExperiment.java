@@ -147,14 +147,8 @@ public final class SimultaneousCloseExperiment extends Experiment {
 
     /** Sockets of one order's connections on one side, by state (listeners left out). */
     private static Map<String, Long> count(Trial trial, int port, boolean clientSide) throws IOException {
-        Map<String, Long> states = new TreeMap<>();
-        for (TcpSockets.Socket s : TcpSockets.read((clientSide ? trial.lab().client() : trial.lab().server()).procNet())) {
-            boolean ours = clientSide ? s.remotePort() == port : s.localPort() == port && !s.state().equals("LISTEN");
-            if (ours) {
-                states.merge(s.state(), 1L, Long::sum);
-            }
-        }
-        return states;
+        return TcpSockets.countByState((clientSide ? trial.lab().client() : trial.lab().server()).procNet(),
+                s -> clientSide ? s.remotePort() == port : s.localPort() == port && !s.state().equals("LISTEN"));
     }
 
     /** Either side: hold connections on each port, close one port's on command. */
@@ -233,8 +227,8 @@ public final class SimultaneousCloseExperiment extends Experiment {
                         sides.computeIfAbsent(row.get("side"), s -> new TreeMap<>()).put(row.get("state"), Long.parseLong(row.get("sockets")));
                     }
                 }
-                table.append("| ").append(r.label()).append(" | ").append(order).append(" | ").append(describe(sides.get("client")))
-                        .append(" | ").append(describe(sides.get("server"))).append(" |\n");
+                table.append("| ").append(r.label()).append(" | ").append(order).append(" | ").append(TcpSockets.describe(sides.get("client")))
+                        .append(" | ").append(TcpSockets.describe(sides.get("server"))).append(" |\n");
                 for (String side : List.of("client", "server")) {
                     boolean keeps = order.equals("simultaneous") || order.startsWith(side);
                     long expected = keeps ? pairs : 0;
@@ -254,14 +248,5 @@ public final class SimultaneousCloseExperiment extends Experiment {
                 + " veth link down, both sides close, and the link comes back so the two FINs cross. The model: the side that closes"
                 + " first keeps TIME_WAIT; when both close at once, both do.\n\n" + table + "\n";
         return new Section(name(), title(), md, claims);
-    }
-
-    private static String describe(Map<String, Long> states) {
-        if (states == null || states.isEmpty()) {
-            return "no sockets left";
-        }
-        List<String> parts = new ArrayList<>();
-        states.forEach((state, n) -> parts.add(n + " " + state));
-        return String.join(", ", parts);
     }
 }

@@ -27,6 +27,7 @@ import tcplab.kernel.TcpSockets;
 import tcplab.lab.ServerProcess;
 import tcplab.results.RunData;
 import tcplab.results.RunFolder;
+import tcplab.results.Stats;
 import tcplab.server.ClosePolicy;
 import tcplab.socket.Client;
 import tcplab.socket.Target;
@@ -193,12 +194,6 @@ public final class TimeWaitLifetimeExperiment extends Experiment {
                         + " sockets outlived the watch";
     }
 
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
     @Override
     public Section report(ExperimentData data) throws IOException {
         List<Claim> claims = new ArrayList<>();
@@ -222,7 +217,7 @@ public final class TimeWaitLifetimeExperiment extends Experiment {
                 List<Double> seconds = these.stream().map(Life::seconds).toList();
                 boolean observed = these.stream().allMatch(Life::observed);
                 double expected = kind.equals("TIME_WAIT") ? TcpModel.TIME_WAIT_SECONDS : finTimeout;
-                double med = median(seconds);
+                double med = Stats.median(seconds);
                 String by = observed ? "observation" : "kernel timer";
                 labels.add(kind + " fin_timeout=" + (long) finTimeout + " " + r.path());
                 measured.add(med);
