@@ -48,6 +48,8 @@ import tcplab.socket.Target;
  * as interrupted and keeps everything written so far.
  */
 public final class LabRun {
+    /** How long a configuration waits for another run on this machine before it gives up. */
+    static final Duration LOCK_WAIT = Duration.ofHours(2);
     private static final Pattern ITERATION = Pattern.compile("^(# Warmup Iteration|Iteration|# Fork:)\\s*(.*)$");
 
     private final Profile profile;
@@ -135,10 +137,12 @@ public final class LabRun {
                 writeCounters(counters, c, lab.client().name(), clientBefore, KernelCounters.read(lab.client().procNet()));
                 writeCounters(counters, c, lab.server().name(), serverBefore, KernelCounters.read(lab.server().procNet()));
             };
-            if (c instanceof BenchmarkConfiguration b) {
-                return benchmark(lab, b, after);
+            try (MeasurementLock turn = MeasurementLock.acquire(LOCK_WAIT, this::say)) {
+                if (c instanceof BenchmarkConfiguration b) {
+                    return benchmark(lab, b, after);
+                }
+                return experiment(lab, (ExperimentConfiguration) c, settings, after);
             }
-            return experiment(lab, (ExperimentConfiguration) c, settings, after);
         } catch (LabException e) {
             return new String[] {"failed", e.oneLine()};
         } catch (java.nio.file.NoSuchFileException e) {

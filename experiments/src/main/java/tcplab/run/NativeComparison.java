@@ -83,6 +83,7 @@ public final class NativeComparison {
     /** {rate, failed} of one client in fresh namespaces. */
     private double[] measure(String client, int round) throws IOException, LabException {
         try (Lab lab = Lab.create(profile);
+             MeasurementLock turn = MeasurementLock.acquire(LabRun.LOCK_WAIT, this::say);
              ServerProcess server = ServerProcess.start(lab.server(), Lab.SERVER_ADDRESS, ClosePolicy.forClient(mode, Exchange.NONE),
                      Duration.ofSeconds(seconds + 120L), folder.raw(client + "-r" + round, ".server.csv"), folder.raw(client + "-r" + round, ".server.log"))) {
             return client.equals("native") ? nativeRate(lab, server.address()) : jmhRate(lab, server.address(), round);
