@@ -84,8 +84,12 @@ final class Findings {
                         g.label(), clientTw, serverTw, r.clientCounter("TcpExt.TCPAbortOnData", RunData.DELTA),
                         r.serverLastRow().getOrDefault("resets", "?")));
             } else if (mode.equals("SERVER_FIN")) {
-                serverSide.add(String.format(Locale.ROOT, "%s: TIME_WAIT server %d / client %d at %s cycles/s",
-                        g.label(), serverTw, clientTw, Format.number(g.okRate())));
+                // on loopback the server runs in the client's host: one table holds both sides
+                serverSide.add(loopback
+                        ? String.format(Locale.ROOT, "%s: TIME_WAIT %d in the one host (the server's, as the client never keeps it) at %s"
+                                + " cycles/s", g.label(), clientTw, Format.number(g.okRate()))
+                        : String.format(Locale.ROOT, "%s: TIME_WAIT server %d / client %d at %s cycles/s",
+                                g.label(), serverTw, clientTw, Format.number(g.okRate())));
             } else if (ports > 0 && clientTw > 0 && TcpModel.timeWaitReuse(settings, loopback)) {
                 reused.add(String.format(Locale.ROOT, "%s (tcp_tw_reuse = %s%s): %d TIME_WAIT on the client, %d taken over by connect()"
                                 + " (TcpExt.TWRecycled), %s cycles/s against a %s/s ceiling without reuse",
