@@ -74,7 +74,7 @@ public final class SimultaneousCloseExperiment extends Experiment {
 
     @Override
     public Duration expected(Params params) {
-        return Duration.ofSeconds(6);
+        return Duration.ofSeconds(2); // two agent JVMs and a few 300 ms pauses
     }
 
     @Override

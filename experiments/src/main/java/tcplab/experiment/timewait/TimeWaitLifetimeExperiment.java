@@ -78,7 +78,7 @@ public final class TimeWaitLifetimeExperiment extends Experiment {
 
     @Override
     public Duration expected(Params params) {
-        return Duration.ofSeconds(params.integer("watch") + 2L); // + two servers and an agent, as measured
+        return Duration.ofMillis(params.integer("watch") * 1000L + 300); // + two servers and an agent, as measured
     }
 
     @Override
