@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -223,6 +224,32 @@ public final class Plots {
         Files.createDirectories(dir);
         BitmapEncoder.saveBitmap(chart, dir.resolve(name + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
         VectorGraphicsEncoder.saveVectorGraphic(chart, dir.resolve(name + ".svg").toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    }
+
+    /** Points as the charts take them: {x values, y values}. */
+    public static double[][] xy(List<double[]> points) {
+        double[][] xy = new double[2][points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            xy[0][i] = points.get(i)[0];
+            xy[1][i] = points.get(i)[1];
+        }
+        return xy;
+    }
+
+    /** One column of raw rows against time: seconds from {@code t0} by their {@code at_ms}; blank cells are left out. */
+    public static double[][] overTime(List<Map<String, String>> rows, long t0, String column) {
+        List<double[]> points = new ArrayList<>();
+        for (Map<String, String> row : rows) {
+            if (!row.get(column).isEmpty()) {
+                points.add(new double[] {(Long.parseLong(row.get("at_ms")) - t0) / 1000.0, Double.parseDouble(row.get(column))});
+            }
+        }
+        return xy(points);
+    }
+
+    /** Thin vertical lines at these x values: where the phases of an experiment begin. */
+    public static void phaseLines(XYChart chart, List<Double> xs) {
+        xs.stream().distinct().forEach(x -> chart.addAnnotation(new AnnotationLine(x, true, false)));
     }
 
     /** An ordered map for {@link #lines}. */

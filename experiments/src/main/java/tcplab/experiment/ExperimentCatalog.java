@@ -1,6 +1,10 @@
 package tcplab.experiment;
 
 import java.util.List;
+import tcplab.experiment.serverside.AdminPortExperiment;
+import tcplab.experiment.serverside.CloseWaitLeakExperiment;
+import tcplab.experiment.serverside.ListenPortCollisionExperiment;
+import tcplab.experiment.serverside.RestartRebindExperiment;
 import tcplab.experiment.timewait.PortExhaustionExperiment;
 import tcplab.experiment.timewait.TimeWaitLifetimeExperiment;
 import tcplab.experiment.timewait.PortRangeCostExperiment;
@@ -14,7 +18,11 @@ public final class ExperimentCatalog {
             new TimeWaitLifetimeExperiment(),
             new TimeWaitScaleExperiment(),
             new SimultaneousCloseExperiment(),
-            new PortRangeCostExperiment());
+            new PortRangeCostExperiment(),
+            new RestartRebindExperiment(),
+            new ListenPortCollisionExperiment(),
+            new AdminPortExperiment(),
+            new CloseWaitLeakExperiment());
 
     private ExperimentCatalog() {
     }
