@@ -37,6 +37,7 @@ need ip iproute2 "creates the lab's veth pair and addresses"
 need unshare util-linux "creates the lab's namespaces"
 need nsenter util-linux "runs the server and benchmarks inside the lab's hosts"
 need setpriv util-linux "ties the lab's life to tcplab's"
+need prlimit util-linux "gives the close-wait-leak server its small descriptor limit"
 need make make "runs the targets"
 
 if command -v java >/dev/null 2>&1; then
