@@ -117,7 +117,14 @@ class KillSafetyTest {
         assertTrue(Files.exists(folder.resolve("report.html")));
     }
 
-    private record Running(Process process, Path reports, Path out, Path err) {
+    private record Running(Process process, Path reports, Path out, Path err, Set<String> tempBefore) {
+    }
+
+    /** JMH's temporary files in this machine's temporary directory (JMH deletes them only when it ends normally). */
+    private static Set<String> jmhTempFiles() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return new HashSet<>(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("jmh") && !n.equals("jmh.lock")).toList());
+        }
     }
 
     private Running start(List<String> prefix, String name) throws IOException {
@@ -127,7 +134,7 @@ class KillSafetyTest {
         String[] kv = marker.split("=", 2);
         Process p = Cli.start(Map.of(kv[0], kv[1]), prefix, System.getProperty("java.class.path"), out, err,
                 "run", "--profile", "narrow-ports", "--plan", plan.toString(), "--reports", reports.toString());
-        return new Running(p, reports, out, err);
+        return new Running(p, reports, out, err, jmhTempFiles());
     }
 
     /** Waits {@code millis}, noting every network namespace the run's processes use. */
@@ -167,6 +174,9 @@ class KillSafetyTest {
         assertEquals(Set.of(), still, what + ": network namespaces left behind (of " + labNamespaces.size() + " the run used)");
         assertEquals(Set.of(), HostState.namedNamespaces(), what + ": named namespaces");
         HostState.assertSysctlsUnchanged(hostBefore);
+        Set<String> newTemp = jmhTempFiles();
+        newTemp.removeAll(run.tempBefore());
+        assertEquals(Set.of(), newTemp, what + ": JMH temporary files left in " + System.getProperty("java.io.tmpdir"));
         if (Files.isDirectory(run.reports)) {
             try (Stream<Path> runs = Files.walk(run.reports, 2)) {
                 for (Path folder : runs.filter(p -> Files.exists(p.resolve("metadata.json"))).toList()) {
