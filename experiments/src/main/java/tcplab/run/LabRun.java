@@ -50,6 +50,8 @@ import tcplab.socket.Target;
 public final class LabRun {
     /** How long a configuration waits for another run on this machine before it gives up. */
     static final Duration LOCK_WAIT = Duration.ofHours(2);
+    /** How long the current configuration waited for the lock. */
+    private Duration waited = Duration.ZERO;
     private static final Pattern ITERATION = Pattern.compile("^(# Warmup Iteration|Iteration|# Fork:)\\s*(.*)$");
 
     private final Profile profile;
@@ -95,6 +97,7 @@ public final class LabRun {
                         Format.clock(c.expected()), Format.clock(Duration.ofNanos(System.nanoTime() - runStart)), Format.clock(total)));
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
+                waited = Duration.ZERO;
                 String[] outcome = runOne(c, sysctls, counters);
                 if (stopping && !outcome[0].equals("ok")) {
                     outcome = new String[] {"interrupted", "stopped by a signal"};
@@ -102,7 +105,11 @@ public final class LabRun {
                 if (!outcome[0].equals("ok")) {
                     failed++;
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
+                // the time spent waiting for another run's measurement is not this configuration's
+                double seconds = (System.nanoTime() - t0 - waited.toNanos()) / 1e9;
+                if (waited.toMillis() >= 500) {
+                    outcome[1] += String.format(Locale.ROOT, " (after waiting %.0f s for another run)", waited.toNanos() / 1e9);
+                }
                 rows.row(c.index(), c.id(), c.type(), c.name(), c.mode(), c.path().label(), c.threads(), c.repetition(),
                         c.conditions(), c.sysctlConditions(), outcome[0], started.toString(), String.format(Locale.ROOT, "%.1f", seconds),
                         outcome[1]);
@@ -138,6 +145,7 @@ public final class LabRun {
                 writeCounters(counters, c, lab.server().name(), serverBefore, KernelCounters.read(lab.server().procNet()));
             };
             try (MeasurementLock turn = MeasurementLock.acquire(LOCK_WAIT, this::say)) {
+                waited = turn.waited();
                 if (c instanceof BenchmarkConfiguration b) {
                     return benchmark(lab, b, after);
                 }

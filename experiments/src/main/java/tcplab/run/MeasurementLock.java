@@ -25,10 +25,17 @@ public final class MeasurementLock implements AutoCloseable {
 
     private final FileChannel channel;
     private final FileLock lock;
+    private final Duration waited;
 
-    private MeasurementLock(FileChannel channel, FileLock lock) {
+    private MeasurementLock(FileChannel channel, FileLock lock, Duration waited) {
         this.channel = channel;
         this.lock = lock;
+        this.waited = waited;
+    }
+
+    /** How long it took to get the lock: time that belongs to another run, not to this configuration. */
+    public Duration waited() {
+        return waited;
     }
 
     /** Takes the lock, waiting at most {@code wait} and saying once that it waits. */
@@ -39,14 +46,15 @@ public final class MeasurementLock implements AutoCloseable {
         } catch (AccessDeniedException e) {
             say.accept("        warning: cannot open " + FILE + " (another user's run made it and it is not writable for others);"
                     + " not waiting for other runs");
-            return new MeasurementLock(null, null);
+            return new MeasurementLock(null, null, Duration.ZERO);
         }
         try {
             Files.setPosixFilePermissions(FILE, PosixFilePermissions.fromString("rw-rw-rw-")); // other users' runs take turns too
         } catch (IOException notOwner) {
             // another user's run made it, writable for all
         }
-        long until = System.nanoTime() + wait.toNanos();
+        long start = System.nanoTime();
+        long until = start + wait.toNanos();
         boolean told = false;
         try {
             while (true) {
@@ -57,7 +65,7 @@ public final class MeasurementLock implements AutoCloseable {
                     lock = null; // this JVM holds it already: a second run inside one JVM (tests) waits too
                 }
                 if (lock != null) {
-                    return new MeasurementLock(channel, lock);
+                    return new MeasurementLock(channel, lock, Duration.ofNanos(System.nanoTime() - start));
                 }
                 if (System.nanoTime() - until > 0) {
                     throw new LabException("another tcplab run on this machine kept measuring for more than " + wait.toMinutes()
