@@ -1,5 +1,7 @@
 package tcplab.kernel;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +14,8 @@ public final class TcpModel {
      * tcp_fin_timeout governs FIN_WAIT_2 instead.
      */
     public static final int TIME_WAIT_SECONDS = 60;
+    /** ip_local_port_range's default, 32768 to 60999: 28,232 ports. */
+    public static final int DEFAULT_PORTS = 28232;
 
     private TcpModel() {
     }
@@ -120,5 +124,111 @@ public final class TcpModel {
             }
         }
         return false;
+    }
+
+    /** TCP_TIMEOUT_INIT: the first SYN's retransmission timeout, 1 s (include/net/tcp.h). */
+    public static final double INITIAL_RTO_SECONDS = 1.0;
+    /** TCP_RTO_MIN, 200 ms: the floor of a connection's retransmission timeout, unless tcp_rto_min_us says otherwise. */
+    public static final double RTO_MIN_SECONDS = 0.2;
+    /** TCP_RTO_MAX, 120 s: the ceiling, unless tcp_rto_max_ms says otherwise. */
+    public static final double RTO_MAX_SECONDS = 120.0;
+
+    /** When a connect() to a host that drops every SYN sends each SYN, and when it gives up (seconds from the first SYN). */
+    public record SynSchedule(double[] sendTimes, double failsAt) {
+        public int syns() {
+            return sendTimes.length;
+        }
+    }
+
+    /**
+     * What a connect() does when no SYN is answered (C10), from net/ipv4/tcp_timer.c and
+     * Documentation/networking/ip-sysctl.rst. Timeouts start at 1 s; the first tcp_syn_linear_timeouts
+     * retransmissions keep it, after that it doubles, up to tcp_rto_max_ms. When a timeout fires the
+     * connect fails if tcp_syn_retries + tcp_syn_linear_timeouts retransmissions have been made, or if
+     * the time since the first SYN has reached the kernel's model timeout for tcp_syn_retries
+     * (tcp_model_timeout with a 1 s base: 2^(retries + 1) - 1 s below the RTO cap); otherwise it sends
+     * another SYN. So linear timeouts send more SYNs early and, with the defaults (6 and 4), one more
+     * late: the last at 67 s, failure at 131 s instead of 127 s. With few retries they change only how
+     * many SYNs are sent: 2 retries fail at 7 s either way. Kernels without tcp_syn_linear_timeouts
+     * behave as with 0.
+     */
+    public static SynSchedule synSchedule(int synRetries, int linearTimeouts, double rtoMaxSeconds) {
+        double limit = modelTimeoutSeconds(synRetries, INITIAL_RTO_SECONDS, rtoMaxSeconds);
+        List<Double> sent = new ArrayList<>(List.of(0.0));
+        double now = 0;
+        for (int retransmits = 0; ; retransmits++) {
+            double timeout = retransmits <= linearTimeouts ? INITIAL_RTO_SECONDS
+                    : Math.min(rtoMaxSeconds, INITIAL_RTO_SECONDS * Math.pow(2, retransmits - linearTimeouts));
+            now += timeout;
+            if (retransmits >= synRetries + linearTimeouts || now >= limit - 1e-9) {
+                return new SynSchedule(sent.stream().mapToDouble(Double::doubleValue).toArray(), now);
+            }
+            sent.add(now);
+        }
+    }
+
+    /**
+     * The kernel's "hypothetical timeout" for tcp_retries2 (C12; tcp_model_timeout in
+     * net/ipv4/tcp_timer.c, Documentation/networking/ip-sysctl.rst): the doubling retransmission
+     * timeouts from the RTO floor summed up to the point where they would pass the maximum RTO, then
+     * the maximum for each retransmission left. For 15, 200 ms and 120 s: 1023 × 0.2 + 6 × 120 =
+     * 924.6 s. The documentation calls it a lower bound: see {@link #retransmitFailureSeconds}.
+     */
+    public static double retransmitTimeoutSeconds(int retries2, double rtoMinSeconds, double rtoMaxSeconds) {
+        return modelTimeoutSeconds(retries2, rtoMinSeconds, rtoMaxSeconds);
+    }
+
+    /**
+     * When a connection whose peer stopped answering actually fails, in seconds from the first
+     * unacknowledged segment: the kernel counts the hypothetical timeout from the first
+     * retransmission (tcp_retransmit_skb saves "the stamp of the first retransmit", one RTO after the
+     * original), and checks it only when a retransmission timer fires, so the connection fails at the
+     * first timer at least that long after the first retransmission. With the RTO doubling from 200 ms
+     * that is one timeout more than the hypothetical sum: 6.2 s for tcp_retries2 = 3 (not 3.0), and for
+     * the default 15, 1044.6 s (not 924.6).
+     */
+    public static double retransmitFailureSeconds(int retries2, double rtoMinSeconds, double rtoMaxSeconds) {
+        double hypothetical = retransmitTimeoutSeconds(retries2, rtoMinSeconds, rtoMaxSeconds);
+        double firstRetransmit = rtoMinSeconds;
+        double now = firstRetransmit;
+        for (int i = 1; ; i++) {
+            now += Math.min(rtoMaxSeconds, rtoMinSeconds * Math.pow(2, i));
+            if (now - firstRetransmit >= hypothetical - 1e-9) {
+                return now;
+            }
+        }
+    }
+
+    /**
+     * With TCP_USER_TIMEOUT set, in seconds from the first unacknowledged segment: the user timeout,
+     * also counted from the first retransmission, with the retransmission timer clamped so it fires
+     * right then (tcp_clamp_rto_to_user_timeout).
+     */
+    public static double userTimeoutFailureSeconds(double userTimeoutSeconds, double rtoMinSeconds) {
+        return rtoMinSeconds + userTimeoutSeconds;
+    }
+
+    /** tcp_model_timeout: the doubling timeouts from {@code base} summed over {@code boundary} + 1 of them, each at most the cap. */
+    static double modelTimeoutSeconds(int boundary, double base, double rtoMaxSeconds) {
+        int linearBackoffThresh = 31 - Integer.numberOfLeadingZeros((int) Math.floor(rtoMaxSeconds / base)); // ilog2
+        if (boundary <= linearBackoffThresh) {
+            return ((2L << boundary) - 1) * base;
+        }
+        return ((2L << linearBackoffThresh) - 1) * base + (boundary - linearBackoffThresh) * rtoMaxSeconds;
+    }
+
+    /**
+     * When TCP keepalive declares an idle connection dead (C11): the idle time, then one probe every
+     * interval, and the connection is dropped when the last of {@code probes} probes goes unanswered
+     * (tcp_keepalive_timer): time + probes × interval. The defaults, 7200 + 9 × 75 s, are 2 h 11 min.
+     */
+    public static double keepaliveDetectionSeconds(int timeSeconds, int intervalSeconds, int probes) {
+        return timeSeconds + (double) probes * intervalSeconds;
+    }
+
+    /** A sysctl in seconds from its value in {@code unit} per second (ms: 1000, µs: 1e6), or {@code fallback} when this kernel lacks it. */
+    public static double seconds(Map<String, String> settings, String key, double perSecond, double fallback) {
+        String v = settings.get(key);
+        return v == null || v.isBlank() ? fallback : Double.parseDouble(v.trim()) / perSecond;
     }
 }

@@ -30,9 +30,11 @@ public final class TcpSockets {
      * @param sendQueue    bytes not yet acknowledged by the peer
      * @param receiveQueue bytes not yet read by the application; for a listener, the connections
      *                     waiting in its accept queue
+     * @param retransmits  retransmissions of the same segment so far (a SYN, or data), unanswered
+     * @param probesOut    keepalive or zero-window probes sent and unanswered (the "timeout" column)
      */
     public record Socket(String local, int localPort, String remote, int remotePort, String state, int timer, long timerMillis,
-                         long sendQueue, long receiveQueue) {
+                         long sendQueue, long receiveQueue, int retransmits, int probesOut) {
     }
 
     private TcpSockets() {
@@ -70,7 +72,8 @@ public final class TcpSockets {
         String[] timer = f[5].split(":");
         return new Socket(ipv4(local[0]), Integer.parseInt(local[1], 16), ipv4(remote[0]), Integer.parseInt(remote[1], 16),
                 STATES.getOrDefault(f[3], f[3]), Integer.parseInt(timer[0], 16), Long.parseLong(timer[1], 16) * 10,
-                Long.parseLong(queues[0], 16), Long.parseLong(queues[1], 16));
+                Long.parseLong(queues[0], 16), Long.parseLong(queues[1], 16), f.length > 6 ? Integer.parseInt(f[6], 16) : 0,
+                f.length > 8 ? Integer.parseInt(f[8]) : 0);
     }
 
     /** How many of the namespace's sockets that {@code which} selects are in each state. */

@@ -19,6 +19,18 @@ class TcpSocketsTest {
     }
 
     @Test
+    void parsesRetransmissionsAndKeepaliveProbes() {
+        TcpSockets.Socket syn = TcpSockets.parse(
+                "   2: 010012C6:9C41 020012C6:1B58 02 00000000:00000000 01:00000064 00000003     0        0 777 2 0000000000000000 400 0 0 10 -1");
+        assertEquals("SYN_SENT", syn.state());
+        assertEquals(3, syn.retransmits());
+        TcpSockets.Socket idle = TcpSockets.parse(
+                "   3: 010012C6:9C42 020012C6:1B58 01 00000000:00000000 02:00000064 00000000     0        2 778 2 0000000000000000 20 4 30 10 -1");
+        assertEquals(2, idle.timer(), "keepalive timer");
+        assertEquals(2, idle.probesOut(), "two keepalive probes unanswered");
+    }
+
+    @Test
     void parsesATimeWaitSocketWithItsTimer() {
         TcpSockets.Socket s = TcpSockets.parse(
                 "   1: 010012C6:9C40 020012C6:1B58 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000");
