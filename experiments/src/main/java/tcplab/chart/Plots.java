@@ -236,6 +236,11 @@ public final class Plots {
         return xy;
     }
 
+    /** Points from a map of x to y, in the map's order (a TreeMap: by x). */
+    public static double[][] xy(Map<? extends Number, ? extends Number> points) {
+        return xy(points.entrySet().stream().map(e -> new double[] {e.getKey().doubleValue(), e.getValue().doubleValue()}).toList());
+    }
+
     /** One column of raw rows against time: seconds from {@code t0} by their {@code at_ms}; blank cells are left out. */
     public static double[][] overTime(List<Map<String, String>> rows, long t0, String column) {
         List<double[]> points = new ArrayList<>();

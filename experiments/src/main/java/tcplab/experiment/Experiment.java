@@ -40,9 +40,23 @@ public abstract class Experiment {
     /** How long a configuration should take, for progress and plan totals. */
     public abstract Duration expected(Params params);
 
+    /**
+     * The same, for experiments whose duration follows the sysctls a plan sweeps (e.g. tcp_syn_retries);
+     * a sysctl the plan leaves alone is not in {@code sysctls}, and the kernel default applies.
+     */
+    public Duration expected(Params params, Map<String, String> sysctls) {
+        return expected(params);
+    }
+
     /** The hard bound: past it the configuration's processes are killed and it is reported as timed out. */
     public Duration bound(Params params) {
         return expected(params).multipliedBy(2).plusSeconds(30);
+    }
+
+    /** The hard bound for a configuration with these sysctls: never below {@link #bound(Params)}. */
+    public Duration bound(Params params, Map<String, String> sysctls) {
+        Duration bySysctls = expected(params, sysctls).multipliedBy(2).plusSeconds(30);
+        return bySysctls.compareTo(bound(params)) > 0 ? bySysctls : bound(params);
     }
 
     /** Runs one configuration in fresh hosts; throws to report it as failed. */

@@ -40,11 +40,11 @@ public record ExperimentConfiguration(int index, int repetition, Experiment expe
 
     @Override
     public Duration expected() {
-        return SETUP_OVERHEAD.plus(experiment.expected(resolved()));
+        return SETUP_OVERHEAD.plus(experiment.expected(resolved(), sysctls));
     }
 
     @Override
     public Duration bound() {
-        return experiment.bound(resolved());
+        return experiment.bound(resolved(), sysctls);
     }
 }

@@ -42,16 +42,20 @@ import tcplab.socket.Target;
  *       TcpExt.TCPTimeWaitOverflow and the port is free at once.</li>
  *   <li>Each TIME_WAIT socket is one object of the kernel's tw_sock_TCP slab cache (248 bytes in a
  *       256-byte slot on Linux 6.x x86-64); the experiment reads the cache's object count before and
- *       after (/sys/kernel/slab, readable by root only) and its object size.</li>
+ *       after (/sys/kernel/slab, readable by root only) and its object size. The cache counts the
+ *       whole machine, where other namespaces' TIME_WAIT sockets (earlier configurations' among them)
+ *       expire meanwhile, so the count is also read 1 s before, and that drift is taken out.</li>
  * </ul>
  */
 public final class TimeWaitScaleExperiment extends Experiment {
     /** Below this many sockets the machine-wide slab count is too noisy to weigh one socket. */
     static final long MIN_SOCKETS_FOR_MEMORY = 500;
+    /** How long the slab count is watched before the connections, to measure the machine's own drift. */
+    static final Duration DRIFT_WATCH = Duration.ofSeconds(1);
     private static final Path SLAB = Path.of("/sys/kernel/slab/tw_sock_TCP");
     private static final String[] SECONDS = {"second", "ok", "addrNotAvailable", "other", "time_wait"};
     private static final String[] MEMORY = {"time_wait_before", "time_wait_after", "slab_objects_before", "slab_objects_after",
-        "slab_size", "object_size"};
+        "slab_size", "object_size", "slab_objects_drift_start", "drift_start_ms", "before_ms", "after_ms"};
 
     @Override
     public String name() {
@@ -77,7 +81,7 @@ public final class TimeWaitScaleExperiment extends Experiment {
 
     @Override
     public Duration expected(Params params) {
-        return Duration.ofSeconds(params.integer("connections") / 6000 + 1L);
+        return Duration.ofSeconds(params.integer("connections") / 6000 + 2L); // + 1 s watching the slab cache drift
     }
 
     @Override
@@ -90,11 +94,16 @@ public final class TimeWaitScaleExperiment extends Experiment {
         ServerProcess server = trial.server(ClosePolicy.READ_UNTIL_EOF, "server", list);
         Path procNet = trial.lab().client().procNet();
         long twBefore = KernelCounters.timeWait(procNet);
+        long driftStartMs = System.currentTimeMillis();
+        long slabDriftStart = slab("objects");
+        trial.sleep(DRIFT_WATCH);
+        long beforeMs = System.currentTimeMillis();
         long slabBefore = slab("objects");
         trial.agentUntilDone(trial.lab().client(), "client", Map.of("targets", String.join(",", server.addresses())));
         try (RunFolder.CsvLog rows = trial.rows("memory", MEMORY)) {
-            rows.row(twBefore, KernelCounters.timeWait(procNet), blank(slabBefore), blank(slab("objects")), blank(slab("slab_size")),
-                    blank(slab("object_size")));
+            long slabAfter = slab("objects");
+            rows.row(twBefore, KernelCounters.timeWait(procNet), blank(slabBefore), blank(slabAfter), blank(slab("slab_size")),
+                    blank(slab("object_size")), blank(slabDriftStart), driftStartMs, beforeMs, System.currentTimeMillis());
         }
     }
 
@@ -105,6 +114,17 @@ public final class TimeWaitScaleExperiment extends Experiment {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** The slab objects the rest of the machine added during the measurement, from the drift seen just before; NaN if not measured. */
+    static double drift(Map<String, String> m) {
+        String start = m.getOrDefault("slab_objects_drift_start", "");
+        if (start.isEmpty() || m.getOrDefault("after_ms", "").isEmpty()) {
+            return Double.NaN;
+        }
+        double perMs = (Long.parseLong(m.get("slab_objects_before")) - Long.parseLong(start))
+                / (double) Math.max(1, Long.parseLong(m.get("before_ms")) - Long.parseLong(m.get("drift_start_ms")));
+        return perMs * (Long.parseLong(m.get("after_ms")) - Long.parseLong(m.get("before_ms")));
     }
 
     private static Object blank(long v) {
@@ -191,20 +211,23 @@ public final class TimeWaitScaleExperiment extends Experiment {
             String perSocket = "";
             if (!m.get("slab_objects_after").isEmpty() && tw > 0) {
                 long slabSize = Long.parseLong(m.get("slab_size"));
-                double measured = (Long.parseLong(m.get("slab_objects_after")) - Long.parseLong(m.get("slab_objects_before"))) * (double) slabSize / tw;
+                long grew = Long.parseLong(m.get("slab_objects_after")) - Long.parseLong(m.get("slab_objects_before"));
+                double measuredDrift = drift(m); // objects the rest of the machine added (or freed) meanwhile, extrapolated
+                double drift = Double.isNaN(measuredDrift) ? 0 : measuredDrift;
+                double measured = (grew - drift) * slabSize / tw;
                 perSocket = Format.number(measured) + " B";
-                if (tw < MIN_SOCKETS_FOR_MEMORY) {
+                String noise = Double.isNaN(measuredDrift) ? "the rest of the machine's drift was not measured in this run (its raw files"
+                        + " predate that)" : String.format(Locale.ROOT, "the rest of the machine changed it by %+.0f objects meanwhile"
+                                + " (drift measured over 1 s before, extrapolated), taken out", drift);
+                if (tw < MIN_SOCKETS_FOR_MEMORY || Math.abs(drift) > 0.05 * tw) {
                     claims.add(Claim.skipped("C5", name(), conditions, "kernel memory per TIME_WAIT socket", String.format(Locale.ROOT,
-                            "%d TIME_WAIT sockets are too few to weigh: the slab cache counts the whole machine, and TIME_WAIT sockets"
-                                    + " of other namespaces (earlier configurations' among them) come and go while this one is measured."
-                                    + " A configuration with more TIME_WAIT sockets measures it.", tw)));
+                            "%d TIME_WAIT sockets cannot be weighed here: the slab cache counts the whole machine and grew by %d; %s. Too"
+                                    + " few sockets, or too much drift (more than 5%% of them), for a reading within 10%%.", tw, grew, noise)));
                 } else {
-                    claims.add(Claim.compare("C5", name(), conditions, "kernel memory per TIME_WAIT socket", slabSize, Math.round(measured), "bytes",
-                            0.10, String.format(Locale.ROOT, "Each TIME_WAIT socket is one object of the tw_sock_TCP slab cache (%s bytes in a"
-                                            + " %d-byte slot): the cache grew by %s objects for %d sockets. %d of them hold %s; the cache counts the whole"
-                                            + " machine, so other TIME_WAIT sockets at the same time blur it.", m.get("object_size"), slabSize,
-                                    Long.parseLong(m.get("slab_objects_after")) - Long.parseLong(m.get("slab_objects_before")), tw, tw,
-                                    megabytes(tw * slabSize))));
+                    claims.add(Claim.compare("C5", name(), conditions, "kernel memory per TIME_WAIT socket", slabSize, Math.round(measured),
+                            "bytes", 0.10, String.format(Locale.ROOT, "Each TIME_WAIT socket is one object of the tw_sock_TCP slab cache"
+                                    + " (%s bytes in a %d-byte slot): the cache grew by %d objects for %d sockets; %s. %d of them hold %s.",
+                                    m.get("object_size"), slabSize, grew, tw, noise, tw, megabytes(tw * slabSize))));
                 }
             } else if (m.get("slab_objects_after").isEmpty()) {
                 claims.add(Claim.skipped("C5", name(), conditions, "kernel memory per TIME_WAIT socket",
