@@ -30,6 +30,7 @@ public final class Sysctl {
             "net.ipv4.tcp_tw_reuse_delay",
             "net.ipv4.tcp_timestamps",
             "net.ipv4.tcp_fin_timeout",
+            "net.ipv4.tcp_rfc1337",
             "net.ipv4.tcp_max_tw_buckets",
             "net.ipv4.tcp_syn_retries",
             "net.ipv4.tcp_synack_retries",

@@ -32,7 +32,10 @@ class PortExhaustionExperimentTest {
         Path plan = Cli.write(dir, "exhaustion.json", """
                 {"experiments": [
                   {"experiment": "port-exhaustion", "paths": ["veth"], "params": {"closeMode": ["CLIENT_FIN"], "seconds": ["3"]},
-                   "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40099"], "net.ipv4.tcp_tw_reuse": ["0", "1"], "net.ipv4.tcp_timestamps": ["1", "0"]}},
+                   "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40099"], "net.ipv4.tcp_tw_reuse": ["0", "1"], "net.ipv4.tcp_timestamps": ["1", "0"],
+                               "net.ipv4.tcp_rfc1337": ["1"]}},
+                  {"experiment": "port-exhaustion", "paths": ["veth"], "params": {"closeMode": ["CLIENT_FIN"], "seconds": ["3"]},
+                   "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40099"], "net.ipv4.tcp_tw_reuse": ["0"], "net.ipv4.tcp_rfc1337": ["0"]}},
                   {"experiment": "port-exhaustion", "paths": ["veth"], "params": {"closeMode": ["CLIENT_RST"], "seconds": ["2"]},
                    "sysctls": {"net.ipv4.ip_local_port_range": ["40000 40099"]}}
                 ]}""");
@@ -44,9 +47,11 @@ class PortExhaustionExperimentTest {
         }
     }
 
+    /** The claim of a CLIENT_FIN configuration with RFC 1337 protection on (resets cannot end TIME_WAIT early). */
     private static Map<String, String> claim(String reuse, String timestamps) {
         return claims.entrySet().stream().filter(e -> e.getKey().contains("closeMode=CLIENT_FIN")
-                        && e.getKey().contains("net.ipv4.tcp_tw_reuse=" + reuse + ";") && e.getKey().contains("net.ipv4.tcp_timestamps=" + timestamps))
+                        && e.getKey().contains("net.ipv4.tcp_tw_reuse=" + reuse + ";") && e.getKey().contains("net.ipv4.tcp_timestamps=" + timestamps)
+                        && e.getKey().contains("net.ipv4.tcp_rfc1337=1"))
                 .map(Map.Entry::getValue).findFirst().orElseThrow(() -> new AssertionError("no claim for reuse " + reuse + " ts " + timestamps + ": " + claims.keySet()));
     }
 
@@ -68,6 +73,23 @@ class PortExhaustionExperimentTest {
         List<Map<String, String>> rows = seconds("tcp_tw_reuse=0-tcp_timestamps=1");
         assertEquals(PORTS, Long.parseLong(rows.get(rows.size() - 1).get("time_wait")), "every port is held by TIME_WAIT at the end");
         assertTrue(rows.stream().mapToLong(r -> Long.parseLong(r.get("addrNotAvailable"))).sum() > 100, "then connect() fails: " + rows);
+    }
+
+    @Test
+    void withoutRfc1337AResetMayEndTimeWaitEarlyAndFreeAPort() throws Exception {
+        Map<String, String> c = claims.entrySet().stream().filter(e -> e.getKey().contains("net.ipv4.tcp_rfc1337=0"))
+                .map(Map.Entry::getValue).findFirst().orElseThrow();
+        long measured = Long.parseLong(c.get("measured"));
+        long resets = Fixtures.counter(run, idOf("tcp_rfc1337=0"), "server", "Tcp.OutRsts", "delta");
+        assertTrue(measured >= PORTS && measured <= PORTS + resets, "one more connection per reset at most: " + measured + " with "
+                + resets + " resets; " + c);
+        assertEquals("agrees", c.get("verdict"), c.toString());
+    }
+
+    /** The configuration id whose name contains {@code part}. */
+    private static String idOf(String part) throws Exception {
+        return Fixtures.csv(run.resolve("configurations.csv")).stream().map(r -> r.get("id")).filter(id -> id.contains(part)).findFirst()
+                .orElseThrow();
     }
 
     @Test
