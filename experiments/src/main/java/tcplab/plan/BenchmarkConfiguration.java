@@ -16,7 +16,7 @@ public record BenchmarkConfiguration(int index, int repetition, BenchmarkCatalog
     /** Fork JVM start and teardown, as measured on the 2-core machines this was built on. */
     static final Duration FORK_OVERHEAD = Duration.ofMillis(600);
     /** Namespaces, server JVM and JMH's own JVM per configuration, measured likewise. */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(700);
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(300);
 
     @Override
     public String type() {

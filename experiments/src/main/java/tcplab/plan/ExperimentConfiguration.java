@@ -10,8 +10,8 @@ import tcplab.lab.NetworkPath;
 public record ExperimentConfiguration(int index, int repetition, Experiment experiment, NetworkPath path,
                                       Map<String, String> params, Map<String, String> sysctls) implements Configuration {
 
-    /** Namespaces and the first helper JVM, as measured on the 2-core machines this was built on. */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(800);
+    /** Namespaces, settings read back, counters before and after, as measured on the 2-core machines this was built on. */
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(400);
 
     @Override
     public String type() {

@@ -111,7 +111,14 @@ public final class CloseWaitLeakExperiment extends Experiment {
 
     @Override
     public Duration expected(Params params) {
-        long early = params.get("handler").equals("LEAKY") ? 3000 : 0; // the client's FIN_WAIT_2 must time out first (tcp_fin_timeout 2 s)
+        return expected(params, Map.of());
+    }
+
+    @Override
+    public Duration expected(Params params, Map<String, String> sysctls) {
+        // the leaky run first waits for the client's FIN_WAIT_2 to time out (tcp_fin_timeout)
+        long finTimeout = Long.parseLong(sysctls.getOrDefault("net.ipv4.tcp_fin_timeout", "60").trim());
+        long early = params.get("handler").equals("LEAKY") ? finTimeout * 1000 + 500 : 0;
         return Duration.ofMillis(early + (params.integer("traffic") + params.integer("hold")) * 1000L + params.integer("deadline") + 2500);
     }
 

@@ -97,7 +97,7 @@ public final class ListenPortCollisionExperiment extends Experiment {
     public Duration expected(Params params, Map<String, String> sysctls) {
         // about 60 µs per connection made and reset, as measured on 2 cores (more above half the range, less below)
         long ports = TcpModel.portCount(sysctls) > 0 ? TcpModel.portCount(sysctls) : TcpModel.DEFAULT_PORTS;
-        return Duration.ofMillis(1000 + (long) (params.integer("trials") * params.integer("occupancy") / 100.0 * ports * 0.06));
+        return Duration.ofMillis(500 + (long) (params.integer("trials") * params.integer("occupancy") / 100.0 * ports * 0.06));
     }
 
     @Override
