@@ -25,7 +25,7 @@ help: ## Show this help
 	@echo
 	@echo "Variables:"
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
-	@echo "  PLAN=$(PLAN)         quick (about 3 min), full (about 1.5 h), or a path to a plan .json file"
+	@echo "  PLAN=$(PLAN)         quick (about 3 min), full (about 2 h), or a path to a plan .json file"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
 	@echo "  CLOSE_MODE=$(CLOSE_MODE) CLIENT_RST or CLIENT_FIN, for make compare-native"
 	@echo

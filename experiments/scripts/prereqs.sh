@@ -38,6 +38,7 @@ need unshare util-linux "creates the lab's namespaces"
 need nsenter util-linux "runs the server and benchmarks inside the lab's hosts"
 need setpriv util-linux "ties the lab's life to tcplab's"
 need prlimit util-linux "gives the close-wait-leak server its small descriptor limit"
+need nft nftables "drops packets inside the lab's server host for the timeout experiments"
 need make make "runs the targets"
 
 if command -v java >/dev/null 2>&1; then

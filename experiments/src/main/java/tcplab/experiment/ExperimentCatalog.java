@@ -5,6 +5,10 @@ import tcplab.experiment.serverside.AdminPortExperiment;
 import tcplab.experiment.serverside.CloseWaitLeakExperiment;
 import tcplab.experiment.serverside.ListenPortCollisionExperiment;
 import tcplab.experiment.serverside.RestartRebindExperiment;
+import tcplab.experiment.timeouts.AcceptOverflowExperiment;
+import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
+import tcplab.experiment.timeouts.DeadPeerExperiment;
+import tcplab.experiment.timeouts.StuckWriteExperiment;
 import tcplab.experiment.timewait.PortExhaustionExperiment;
 import tcplab.experiment.timewait.TimeWaitLifetimeExperiment;
 import tcplab.experiment.timewait.PortRangeCostExperiment;
@@ -22,7 +26,11 @@ public final class ExperimentCatalog {
             new RestartRebindExperiment(),
             new ListenPortCollisionExperiment(),
             new AdminPortExperiment(),
-            new CloseWaitLeakExperiment());
+            new CloseWaitLeakExperiment(),
+            new ConnectTimeoutExperiment(),
+            new AcceptOverflowExperiment(),
+            new DeadPeerExperiment(),
+            new StuckWriteExperiment());
 
     private ExperimentCatalog() {
     }

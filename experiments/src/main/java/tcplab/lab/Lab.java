@@ -133,6 +133,14 @@ public final class Lab implements AutoCloseable {
         server.exec("ip", "link", "set", SERVER_DEVICE, up ? "up" : "down");
     }
 
+    /**
+     * Takes the server's end of the veth pair down (or up): the server host vanishes from the network
+     * while the client's end stays configured, as when a peer's machine or cable dies.
+     */
+    public void setServerLink(boolean up) throws LabException {
+        server.exec("ip", "link", "set", SERVER_DEVICE, up ? "up" : "down");
+    }
+
     @Override
     public void close() {
         server.close();

@@ -22,7 +22,7 @@ import tcplab.profile.ProfileEntry;
  * process in it; the lab's pid namespace makes sure that happens even after a SIGKILL.
  */
 public final class LabHost implements AutoCloseable {
-    private static final Duration SHORT = Duration.ofSeconds(10);
+    static final Duration SHORT = Duration.ofSeconds(10);
 
     private final String name;
     private final Process holder;

@@ -31,7 +31,8 @@ class ExperimentCatalogTest {
             assertTrue(e.expected(defaults).toMillis() > 0 && e.bound(defaults).compareTo(e.expected(defaults)) > 0, e.name());
             assertThrows(IllegalArgumentException.class, () -> e.params(Map.of("noSuchParameter", "1")));
         }
-        assertTrue(claims.containsAll(Set.of("C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C13")), "claims with an experiment: " + claims);
+        assertTrue(claims.containsAll(Set.of("C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11", "C12", "C13")),
+                "claims with an experiment: " + claims);
     }
 
     @Test

@@ -1,0 +1,72 @@
+package tcplab.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Faults made with nf_tables inside one lab host: packets silently dropped, and counted. The rules
+ * live in the host's own network namespace (nf_tables is per namespace), so this machine's
+ * firewall is never touched, and they vanish with the namespace.
+ */
+public final class Firewall {
+    static final String TABLE = "tcplab";
+
+    private Firewall() {
+    }
+
+    /** Where the traffic is dropped: on its way into the host, or out of it. */
+    public enum Hook { INPUT, OUTPUT }
+
+    /**
+     * Drops the packets that {@code match} selects (nft syntax, e.g. {@code tcp dport 7000 tcp flags syn}),
+     * counting them; an empty match drops every packet on the host's veth device.
+     */
+    public static void drop(LabHost host, Hook hook, String match) throws LabException {
+        String chain = hook.name().toLowerCase(Locale.ROOT);
+        String selector = match.isBlank()
+                ? (hook == Hook.INPUT ? "iifname" : "oifname") + " { \"" + Lab.CLIENT_DEVICE + "\", \"" + Lab.SERVER_DEVICE + "\" }"
+                : match;
+        // one nft script, applied atomically: the table, the chain, the rule
+        String script = "add table inet " + TABLE + "\n"
+                + "add chain inet " + TABLE + " " + chain + " { type filter hook " + chain + " priority 0; policy accept; }\n"
+                + "add rule inet " + TABLE + " " + chain + " " + selector + " counter drop\n";
+        nft(host, List.of("-f", "-"), script);
+    }
+
+    /** Removes every rule tcplab made in the host: traffic flows again. */
+    public static void clear(LabHost host) throws LabException {
+        nft(host, List.of("delete", "table", "inet", TABLE), null);
+    }
+
+    /** Packets the host's drop rules have dropped so far. */
+    public static long dropped(LabHost host) throws LabException {
+        String json = nft(host, List.of("-j", "list", "table", "inet", TABLE), null);
+        try {
+            long total = 0;
+            for (JsonNode item : new ObjectMapper().readTree(json).path("nftables")) {
+                for (JsonNode expr : item.path("rule").path("expr")) {
+                    total += expr.path("counter").path("packets").asLong(0);
+                }
+            }
+            return total;
+        } catch (IOException e) {
+            throw new LabException("nft printed what tcplab cannot read: " + e.getMessage(), null, e);
+        }
+    }
+
+    private static String nft(LabHost host, List<String> args, String stdin) throws LabException {
+        Path nft = LabLauncher.findOnPath("nft");
+        if (nft == null) {
+            throw new LabException("`nft` is not installed; the timeout experiments drop packets with it",
+                    "apt-get install nftables (or run `make prereqs` as root)");
+        }
+        List<String> command = new ArrayList<>(List.of(nft.toString()));
+        command.addAll(args);
+        return Processes.run(host.command(command), stdin, LabHost.SHORT);
+    }
+}

@@ -1,0 +1,123 @@
+package tcplab.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tcplab.testing.Cli;
+import tcplab.testing.Fixtures;
+
+/**
+ * C10, C11 and C12 against the real kernel, in one run with scaled-down timers: SYNs dropped with 1
+ * and 2 retries, an accept queue overflowing, four ways a peer fails, and a write into a vanished
+ * peer with tcp_retries2 1 and 2 and a user timeout. Packets are dropped with nf_tables inside the
+ * lab's own server host.
+ */
+class TimeoutExperimentsTest {
+    @TempDir
+    static Path dir;
+
+    static Path run;
+    static List<Map<String, String>> claims;
+
+    @BeforeAll
+    static void runOnce() throws Exception {
+        Path plan = Cli.write(dir, "timeouts.json", """
+                {"experiments": [
+                  {"experiment": "connect-timeout", "sysctls": {"net.ipv4.tcp_syn_retries": ["1", "2"], "net.ipv4.tcp_syn_linear_timeouts": ["0", "4"]}},
+                  {"experiment": "connect-timeout", "params": {"connectTimeout": ["1200"]}},
+                  {"experiment": "accept-overflow", "params": {"connections": ["80"], "connectTimeout": ["4000"]},
+                   "sysctls": {"net.ipv4.tcp_abort_on_overflow": ["0", "1"], "net.ipv4.tcp_syncookies": ["0"]}},
+                  {"experiment": "dead-peer", "params": {"fault": ["DROP", "LINK_DOWN", "STOP", "KILL"], "keepCount": ["1"], "window": ["4"]},
+                   "sysctls": {"net.ipv4.tcp_keepalive_time": ["2"], "net.ipv4.tcp_keepalive_intvl": ["1"], "net.ipv4.tcp_keepalive_probes": ["1"]}},
+                  {"experiment": "stuck-write", "params": {"variant": ["PLAIN", "KEEPALIVE"]}, "sysctls": {"net.ipv4.tcp_retries2": ["1", "2"]}},
+                  {"experiment": "stuck-write", "params": {"variant": ["USER_TIMEOUT"], "userTimeout": ["1000"]}}
+                ]}""");
+        Cli.Result r = Cli.run(Duration.ofMinutes(5), Map.of(), List.of(), System.getProperty("java.class.path"),
+                "run", "--profile", "baseline", "--plan", plan.toString(), "--reports", dir.resolve("reports").toString());
+        assertEquals(0, r.exit(), r.toString());
+        run = Fixtures.runFolder(r);
+        claims = Fixtures.csv(run.resolve("claims.csv"));
+    }
+
+    /** The one claim of {@code experiment} whose metric contains {@code metricPart} and whose conditions contain every part. */
+    private static Map<String, String> claim(String experiment, String metricPart, String... conditionParts) {
+        List<Map<String, String>> found = Fixtures.claims(claims, experiment, "", metricPart).stream()
+                .filter(c -> Arrays.stream(conditionParts).allMatch(part -> c.get("conditions").contains(part))).toList();
+        assertEquals(1, found.size(), experiment + " " + metricPart + " " + List.of(conditionParts) + ": " + found);
+        return found.get(0);
+    }
+
+    @Test
+    void connectFollowsTheSynScheduleUnlessTheApplicationTimesOutFirst() {
+        // {retries, linear timeouts, fails after (s), SYNs}: the time limit 2^(retries+1) - 1 s ends it, the linear
+        // timeouts only send more SYNs within it
+        int[][] expected = {{1, 0, 3, 2}, {1, 4, 3, 3}, {2, 0, 7, 3}, {2, 4, 7, 6}};
+        for (int[] e : expected) {
+            String[] conditions = {"tcp_syn_retries=" + e[0] + ";", "tcp_syn_linear_timeouts=" + e[1], "connectTimeout=0"};
+            Map<String, String> time = claim("connect-timeout", "until connect() fails", conditions);
+            assertEquals(Integer.toString(e[2]), time.get("model"), time.toString());
+            assertEquals("agrees", time.get("verdict"), time.toString());
+            Map<String, String> syns = claim("connect-timeout", "SYNs sent", conditions);
+            assertEquals(Integer.toString(e[3]), syns.get("measured"), "SYNs the server host dropped: " + syns);
+        }
+        Map<String, String> app = claim("connect-timeout", "until connect() fails", "connectTimeout=1200");
+        assertEquals("1.2", app.get("model"));
+        assertEquals("agrees", app.get("verdict"), app.toString());
+        assertEquals("2", claim("connect-timeout", "SYNs sent", "connectTimeout=1200").get("measured"), "the first SYN and one retransmission");
+    }
+
+    @Test
+    void aFullAcceptQueueDropsSynsAndResetsOnlyWithAbortOnOverflow() {
+        for (String abort : List.of("0", "1")) {
+            Map<String, String> schedule = claim("accept-overflow", "whole number of SYN timeouts", "tcp_abort_on_overflow=" + abort);
+            assertEquals("agrees", schedule.get("verdict"), schedule.toString());
+        }
+        assertEquals("0", claim("accept-overflow", "connections reset", "tcp_abort_on_overflow=0").get("measured"));
+        Map<String, String> resets = claim("accept-overflow", "connections reset", "tcp_abort_on_overflow=1");
+        assertEquals("agrees", resets.get("verdict"), resets.toString());
+        assertTrue(!resets.get("measured").startsWith("0 "), "with 80 clients some handshakes complete into a full queue: " + resets);
+    }
+
+    @Test
+    void keepaliveNeverNoticesAStoppedPeerWhileTheHeartbeatDoes() {
+        for (Map<String, String> c : Fixtures.claims(claims, "dead-peer", "", "")) {
+            assertEquals("agrees", c.get("verdict"), c.toString());
+        }
+        for (String mechanism : List.of("KEEPALIVE_DEFAULT", "KEEPALIVE_TUNED")) {
+            Map<String, String> stopped = claim("dead-peer", "until the client noticed", "fault=STOP", "mechanism=" + mechanism);
+            assertTrue(stopped.get("measured").startsWith("not within"), stopped.toString());
+            Map<String, String> dropped = claim("dead-peer", "until the client noticed", "fault=DROP", "mechanism=" + mechanism);
+            assertTrue(Double.parseDouble(dropped.get("measured")) < 4, "keepalive notices a host that drops everything: " + dropped);
+        }
+        Map<String, String> heartbeat = claim("dead-peer", "until the client noticed", "fault=STOP", "mechanism=HEARTBEAT");
+        assertTrue(Double.parseDouble(heartbeat.get("measured")) < 2, heartbeat.toString());
+        Map<String, String> none = claim("dead-peer", "until the client noticed", "fault=DROP", "mechanism=NONE");
+        assertTrue(none.get("measured").startsWith("not within"), none.toString());
+    }
+
+    @Test
+    void aStuckWriteFailsOneTimeoutAfterTcpRetries2AndKeepaliveDoesNotShortenIt() {
+        double[] plain = new double[3];
+        for (int retries2 : new int[] {1, 2}) {
+            Map<String, String> p = claim("stuck-write", "until the write failed", "tcp_retries2=" + retries2 + ";", "variant=PLAIN");
+            assertEquals("agrees", p.get("verdict"), p.toString());
+            plain[retries2] = Double.parseDouble(p.get("measured"));
+            Map<String, String> k = claim("stuck-write", "until the write failed", "tcp_retries2=" + retries2 + ";", "variant=KEEPALIVE");
+            assertEquals("agrees", k.get("verdict"), k.toString());
+            assertTrue(Math.abs(Double.parseDouble(k.get("measured")) - plain[retries2]) < 0.5, "keepalive changes nothing: " + k);
+        }
+        assertEquals("1.4", claim("stuck-write", "until the write failed", "tcp_retries2=1;", "variant=PLAIN").get("model"));
+        assertEquals("3", claim("stuck-write", "until the write failed", "tcp_retries2=2;", "variant=PLAIN").get("model"));
+        Map<String, String> user = claim("stuck-write", "until the write failed", "variant=USER_TIMEOUT");
+        assertEquals("agrees", user.get("verdict"), user.toString());
+        assertTrue(Double.parseDouble(user.get("measured")) < 1.5, "TCP_USER_TIMEOUT = 1 s ends it well before tcp_retries2 = 15: " + user);
+    }
+}
