@@ -50,7 +50,7 @@ class EndToEndTest {
         assertEquals(0, result.exit(), result.toString());
         assertTrue(result.lastLine().matches(".*/reports/baseline/\\d{8}T\\d{6}Z/"), result.lastLine());
         assertEquals(run.toRealPath(), run.resolveSibling("latest").toRealPath());
-        assertTrue(result.out().contains("[1/9] ConnectCloseBenchmark thrpt veth") && result.out().contains("iteration 1:"),
+        assertTrue(result.out().contains("[1/9] ConnectCloseBenchmark thrpt path=veth") && result.out().contains("iteration 1:"),
                 "progress names what runs and echoes iterations: " + result.out());
         assertTrue(result.out().matches("(?s).*about \\d+:\\d\\d; \\d+:\\d\\d of about \\d+:\\d\\d elapsed.*"), "elapsed and expected time");
     }
