@@ -144,8 +144,6 @@ final class RunCommand implements Callable<Integer> {
 
     /** Relative to the working directory when inside it, as a user would type it. */
     static String shown(Path dir) {
-        Path cwd = Path.of("").toAbsolutePath();
-        Path abs = dir.toAbsolutePath().normalize();
-        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+        return tcplab.results.Format.shown(dir);
     }
 }

@@ -11,10 +11,17 @@ import tcplab.results.RunFolder;
 public final class ExperimentData {
     private final RunData data;
     private final Experiment experiment;
+    private final Path charts;
 
     public ExperimentData(RunData data, Experiment experiment) {
+        this(data, experiment, data.folder().file("charts"));
+    }
+
+    /** The same with the charts drawn elsewhere (a comparison reads claims without touching the run folder). */
+    public ExperimentData(RunData data, Experiment experiment, Path charts) {
         this.data = data;
         this.experiment = experiment;
+        this.charts = charts;
     }
 
     public Experiment experiment() {
@@ -59,7 +66,7 @@ public final class ExperimentData {
     }
 
     public Path charts() {
-        return data.folder().file("charts");
+        return charts;
     }
 
     public String profile() {

@@ -72,13 +72,9 @@ public final class ReportWriter {
         List<Group> latency = Group.of(data.results(), "ConnectCloseBenchmark", "sample");
         List<Group> reuse = Group.of(data.results(), "ConnectionReuseBenchmark", "thrpt");
         List<Group> reuseLatency = Group.of(data.results(), "ConnectionReuseBenchmark", "sample");
-        List<Section> sections = new ArrayList<>();
-        for (Experiment experiment : ExperimentCatalog.all()) {
-            ExperimentData experimentData = new ExperimentData(data, experiment);
-            if (!experimentData.trials().isEmpty()) {
-                sections.add(experiment.report(experimentData));
-                writeReproducePlan(folder, experiment.name());
-            }
+        List<Section> sections = sections(data, charts);
+        for (Section section : sections) {
+            writeReproducePlan(folder, section.experiment());
         }
         writeClaims(sections, folder.file(RunFolder.CLAIMS));
         String md = markdown(data, throughput, latency, reuse, reuseLatency,
@@ -90,6 +86,18 @@ public final class ReportWriter {
                 sections);
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
+    }
+
+    /** Each experiment's report section and claims, its charts drawn into {@code charts}. */
+    public static List<Section> sections(RunData data, Path charts) throws IOException {
+        List<Section> sections = new ArrayList<>();
+        for (Experiment experiment : ExperimentCatalog.all()) {
+            ExperimentData experimentData = new ExperimentData(data, experiment, charts);
+            if (!experimentData.trials().isEmpty()) {
+                sections.add(experiment.report(experimentData));
+            }
+        }
+        return sections;
     }
 
     private static void writeResults(RunData data, Path file) throws IOException {

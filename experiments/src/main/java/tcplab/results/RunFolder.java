@@ -56,15 +56,20 @@ public final class RunFolder {
 
     /** Creates {@code reportsRoot/profile/RUN-ID/} with a fresh UTC timestamp id. */
     public static RunFolder create(Path reportsRoot, String profile, Instant now) throws IOException {
-        Path parent = reportsRoot.resolve(profile);
+        Path dir = newFolder(reportsRoot.resolve(profile), now);
+        Files.createDirectories(dir.resolve(RAW));
+        return new RunFolder(dir);
+    }
+
+    /** Creates {@code parent/ID/} named by a UTC timestamp, never one that exists: nothing earlier is overwritten. */
+    public static Path newFolder(Path parent, Instant now) throws IOException {
         Files.createDirectories(parent);
         String id = RUN_ID.format(now);
         Path dir = parent.resolve(id);
         for (int n = 2; Files.exists(dir); n++) {
             dir = parent.resolve(id + "-" + n);
         }
-        Files.createDirectories(dir.resolve(RAW));
-        return new RunFolder(dir);
+        return Files.createDirectories(dir);
     }
 
     public Path dir() {
@@ -87,14 +92,22 @@ public final class RunFolder {
 
     /** Deletes the scratch directory and what is in it; a file that cannot go is left, never an error. */
     public void clearScratch() {
-        Path dir = file(SCRATCH);
-        if (!Files.isDirectory(dir)) {
+        try {
+            deleteTree(file(SCRATCH));
+        } catch (IOException ignored) {
+            // left for the next run's reader to see; harmless
+        }
+    }
+
+    /** Deletes a folder and everything in it; nothing happens when it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // left for the next run's reader to see; harmless
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
         }
     }
 

@@ -194,6 +194,12 @@ public final class PortExhaustionExperiment extends Experiment {
         return new Section(name(), title(), md.toString(), claims);
     }
 
+    /** Complete connections each second of one configuration, {seconds, connections}: for charts that set runs side by side. */
+    public static double[][] rate(ExperimentData data, RunData.Result r) throws IOException {
+        Trace t = new Trace(data.rows(r, "seconds"));
+        return new double[][] {t.seconds, t.ok};
+    }
+
     /** The claim one configuration tests, with the model from its own settings. */
     private Claim claim(ExperimentData data, RunData.Result r, Params params, Trace t) {
         Map<String, String> settings = r.sysctls();
