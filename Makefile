@@ -4,6 +4,8 @@
 PROFILE ?= baseline
 PLAN    ?= quick
 RUN     ?=
+RUNS    ?=
+BASELINE ?=
 CLOSE_MODE ?= CLIENT_RST
 JAVA    ?= java
 MVN     ?= mvn -B -q
@@ -15,7 +17,7 @@ SOURCES := $(shell find pom.xml benchmarks/pom.xml experiments/pom.xml benchmark
 TIED    := setpriv --pdeathsig KILL --
 
 .DEFAULT_GOAL := help
-.PHONY: help prereqs build run-profile check-profile list report compare-native test clean
+.PHONY: help prereqs test-prereqs build run-profile run-all check-profile list report compare screenshot compare-native test clean
 
 help: ## Show this help
 	@echo "tcplab: JMH benchmarks and sysctl experiments for the Linux TCP connection lifecycle"
@@ -27,6 +29,8 @@ help: ## Show this help
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
 	@echo "  PLAN=$(PLAN)         quick (about 3 min), full (about 2 h), or a path to a plan .json file"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
+	@echo "  RUNS=                run folders or profile names (= their latest run), for make compare"
+	@echo "  BASELINE=            the run or profile compare's ratios are to (default: the first of RUNS)"
 	@echo "  CLOSE_MODE=$(CLOSE_MODE) CLIENT_RST or CLIENT_FIN, for make compare-native"
 	@echo
 	@echo "Examples:"
@@ -34,10 +38,15 @@ help: ## Show this help
 	@echo "  make run-profile PROFILE=tw-reuse PLAN=full"
 	@echo "  make check-profile PROFILE=my.conf       # validate only; applies nothing"
 	@echo "  make report RUN=reports/baseline/latest  # redraw charts and report from the raw files"
+	@echo "  make compare RUNS=\"baseline tw-reuse\"    # latest run of each profile, side by side"
+	@echo "  make run-all PLAN=quick                  # every profile, then the comparison"
 	@echo "  make compare-native CLOSE_MODE=CLIENT_FIN PROFILE=tw-reuse"
 
 prereqs: ## Check what tcplab needs; as root on Debian, install what is missing
 	@experiments/scripts/prereqs.sh $(if $(filter 0,$(shell id -u)),--install,)
+
+test-prereqs:
+	@experiments/scripts/prereqs.sh --tests $(if $(filter 0,$(shell id -u)),--install,)
 
 build: $(TCPLAB) ## Build benchmarks.jar and tcplab.jar (only when sources changed)
 
@@ -58,10 +67,32 @@ report: build ## Redraw charts, results.csv and the report of RUN from its raw f
 	@test -n "$(RUN)" || { echo "make report: which run? (fix: make report RUN=reports/baseline/latest)" >&2; exit 2; }
 	$(JAVA) -jar $(TCPLAB) report $(RUN)
 
+compare: build ## Set runs side by side: RUNS="baseline tw-reuse" (profile names mean their latest run) [BASELINE=]
+	@test -n "$(RUNS)" || { echo "make compare: which runs? (fix: make compare RUNS=\"baseline tw-reuse\"; a profile name means its latest run)" >&2; exit 2; }
+	$(JAVA) -jar $(TCPLAB) compare $(if $(BASELINE),--baseline $(BASELINE),) $(RUNS)
+
+# baseline first, so the comparison's ratios are to it; a profile whose run fails does not stop the others
+PROFILES_ALL := baseline $(sort $(filter-out baseline,$(basename $(notdir $(wildcard sysctl-profiles/*.conf)))))
+run-all: build ## Run PLAN under every profile in sysctl-profiles/, then compare them all (ratios to baseline)
+	@failed=0; n=0; for p in $(PROFILES_ALL); do n=$$((n+1)); \
+	  echo "== run-all: profile $$p ($$n of $(words $(PROFILES_ALL))), plan $(PLAN)"; \
+	  $(TIED) $(JAVA) -jar $(TCPLAB) run --profile $$p --plan $(PLAN); rc=$$?; \
+	  if [ $$rc -eq 130 ]; then echo "run-all: interrupted" >&2; exit 130; fi; \
+	  if [ $$rc -ne 0 ]; then failed=1; fi; \
+	done; \
+	$(JAVA) -jar $(TCPLAB) compare $(PROFILES_ALL) || exit $$?; exit $$failed
+
+screenshot: ## Screenshot an HTML report with headless Chromium: HTML=reports/baseline/latest/report.html
+	@test -n "$(HTML)" || { echo "make screenshot: which page? (fix: make screenshot HTML=reports/compare/latest/comparison.html)" >&2; exit 2; }
+	@command -v chromium >/dev/null || { echo "make screenshot: chromium is missing (fix: sudo apt-get install chromium)" >&2; exit 3; }
+	chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update \
+	  --hide-scrollbars --window-size=1280,6000 --screenshot=$(basename $(HTML)).png file://$(abspath $(HTML)) 2>/dev/null
+	@echo $(basename $(HTML)).png
+
 compare-native: build ## Is the benchmark the bottleneck? Its rate against a minimal C client (CLOSE_MODE, PROFILE)
 	$(TIED) $(JAVA) -jar $(TCPLAB) compare-native --close-mode $(CLOSE_MODE) --profile $(PROFILE)
 
-test: | prereqs ## Build and run all tests against the real kernel (about 5 minutes)
+test: | prereqs test-prereqs ## Build and run all tests against the real kernel (about 9 minutes)
 	mvn -B --no-transfer-progress verify
 
 clean: ## Remove build output (keeps reports/)

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Checks what tcplab needs on this machine and prints the fix for anything missing.
 #
-# usage: experiments/scripts/prereqs.sh [--install]
+# usage: experiments/scripts/prereqs.sh [--install] [--tests]
 #   --install   as root on a Debian-like system, apt-get install what is missing
 #               (apt-get update runs once first); without it, only check.
+#   --tests     also what `make test` needs: Chromium, which renders the HTML reports
 # example: sudo experiments/scripts/prereqs.sh --install
 set -uo pipefail
 
 install=0
-case "${1:-}" in
-  --install) install=1 ;;
-  "") ;;
-  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "prereqs.sh: unknown option '$1' (fix: use --install or nothing)" >&2; exit 2 ;;
-esac
+tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --install) install=1 ;;
+    --tests) tests=1 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "prereqs.sh: unknown option '$arg' (fix: use --install, --tests or nothing)" >&2; exit 2 ;;
+  esac
+done
 
 PATH="$PATH:/usr/sbin:/sbin"
 missing_pkgs=()
@@ -40,6 +44,9 @@ need setpriv util-linux "ties the lab's life to tcplab's"
 need prlimit util-linux "gives the close-wait-leak server its small descriptor limit"
 need nft nftables "drops packets inside the lab's server host for the timeout experiments"
 need make make "runs the targets"
+if ((tests)); then
+  need chromium chromium "renders the HTML reports in the tests, headless"
+fi
 
 if command -v java >/dev/null 2>&1; then
   major=$(java_major java)
@@ -55,7 +62,7 @@ if ((${#missing_pkgs[@]})) && ((install)); then
     echo "prereqs: installing ${unique[*]}"
     export DEBIAN_FRONTEND=noninteractive
     if apt-get update -q && apt-get install -y -q --no-install-recommends "${unique[@]}"; then
-      exec "$0"   # check again, without installing
+      exec "$0" $( ((tests)) && echo --tests )   # check again, without installing
     fi
     echo "prereqs: apt-get failed; install ${unique[*]} by hand" >&2
     exit 1

@@ -16,11 +16,12 @@ import tcplab.profile.ProfileProblem;
         description = {"Measure how TCP connection setup and teardown behave under a sysctl profile,",
                 "in throwaway network namespaces, without touching this machine's own settings."},
         subcommands = {RunCommand.class, CheckProfileCommand.class, ListCommand.class, ReportCommand.class,
-                ServeCommand.class, CompareNativeCommand.class, LabCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
+                CompareCommand.class, ServeCommand.class, CompareNativeCommand.class, LabCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  tcplab run --profile tw-reuse --plan quick",
                 "  tcplab check-profile sysctl-profiles/narrow-ports.conf",
                 "  tcplab report reports/baseline/latest",
+                "  tcplab compare baseline tw-reuse",
                 "", "Exit codes: 0 ok, 1 a run or configuration failed, 2 bad input, 3 missing prerequisite, 130 interrupted."})
 public final class Main implements Runnable {
     public static final int OK = 0;
