@@ -59,8 +59,10 @@ public final class PlanLoader {
             parsed = JSON.readValue(file.toFile(), PlanFile.class);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
-            throw new PlanException(shown + where + ": " + e.getOriginalMessage().split("\n")[0]
-                    + " (fix: see experiments/plans/README.md for the plan format)");
+            // Jackson's message names the source it was told to hide; the file and line are already said
+            String message = e.getOriginalMessage().split("\n")[0].replaceAll("\\s*\\(start marker at \\[Source.*$", "")
+                    .replaceAll("\\s*at \\[Source.*$", "");
+            throw new PlanException(shown + where + ": " + message + " (fix: see experiments/plans/README.md for the plan format)");
         } catch (IOException e) {
             throw new PlanException(shown + ": cannot read: " + e.getMessage() + " (fix: check the path and its permissions)");
         }
@@ -85,7 +87,7 @@ public final class PlanLoader {
                     + " (fix: raise the plan's \"repetitions\" or lower the entry's)");
         }
         if (plan.repetitions() < 1 || plan.repetitions() > 100) {
-            throw new PlanException(shown + ": repetitions must be 1 to 100, got " + plan.repetitions());
+            throw new PlanException(shown + ": repetitions must be 1 to 100, got " + plan.repetitions() + " (fix: e.g. \"repetitions\": 3)");
         }
         checkSettings(plan.jmh(), shown + ": jmh");
         if (plan.benchmarks().isEmpty() && plan.experiments().isEmpty()) {
@@ -152,14 +154,14 @@ public final class PlanLoader {
                     for (String value : param.getValue()) {
                         String problem = value == null ? "empty value" : declared.problem(value);
                         if (problem != null) {
-                            throw new PlanException(at + ": " + problem);
+                            throw new PlanException(at + ": " + problem + " (fix: `make list` shows each experiment's parameters)");
                         }
                     }
                 }
             }
             checkSysctls(entry.sysctls(), where + ".sysctls");
             if (entry.repetitions() != null && (entry.repetitions() < 1 || entry.repetitions() > 100)) {
-                throw new PlanException(where + ".repetitions must be 1 to 100, got " + entry.repetitions());
+                throw new PlanException(where + ".repetitions must be 1 to 100, got " + entry.repetitions() + " (fix: e.g. \"repetitions\": 3)");
             }
         }
     }
@@ -220,11 +222,12 @@ public final class PlanLoader {
         nonEmpty(values, where);
         for (String value : values) {
             if (value == null || value.isBlank()) {
-                throw new PlanException(where + ": empty value");
+                throw new PlanException(where + ": empty value (fix: give a value or remove the parameter)");
             }
             List<String> declared = benchmark.params().get(name);
             if (benchmark.isChoice(name) && !declared.contains(value)) {
-                throw new PlanException(where + ": '" + value + "' is not one of " + String.join(", ", declared));
+                throw new PlanException(where + ": '" + value + "' is not one of " + String.join(", ", declared)
+                        + " (fix: `make list` shows each benchmark's parameters)");
             }
         }
     }

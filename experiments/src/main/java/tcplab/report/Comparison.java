@@ -346,18 +346,9 @@ public final class Comparison {
             md.append(String.format(Locale.ROOT, "| %s | %s%s | `%s` | `%s` | %s | %s | %d of %d | %s | %s | %s |%n", colourName(i), r.name(),
                     i == baseline ? " (baseline)" : "", r.profile(), r.id(), m.path("plan").path("name").asText(), m.path("status").asText(),
                     measured, m.path("plan").path("configurations").asInt(), m.path("machine").path("kernelRelease").asText(),
-                    m.path("tcplab").path("commit").asText(), duration(m)));
+                    m.path("tcplab").path("commit").asText(), ReportWriter.duration(m)));
         }
         md.append("\n");
-    }
-
-    private static String duration(com.fasterxml.jackson.databind.JsonNode m) {
-        try {
-            return Format.clock(java.time.Duration.between(java.time.Instant.parse(m.path("started").asText()),
-                    java.time.Instant.parse(m.path("finished").asText())));
-        } catch (java.time.format.DateTimeParseException unfinished) {
-            return "(not finished)";
-        }
     }
 
     /** The Okabe-Ito colour names, in palette order. */

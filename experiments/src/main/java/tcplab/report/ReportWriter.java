@@ -161,6 +161,7 @@ public final class ReportWriter {
                     .append("): the tables show the configurations it finished; every raw row written before it stopped is kept.\n\n");
         }
 
+        claimsAtAGlance(md, sections, throughput);
         environment(md, m);
         settings(md, data);
         claimsSummary(md, sections);
@@ -197,7 +198,7 @@ public final class ReportWriter {
 
     private static void benchmarks(StringBuilder md, List<Group> throughput, List<Group> latency, Drawn throughputChart,
                                    Drawn iterationsChart, Drawn latencyChart) {
-        md.append("## Connect/close throughput\n\n");
+        md.append("<a id=\"").append(BENCHMARKS_ANCHOR).append("\"></a>\n\n## Connect/close throughput\n\n");
         md.append("What was varied: the close mode (who sends the first FIN, or an RST with SO_LINGER 0), SO_REUSEADDR on the client,"
                 + " a 1-byte request/response before closing, and the path (veth between two hosts, or loopback inside one).\n\n");
         chart(md, throughputChart);
@@ -212,6 +213,64 @@ public final class ReportWriter {
     }
 
     /** One row per claim tested: what the kernel's model says beside what was measured. */
+    /** Where the benchmarks' section starts, for links. */
+    static final String BENCHMARKS_ANCHOR = "benchmarks";
+
+    /**
+     * One row per claim of DESIGN §1: what people say, how many conditions this run tested and
+     * their verdicts, one of them as an example (a difference first), and a link to the section.
+     */
+    private static void claimsAtAGlance(StringBuilder md, List<Section> sections, List<Group> throughput) {
+        List<Group> measured = throughput.stream().filter(Group::hasData).toList();
+        if (sections.isEmpty() && measured.isEmpty()) {
+            return;
+        }
+        md.append("## Claims at a glance\n\n| claim | as people state it | this run | for example | section |\n|---|---|---|---|---|\n");
+        for (Map.Entry<String, String> statement : Claim.STATEMENTS.entrySet()) {
+            String id = statement.getKey();
+            md.append("| ").append(id).append(" | ").append(statement.getValue().replace("|", "\\|")).append(" | ");
+            if (id.equals("C1")) {
+                if (measured.isEmpty()) {
+                    md.append("not in this plan | | |\n");
+                    continue;
+                }
+                Group fastest = measured.stream().max(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
+                Group slowest = measured.stream().min(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
+                md.append(measured.size()).append(" configurations measured; no kernel model, the numbers are the result | ")
+                        .append(fastest.label()).append(": ").append(Format.number(fastest.okRate())).append(" cycles/s; ")
+                        .append(slowest.label()).append(": ").append(Format.number(slowest.okRate())).append(" cycles/s | [benchmarks](#")
+                        .append(BENCHMARKS_ANCHOR).append(") |\n");
+                continue;
+            }
+            List<Claim> rows = sections.stream().flatMap(s -> s.claims().stream()).filter(c -> c.claim().equals(id)).toList();
+            if (rows.isEmpty()) {
+                md.append("not in this plan | | |\n");
+                continue;
+            }
+            Map<Claim.Verdict, Long> verdicts = new java.util.EnumMap<>(Claim.Verdict.class);
+            rows.forEach(c -> verdicts.merge(c.verdict(), 1L, Long::sum));
+            List<String> counts = new ArrayList<>();
+            verdicts.forEach((v, n) -> counts.add("**" + n + " " + (n == 1 || v == Claim.Verdict.SKIPPED ? v.word : v.word.replaceAll("s$", ""))
+                    + "**"));
+            Claim example = rows.stream().filter(c -> c.verdict() == Claim.Verdict.DIFFERS).findFirst()
+                    .orElse(rows.stream().filter(c -> c.verdict() == Claim.Verdict.AGREES).findFirst().orElse(rows.get(0)));
+            md.append(rows.size()).append(rows.size() == 1 ? " condition: " : " conditions: ").append(String.join(", ", counts)).append(" | ")
+                    .append(shortConditions(example.conditions())).append(": ").append(example.metric())
+                    .append(example.verdict() == Claim.Verdict.SKIPPED ? " skipped" : ", model " + example.model() + ", measured "
+                            + example.measured() + " " + example.unit()).append(" (").append(example.verdict().word).append(") | ");
+            List<String> links = new ArrayList<>();
+            sections.stream().filter(s -> s.claims().stream().anyMatch(c -> c.claim().equals(id)))
+                    .forEach(s -> links.add("[" + s.experiment() + "](#" + s.experiment() + ")"));
+            md.append(String.join(", ", links)).append(" |\n");
+        }
+        md.append("\n");
+    }
+
+    /** Conditions for a glance: without the veth path (the usual one) and the sysctls' common prefixes. */
+    private static String shortConditions(String conditions) {
+        return conditions.replace("path=veth;", "").replace("net.ipv4.", "").replace("net.core.", "").replace(";", ", ");
+    }
+
     private static void claimsSummary(StringBuilder md, List<Section> sections) {
         List<Claim> claims = sections.stream().flatMap(s -> s.claims().stream()).toList();
         if (claims.isEmpty()) {
@@ -230,7 +289,7 @@ public final class ReportWriter {
 
     private static void experimentSection(StringBuilder md, Section section, JsonNode m) {
         Experiment experiment = ExperimentCatalog.find(section.experiment());
-        md.append("## ").append(section.title()).append("\n\n");
+        md.append("<a id=\"").append(section.experiment()).append("\"></a>\n\n## ").append(section.title()).append("\n\n");
         if (experiment != null && !experiment.claims().isEmpty()) {
             md.append("Claims: ").append(String.join(", ", experiment.claims())).append(".\n\n");
         }
@@ -329,16 +388,27 @@ public final class ReportWriter {
                 + " (" + m.path("jdk").path("vm").asText() + ")");
         row(md, "tcplab", m.path("tcplab").path("version").asText() + ", commit " + m.path("tcplab").path("commit").asText()
                 + (m.path("tcplab").path("uncommittedChanges").asBoolean(false) ? " with uncommitted changes" : ""));
-        row(md, "lab", "network namespaces (" + lab.path("privileges").asText() + "), fresh per configuration: client "
+        row(md, "lab", lab.path("mode").asText("namespace") + " mode: network namespaces (" + lab.path("privileges").asText() + "), fresh per configuration: client "
                 + lab.path("clientAddress").asText() + " ↔ veth ↔ server " + lab.path("serverAddress").asText() + ":"
                 + lab.path("serverPort").asText() + ", or 127.0.0.1 inside the client host for the loopback path");
         String untouched = m.has("hostSysctlsUnchanged") ? (m.path("hostSysctlsUnchanged").asBoolean() ? "unchanged (read before and after)"
                 : "CHANGED during the run by something else; see metadata.json") : "not checked (run did not finish)";
         row(md, "this machine's settings", untouched);
         row(md, "plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
-        row(md, "started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)"));
+        row(md, "started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)")
+                + ", " + duration(m));
         row(md, "command", "`" + m.path("command").asText() + "`");
         md.append("\nFull details: [metadata.json](metadata.json).\n\n");
+    }
+
+    /** How long a run took, from its metadata. */
+    static String duration(JsonNode m) {
+        try {
+            return Format.clock(java.time.Duration.between(java.time.Instant.parse(m.path("started").asText()),
+                    java.time.Instant.parse(m.path("finished").asText())));
+        } catch (java.time.format.DateTimeParseException unfinished) {
+            return "(not finished)";
+        }
     }
 
     private static void settings(StringBuilder md, RunData data) {

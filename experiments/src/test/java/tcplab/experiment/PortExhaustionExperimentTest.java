@@ -125,6 +125,11 @@ class PortExhaustionExperimentTest {
     void theReportShowsTheExperimentWithItsChartsClaimsAndReproduceCommand() throws Exception {
         String md = Files.readString(run.resolve("report.md"));
         assertTrue(md.contains("## Claims: model beside measurement"), md);
+        // the glance: one row per claim, a link to the section that tests it, and claims this plan left out said so
+        assertTrue(md.indexOf("## Claims at a glance") < md.indexOf("## Environment"), "the report opens with the claims");
+        assertTrue(md.matches("(?s).*\\| C3 \\| One client can open only about port_range / 60 s.*\\| \\[port-exhaustion\\]\\(#port-exhaustion\\) \\|.*"), md);
+        assertTrue(md.contains("<a id=\"port-exhaustion\"></a>"), "the link's target");
+        assertTrue(md.matches("(?s).*\\| C13 \\| [^\n]*\\| not in this plan \\|.*"), md);
         assertTrue(md.contains("## Port exhaustion") && md.contains("charts/port-exhaustion-rate-CLIENT_FIN.png")
                 && md.contains("charts/port-exhaustion-time-wait.png"), md);
         assertTrue(md.contains("PLAN=reports/baseline/" + run.getFileName() + "/reproduce/port-exhaustion.json"), md);

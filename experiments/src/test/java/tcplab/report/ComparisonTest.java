@@ -41,7 +41,7 @@ class ComparisonTest {
         reports = dir.resolve("reports");
         Path plan = Cli.write(dir, "small.json", """
                 {"description": "a benchmark, port exhaustion and a connect timeout",
-                 "jmh": {"forks": 1, "warmupIterations": 1, "warmupTime": "300ms", "iterations": 2, "time": "300ms"},
+                 "jmh": {"forks": 1, "warmupIterations": 0, "iterations": 2, "time": "300ms"},
                  "benchmarks": [{"benchmark": "ConnectCloseBenchmark", "modes": ["thrpt", "sample"], "paths": ["veth"],
                                  "params": {"closeMode": ["CLIENT_FIN"], "reuseAddr": ["false"], "exchange": ["NONE"]}}],
                  "experiments": [

@@ -120,6 +120,10 @@ class EndToEndTest {
                 "SERVER_FIN veth", "CLIENT_FIN loopback", "471 new connections/s")) {
             assertTrue(md.contains(section), section);
         }
+        assertTrue(md.matches("(?s).*\\| C1 \\| Opening and closing connections[^\n]*CLIENT_RST veth: [^\n]*\\[benchmarks\\]\\(#benchmarks\\) \\|.*"),
+                "C1 at a glance, with the fastest and slowest configuration and a link: " + md);
+        assertTrue(md.contains("<a id=\"benchmarks\"></a>"));
+        assertTrue(md.matches("(?s).*\\| started / finished \\| [^\n]*, \\d+:\\d\\d \\|.*"), "the run's duration");
         assertTrue(md.contains("**No TIME_WAIT with SO_LINGER 0**") && md.contains("**TIME_WAIT moves to the server**"), "findings with counters");
         String html = Files.readString(run.resolve("report.html"));
         Matcher images = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
