@@ -76,6 +76,18 @@ if ((${#problems[@]})); then
   exit 1
 fi
 
+# Room for the build (Maven's dependencies, the jars) and a run's reports.
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+free_mb=$(df -Pm "$here" 2>/dev/null | awk 'NR == 2 {print $4}')
+if [[ -n "$free_mb" && "$free_mb" -lt 500 ]]; then
+  echo "prereqs: only ${free_mb} MB free in $here; the build and a run's reports need about 500 MB (fix: free some space, or clone tcplab where there is room)" >&2
+  exit 1
+fi
+if [[ ! -w "$here" ]]; then
+  echo "prereqs: $here is not writable for this user; the build and reports/ go there (fix: clone tcplab into a folder you own)" >&2
+  exit 1
+fi
+
 # Namespaces: root, or unprivileged user namespaces.
 if [[ $(id -u) -ne 0 ]] && ! unshare --user --map-root-user --net true 2>/dev/null; then
   echo "prereqs: this kernel does not let an ordinary user create namespaces (fix: run as root, e.g. sudo make run-profile," \

@@ -40,13 +40,13 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path root = reports != null ? reports : Home.find().reports();
+        if (runs.size() < 2) {
+            throw new IllegalArgumentException("compare needs two or more runs, got " + runs.size()
+                    + " (fix: name another, e.g. tcplab compare baseline tw-reuse)");
+        }
         List<Path> folders = new ArrayList<>();
         for (String run : runs) {
             folders.add(folder(root, run));
-        }
-        if (folders.size() < 2) {
-            throw new IllegalArgumentException("compare needs two or more runs, got " + folders.size()
-                    + " (fix: name another, e.g. tcplab compare baseline tw-reuse)");
         }
         if (folders.stream().map(Path::toString).distinct().count() < folders.size()) {
             throw new IllegalArgumentException("the same run is named twice (fix: name each run once)");

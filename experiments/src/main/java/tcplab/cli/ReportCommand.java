@@ -20,7 +20,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!Files.isRegularFile(run.resolve(RunFolder.METADATA))) {
             throw new IllegalArgumentException(run + " is not a run folder (no " + RunFolder.METADATA
-                    + "); fix: give a folder printed by `make run-profile`, e.g. reports/baseline/latest");
+                    + ") (fix: give a folder printed by `make run-profile`, e.g. reports/baseline/latest)");
         }
         ReportWriter.write(new RunFolder(run.toRealPath()));
         System.out.println(RunCommand.shown(run) + "/report.html");

@@ -22,6 +22,7 @@ import tcplab.profile.Profile;
 import tcplab.profile.ProfileChecks;
 import tcplab.report.ReportWriter;
 import tcplab.results.Metadata;
+import tcplab.results.ReportsFolder;
 import tcplab.results.RunFolder;
 
 /**
@@ -58,12 +59,13 @@ final class RunCommand implements Callable<Integer> {
             throw new LabException(jar + " is missing", "run `make build`");
         }
         LabLauncher.checkPrerequisites();
+        Path root = reports != null ? reports : home.reports();
+        ReportsFolder.check(root, ReportsFolder.need(configurations.size()));
         Path profileFile = profile.file().toAbsolutePath();
         if (LabLauncher.run(List.of("check", "--profile", profileFile.toString(), "--plan", plan.file().toAbsolutePath().toString())) != Main.OK) {
             return Main.BAD_INPUT; // the lab printed each problem; nothing was created
         }
 
-        Path root = reports != null ? reports : home.reports();
         RunFolder folder = RunFolder.create(root, profile.name(), Instant.now());
         Files.writeString(folder.file(RunFolder.PROFILE_COPY), profile.text());
         Files.copy(plan.file(), folder.file(RunFolder.PLAN_COPY));

@@ -51,14 +51,20 @@ final class ServeCommand implements Callable<Integer> {
             }
             InetSocketAddress address = new InetSocketAddress(bind, port);
             if (address.isUnresolved()) {
-                throw new IllegalArgumentException("cannot resolve --bind " + bind);
+                throw new IllegalArgumentException("cannot resolve --bind " + bind + " (fix: an address of this machine, e.g. 0.0.0.0 or one `ip -brief addr` lists)");
             }
             addresses.add(address);
         }
         if (backlog < 1) {
-            throw new IllegalArgumentException("backlog " + backlog + " must be at least 1");
+            throw new IllegalArgumentException("backlog " + backlog + " must be at least 1 (fix: e.g. --backlog 4096)");
         }
-        TcplabServer server = new TcplabServer(addresses, policy, backlog, lifetime, counters);
+        TcplabServer server;
+        try {
+            server = new TcplabServer(addresses, policy, backlog, lifetime, counters);
+        } catch (java.net.BindException e) {
+            throw new IllegalArgumentException("cannot listen on " + bind + " port " + String.join(",", ports.stream().map(String::valueOf).toList())
+                    + ": " + e.getMessage() + " (fix: an address of this machine (`ip -brief addr`) and a free port (`ss -ltn`), or --port 0)");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
