@@ -7,6 +7,12 @@ RUN     ?=
 RUNS    ?=
 BASELINE ?=
 CLOSE_MODE ?= CLIENT_RST
+BIND    ?= 127.0.0.1
+PORT    ?= 7000
+POLICY  ?= READ_UNTIL_EOF
+LIFETIME ?= 10m
+MODE    ?= namespace
+CONFIRM ?=
 JAVA    ?= java
 MVN     ?= mvn -B -q
 
@@ -17,7 +23,7 @@ SOURCES := $(shell find pom.xml benchmarks/pom.xml experiments/pom.xml benchmark
 TIED    := setpriv --pdeathsig KILL --
 
 .DEFAULT_GOAL := help
-.PHONY: help prereqs test-prereqs build run-profile run-all check-profile list report compare screenshot compare-native test clean
+.PHONY: restore serve test-faults help prereqs test-prereqs build run-profile run-all check-profile list report compare screenshot compare-native test clean
 
 help: ## Show this help
 	@echo "tcplab: JMH benchmarks and sysctl experiments for the Linux TCP connection lifecycle"
@@ -28,10 +34,12 @@ help: ## Show this help
 	@echo "Variables:"
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
 	@echo "  PLAN=$(PLAN)         quick (about 3 min), full (about 2 h), or a path to a plan .json file"
+	@echo "  MODE=$(MODE)    namespace (this machine untouched) or host (the profile applied to this machine, restored; CONFIRM=yes)"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
 	@echo "  RUNS=                run folders or profile names (= their latest run), for make compare"
 	@echo "  BASELINE=            the run or profile compare's ratios are to (default: the first of RUNS)"
 	@echo "  CLOSE_MODE=$(CLOSE_MODE) CLIENT_RST or CLIENT_FIN, for make compare-native"
+	@echo "  BIND=$(BIND) PORT=$(PORT) POLICY=$(POLICY) LIFETIME=$(LIFETIME)   for make serve (its lifetime is bounded)"
 	@echo
 	@echo "Examples:"
 	@echo "  make run-profile                         # baseline profile, quick plan"
@@ -54,8 +62,11 @@ $(TCPLAB) $(BENCH) &: $(SOURCES) | prereqs
 	$(MVN) -DskipTests package
 	@touch $(TCPLAB) $(BENCH)
 
-run-profile: build ## Apply PROFILE in fresh namespaces, run PLAN, write reports/PROFILE/RUN-ID/
-	$(TIED) $(JAVA) -jar $(TCPLAB) run --profile $(PROFILE) --plan $(PLAN)
+run-profile: build ## Apply PROFILE in fresh namespaces, run PLAN, write reports/PROFILE/RUN-ID/ (MODE=host CONFIRM=yes: on this machine)
+	$(TIED) $(JAVA) -jar $(TCPLAB) run --profile $(PROFILE) --plan $(PLAN) --mode $(MODE) $(if $(filter yes,$(CONFIRM)),--yes-change-this-machine,)
+
+restore: build ## Put back this machine's settings after a host-mode run that was killed (as root)
+	$(JAVA) -jar $(TCPLAB) restore
 
 check-profile: build ## Validate PROFILE against this kernel without applying it (like nginx -t)
 	$(TIED) $(JAVA) -jar $(TCPLAB) check-profile $(PROFILE)
@@ -89,11 +100,17 @@ screenshot: ## Screenshot an HTML report with headless Chromium: HTML=reports/ba
 	  --hide-scrollbars --window-size=1280,6000 --screenshot=$(basename $(HTML)).png file://$(abspath $(HTML)) 2>/dev/null
 	@echo $(basename $(HTML)).png
 
+serve: build ## Run the tcplab server for another machine's benchmarks: BIND=0.0.0.0 PORT=7000 POLICY= LIFETIME=10m
+	$(JAVA) -jar $(TCPLAB) serve --bind $(BIND) --port $(PORT) --policy $(POLICY) --lifetime $(LIFETIME)
+
 compare-native: build ## Is the benchmark the bottleneck? Its rate against a minimal C client (CLOSE_MODE, PROFILE)
 	$(TIED) $(JAVA) -jar $(TCPLAB) compare-native --close-mode $(CLOSE_MODE) --profile $(PROFILE)
 
 test: | prereqs test-prereqs ## Build and run all tests against the real kernel (about 9 minutes)
 	mvn -B --no-transfer-progress verify
+
+test-faults: build | test-prereqs ## Longer opt-in fault injection: SIGKILL tcplab at 24 moments, SIGINT, killed lab (about 6 minutes)
+	mvn -B --no-transfer-progress -pl experiments -am verify -Dtest=KillSafetyTest -Dsurefire.failIfNoSpecifiedTests=false -Dtcplab.killRounds=24
 
 clean: ## Remove build output (keeps reports/)
 	$(MVN) clean

@@ -58,13 +58,18 @@ final class LabCommand {
         @Option(names = "--benchmarks-jar", required = true)
         Path benchmarksJar;
 
+        @Option(names = "--host-mode", description = "run on this machine, whose settings the parent applied and restores")
+        boolean hostMode;
+
         @Override
         public Integer call() throws Exception {
-            NetnsGuard.requireLabNamespace();
+            if (!hostMode) {
+                NetnsGuard.requireLabNamespace();
+            }
             Profile parsed = ProfileParser.parse(profile);
             BenchmarkCatalog catalog = BenchmarkCatalog.load();
             var configurations = PlanLoader.expand(PlanLoader.load(plan, catalog), catalog);
-            return new LabRun(parsed, configurations, new RunFolder(runDir), benchmarksJar).execute();
+            return new LabRun(parsed, configurations, new RunFolder(runDir), benchmarksJar, hostMode).execute();
         }
     }
 

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tcplab.host.HostMode;
+import tcplab.host.RestoreFile;
 import tcplab.lab.Lab;
 import tcplab.lab.LabException;
 import tcplab.lab.LabLauncher;
@@ -44,16 +46,30 @@ final class RunCommand implements Callable<Integer> {
             description = "quick, full, or a path to a plan .json file (default: ${DEFAULT-VALUE})")
     String plan;
 
+    @Option(names = "--mode", defaultValue = "namespace", paramLabel = "namespace|host",
+            description = {"namespace (default): fresh network namespaces, this machine untouched;",
+                "host: apply the profile to this machine itself (loopback configurations only), restored on exit;"
+                        + " needs root and " + HostMode.CONFIRM_FLAG})
+    String mode;
+
+    @Option(names = HostMode.CONFIRM_FLAG, description = "confirm --mode host: this machine's TCP settings change for the run")
+    boolean confirmed;
+
     @Option(names = "--reports", paramLabel = "DIR", description = "where run folders go (default: reports/ in the checkout)")
     Path reports;
 
     @Override
     public Integer call() throws Exception {
         Home home = Home.find();
+        boolean hostMode = checkMode();
         Profile profile = ProfileChecks.parseForHost(home.profile(this.profile));
         BenchmarkCatalog catalog = BenchmarkCatalog.load();
         Plan plan = PlanLoader.load(home.plan(this.plan), catalog);
         List<Configuration> configurations = PlanLoader.expand(plan, catalog);
+        if (hostMode && configurations.stream().anyMatch(c -> !c.sysctls().isEmpty())) {
+            throw new IllegalArgumentException("plan " + plan.name() + " sets sysctls on top of the profile, which host mode does not do to this"
+                    + " machine (fix: a plan without \"sysctls\" entries, or namespace mode)");
+        }
         Path jar = home.benchmarksJar();
         if (!Files.isRegularFile(jar)) {
             throw new LabException(jar + " is missing", "run `make build`");
@@ -71,12 +87,32 @@ final class RunCommand implements Callable<Integer> {
         Files.copy(plan.file(), folder.file(RunFolder.PLAN_COPY));
         Map<String, String> hostBefore = Metadata.readRelevant();
         ObjectNode metadata = startMetadata(home, profile, plan, configurations, folder, hostBefore);
+        if (hostMode) {
+            ((ObjectNode) metadata.get("lab")).put("mode", "host")
+                    .put("isolation", "this machine's own network namespace (host mode), the profile applied to it and restored at the end;"
+                            + " a pid namespace for cleanup");
+        }
         Metadata.write(folder.file(RunFolder.METADATA), metadata);
 
-        int exit = LabLauncher.run(List.of("run", "--profile", profileFile.toString(),
+        List<String> labArgs = new java.util.ArrayList<>(List.of("run", "--profile", profileFile.toString(),
                 "--plan", plan.file().toAbsolutePath().toString(),
                 "--run-dir", folder.dir().toAbsolutePath().toString(),
                 "--benchmarks-jar", jar.toAbsolutePath().toString()));
+        int exit;
+        if (hostMode) {
+            labArgs.add("--host-mode");
+            HostMode applied = HostMode.apply(profile);
+            System.out.println("tcplab: host mode: profile " + profile.name() + " applied to this machine; the previous values are in "
+                    + RestoreFile.path() + " and are put back when the run ends");
+            try {
+                exit = LabLauncher.run(labArgs, true);
+            } finally {
+                applied.close(); // throws, loudly, if the values could not be put back; the restore file then stays
+                System.out.println("tcplab: host mode: this machine's settings are back as they were");
+            }
+        } else {
+            exit = LabLauncher.run(labArgs);
+        }
 
         Map<String, String> hostAfter = Metadata.readRelevant();
         metadata.put("finished", Instant.now().toString());
@@ -142,6 +178,18 @@ final class RunCommand implements Callable<Integer> {
         m.set("jdk", Metadata.jdk());
         m.set("hostSysctlsBefore", Metadata.toJson(hostBefore));
         return m;
+    }
+
+    /** Whether this is a host-mode run; a host-mode run must be confirmed. */
+    private boolean checkMode() {
+        if (!mode.equals("namespace") && !mode.equals("host")) {
+            throw new IllegalArgumentException("--mode " + mode + " is neither namespace nor host (fix: leave it out for namespace mode)");
+        }
+        if (mode.equals("host") && !confirmed) {
+            throw new IllegalArgumentException("host mode changes this machine's TCP settings for the run (restored at the end)"
+                    + " (fix: confirm with " + HostMode.CONFIRM_FLAG + ", or make run-profile MODE=host CONFIRM=yes)");
+        }
+        return mode.equals("host");
     }
 
     /** Relative to the working directory when inside it, as a user would type it. */

@@ -133,6 +133,17 @@ public final class Sysctl {
         Files.writeString(file(), value, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Writes a value into this machine's own network namespace: host mode only, after its restore
+     * file is on disk ({@link tcplab.host.HostMode}). Never a host-wide key.
+     */
+    public void writeOnThisMachine(String value) throws IOException {
+        if (!isNet()) {
+            throw new IllegalStateException("refusing to write host-wide sysctl " + name());
+        }
+        Files.writeString(file(), value, StandardCharsets.UTF_8);
+    }
+
     /** Collapses runs of whitespace (the kernel prints tabs) to one space and trims. */
     public static String normalize(String value) {
         return Arrays.stream(value.trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.joining(" "));

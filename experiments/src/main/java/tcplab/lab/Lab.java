@@ -89,6 +89,17 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Host mode: this machine as both client and server (the loopback path, or a benchmark's own
+     * target). The profile was applied by the run, which restores it; here it is only checked.
+     */
+    public static Lab here(Profile profile) throws LabException {
+        LabHost host = LabHost.here();
+        Lab lab = new Lab(host, host, profile.name(), List.copyOf(profile.entries()));
+        lab.verify(host);
+        return lab;
+    }
+
     public LabHost client() {
         return client;
     }
@@ -98,7 +109,7 @@ public final class Lab implements AutoCloseable {
     }
 
     public List<LabHost> hosts() {
-        return List.of(client, server);
+        return client == server ? List.of(client) : List.of(client, server);
     }
 
     /** The keys applied and the {@link Sysctl#RELEVANT} ones, as this host's kernel has them now. */

@@ -25,11 +25,20 @@ public final class LabHost implements AutoCloseable {
     static final Duration SHORT = Duration.ofSeconds(10);
 
     private final String name;
+    /** The process holding the namespace open; null for {@link #here()}. */
     private final Process holder;
 
     private LabHost(String name, Process holder) {
         this.name = name;
         this.holder = holder;
+    }
+
+    /**
+     * This machine itself, for host mode: commands run as they are, in the network namespace tcplab
+     * runs in. Named "client", as the run folder's files name the host the benchmark runs in.
+     */
+    public static LabHost here() {
+        return new LabHost("client", null);
     }
 
     /**
@@ -70,7 +79,7 @@ public final class LabHost implements AutoCloseable {
     }
 
     public long pid() {
-        return holder.pid();
+        return holder == null ? ProcessHandle.current().pid() : holder.pid();
     }
 
     /** This host's counters and socket tables, readable from outside. */
@@ -80,6 +89,9 @@ public final class LabHost implements AutoCloseable {
 
     /** A command line that runs {@code command} inside this host. */
     public List<String> command(List<String> command) {
+        if (holder == null) {
+            return List.copyOf(command);
+        }
         List<String> full = new ArrayList<>(List.of("nsenter", "--net=/proc/" + pid() + "/ns/net", "--"));
         full.addAll(command);
         return full;
@@ -108,6 +120,9 @@ public final class LabHost implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("sh", "-c",
                 "while [ $# -gt 1 ]; do printf '%s' \"$2\" > \"/proc/sys/$1\" || { echo \"cannot set $1 = $2\" >&2; exit 3; }; shift 2; done",
                 "sh"));
+        if (holder == null) {
+            throw new IllegalStateException("refusing to apply sysctls to this machine from the lab; host mode applies them with a restore file");
+        }
         for (ProfileEntry entry : entries) {
             if (!entry.key().isNet()) {
                 throw new IllegalStateException("refusing to apply host-wide " + entry.key() + " in " + name);
@@ -137,6 +152,9 @@ public final class LabHost implements AutoCloseable {
     /** Ends the holder; processes still inside end with the lab's pid namespace at the latest. */
     @Override
     public void close() {
+        if (holder == null) {
+            return;
+        }
         try {
             holder.getOutputStream().close();
         } catch (IOException ignored) {

@@ -90,9 +90,21 @@ public final class LabLauncher {
 
     /** Runs {@code tcplab lab ARGS...} in the lab and returns its exit code. */
     public static int run(List<String> labArgs) throws LabException {
+        return run(labArgs, false);
+    }
+
+    /**
+     * The same; with {@code hostNetwork} (host mode) the lab keeps this machine's network namespace
+     * and gets only its own pid namespace, so a killed run still leaves no process behind.
+     */
+    public static int run(List<String> labArgs, boolean hostNetwork) throws LabException {
         List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
         command.addAll(unshare());
-        command.addAll(List.of("--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--"));
+        command.addAll(List.of("--pid", "--fork", "--kill-child", "--mount-proc"));
+        if (!hostNetwork) {
+            command.add("--net");
+        }
+        command.add("--");
         List<String> args = new ArrayList<>(List.of("lab"));
         args.addAll(labArgs);
         command.addAll(JavaCommand.tcplab(args));
@@ -100,6 +112,9 @@ public final class LabLauncher {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
             builder.environment().put(NetnsGuard.HOST_NETNS_ENV, NetnsGuard.current());
+            if (hostNetwork) {
+                builder.environment().put(tcplab.host.HostMode.RUN_ENV, Long.toString(ProcessHandle.current().pid()));
+            }
             // ip lives in /usr/sbin, which an ordinary user's PATH often lacks
             builder.environment().merge("PATH", "/usr/sbin:/sbin", (a, b) -> a + ":" + b);
             lab = builder.start();

@@ -388,9 +388,14 @@ public final class ReportWriter {
                 + " (" + m.path("jdk").path("vm").asText() + ")");
         row(md, "tcplab", m.path("tcplab").path("version").asText() + ", commit " + m.path("tcplab").path("commit").asText()
                 + (m.path("tcplab").path("uncommittedChanges").asBoolean(false) ? " with uncommitted changes" : ""));
-        row(md, "lab", lab.path("mode").asText("namespace") + " mode: network namespaces (" + lab.path("privileges").asText() + "), fresh per configuration: client "
-                + lab.path("clientAddress").asText() + " ↔ veth ↔ server " + lab.path("serverAddress").asText() + ":"
-                + lab.path("serverPort").asText() + ", or 127.0.0.1 inside the client host for the loopback path");
+        if (lab.path("mode").asText().equals("host")) {
+            row(md, "lab", "**host mode**: this machine's own network stack; the profile was applied to it and put back at the end"
+                    + " (configurations that need two hosts were skipped)");
+        } else {
+            row(md, "lab", "namespace mode: network namespaces (" + lab.path("privileges").asText() + "), fresh per configuration: client "
+                    + lab.path("clientAddress").asText() + " ↔ veth ↔ server " + lab.path("serverAddress").asText() + ":"
+                    + lab.path("serverPort").asText() + ", or 127.0.0.1 inside the client host for the loopback path");
+        }
         String untouched = m.has("hostSysctlsUnchanged") ? (m.path("hostSysctlsUnchanged").asBoolean() ? "unchanged (read before and after)"
                 : "CHANGED during the run by something else; see metadata.json") : "not checked (run did not finish)";
         row(md, "this machine's settings", untouched);

@@ -29,6 +29,7 @@ import tcplab.lab.ServerProcess;
 import tcplab.experiment.Trial;
 import tcplab.plan.BenchmarkConfiguration;
 import tcplab.plan.Configuration;
+import tcplab.lab.NetworkPath;
 import tcplab.plan.ExperimentConfiguration;
 import tcplab.profile.Profile;
 import tcplab.results.Format;
@@ -55,6 +56,7 @@ public final class LabRun {
     private static final Pattern ITERATION = Pattern.compile("^(# Warmup Iteration|Iteration|# Fork:)\\s*(.*)$");
 
     private final Profile profile;
+    private final boolean hostMode;
     private final List<Configuration> configurations;
     private final RunFolder folder;
     private final Path benchmarksJar;
@@ -70,6 +72,12 @@ public final class LabRun {
     });
 
     public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar) {
+        this(profile, configurations, folder, benchmarksJar, false);
+    }
+
+    /** With {@code hostMode}, configurations run on this machine itself (see {@link Lab#here}); those that need two hosts are skipped. */
+    public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, boolean hostMode) {
+        this.hostMode = hostMode;
         this.profile = profile;
         this.configurations = configurations;
         this.folder = folder;
@@ -102,7 +110,7 @@ public final class LabRun {
                 if (stopping && !outcome[0].equals("ok")) {
                     outcome = new String[] {"interrupted", "stopped by a signal"};
                 }
-                if (!outcome[0].equals("ok")) {
+                if (!outcome[0].equals("ok") && !outcome[0].equals("skipped")) {
                     failed++;
                 }
                 // the time spent waiting for another run's measurement is not this configuration's
@@ -128,7 +136,11 @@ public final class LabRun {
 
     /** Runs one configuration in fresh hosts; returns {status, message}. */
     private String[] runOne(Configuration c, RunFolder.CsvLog sysctls, RunFolder.CsvLog counters) throws IOException {
-        try (Lab lab = Lab.create(profile, c.sysctls())) {
+        if (hostMode && (c instanceof ExperimentConfiguration || c.path() != NetworkPath.LOOPBACK)) {
+            return new String[] {"skipped", "host mode runs the loopback path only; this configuration needs the lab's two hosts"
+                    + " (namespace mode)"};
+        }
+        try (Lab lab = hostMode ? Lab.here(profile) : Lab.create(profile, c.sysctls())) {
             Map<String, String> settings = Map.of();
             for (LabHost host : lab.hosts()) {
                 Map<String, String> readBack = lab.readBack(host);
@@ -142,7 +154,9 @@ public final class LabRun {
             // the kernel's view at the end of the measurement, before anything is stopped
             CounterSnapshot after = () -> {
                 writeCounters(counters, c, lab.client().name(), clientBefore, KernelCounters.read(lab.client().procNet()));
-                writeCounters(counters, c, lab.server().name(), serverBefore, KernelCounters.read(lab.server().procNet()));
+                if (lab.server() != lab.client()) { // host mode: one machine, counted once
+                    writeCounters(counters, c, lab.server().name(), serverBefore, KernelCounters.read(lab.server().procNet()));
+                }
             };
             try (MeasurementLock turn = MeasurementLock.acquire(LOCK_WAIT, this::say)) {
                 waited = turn.waited();

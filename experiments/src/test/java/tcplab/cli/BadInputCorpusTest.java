@@ -131,6 +131,11 @@ class BadInputCorpusTest {
                 command("reports folder not writable", 3, "the reports folder /proc/tcplab is not writable", "run", "--reports", "/proc/tcplab"),
                 new Case("command line: reports folder under a file", Map.of("afile", "x"), List.of("run", "--reports", "{dir}/afile/x"), 3,
                         "afile is not a folder"),
+                command("host mode unconfirmed", 2, "confirm with --yes-change-this-machine", "run", "--mode", "host", "--reports", "{reports}"),
+                command("unknown mode", 2, "--mode hots is neither namespace nor host", "run", "--mode", "hots", "--reports", "{reports}"),
+                new Case("plan: sweeps sysctls in host mode", Map.of("bad.json", experiment("{\"experiment\": \"port-exhaustion\", \"sysctls\":"
+                        + " {\"net.ipv4.tcp_tw_reuse\": [\"1\"]}}")), List.of("run", "--mode", "host", "--yes-change-this-machine", "--plan",
+                        "{dir}/bad.json", "--reports", "{reports}"), 2, "which host mode does not do to this machine"),
                 command("compare-native close mode", 2, "--close-mode SERVER_FIN is not compared", "compare-native", "--close-mode", "SERVER_FIN"));
     }
 
