@@ -52,6 +52,9 @@ final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the same run is named twice (fix: name each run once)");
         }
         int base = baselineIndex(folders);
+        if (out != null) {
+            checkOut(out, folders);
+        }
         Path dir = out != null ? Files.createDirectories(out) : RunFolder.newFolder(root.resolve("compare"), Instant.now());
         Comparison.write(folders, base, dir.toRealPath());
         if (out == null) {
@@ -59,6 +62,25 @@ final class CompareCommand implements Callable<Integer> {
         }
         System.out.println(RunCommand.shown(dir) + "/" + Comparison.HTML);
         return Main.OK;
+    }
+
+    /** --out is a new or empty folder or an earlier comparison: a redraw replaces a comparison's files and nothing else's. */
+    private static void checkOut(Path out, List<Path> folders) throws java.io.IOException {
+        if (!Files.exists(out)) {
+            return;
+        }
+        if (!Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file (fix: give a new folder, or an earlier comparison's)");
+        }
+        boolean comparison = Files.isRegularFile(out.resolve(Comparison.MD)) && Files.isRegularFile(out.resolve(Comparison.RUNS));
+        boolean empty;
+        try (var entries = Files.list(out)) {
+            empty = entries.findAny().isEmpty();
+        }
+        if (!comparison && !empty || folders.contains(out.toRealPath())) {
+            throw new IllegalArgumentException("--out " + out + " holds other files than a comparison's, which a comparison would replace"
+                    + " (fix: give a new folder, or an earlier comparison's)");
+        }
     }
 
     /** A run folder as given, or a profile's latest run. */

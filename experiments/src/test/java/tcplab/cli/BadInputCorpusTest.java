@@ -127,6 +127,9 @@ class BadInputCorpusTest {
                 command("unknown close policy", 2, "Invalid value for option '--policy'", "serve", "--policy", "SOMETIMES"),
                 command("report of no run", 2, "is not a run folder", "report", "/nonexistent"),
                 command("compare one run", 2, "compare needs two or more runs", "compare", "baseline", "--reports", "{reports}"),
+                new Case("command line: compare --out a folder of other files", Map.of("a/metadata.json", "{}", "b/metadata.json", "{}",
+                        "notes/todo.txt", "mine"), List.of("compare", "{dir}/a", "{dir}/b", "--out", "{dir}/notes"), 2,
+                        "holds other files than a comparison's"),
                 command("compare a profile never run", 2, "no run of profile 'baseline'", "compare", "baseline", "tw-reuse", "--reports", "{reports}"),
                 command("reports folder not writable", 3, "the reports folder /proc/tcplab is not writable", "run", "--reports", "/proc/tcplab"),
                 new Case("command line: reports folder under a file", Map.of("afile", "x"), List.of("run", "--reports", "{dir}/afile/x"), 3,
@@ -158,6 +161,7 @@ class BadInputCorpusTest {
             if (f.getKey().startsWith("folder")) {
                 Files.createDirectories(caseDir.resolve(f.getKey()));
             } else {
+                Files.createDirectories(caseDir.resolve(f.getKey()).getParent());
                 Files.writeString(caseDir.resolve(f.getKey()), f.getValue(), StandardCharsets.ISO_8859_1);
             }
         }
