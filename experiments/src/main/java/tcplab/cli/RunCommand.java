@@ -75,6 +75,16 @@ final class RunCommand implements Callable<Integer> {
             throw new LabException(jar + " is missing", "run `make build`");
         }
         LabLauncher.checkPrerequisites();
+        for (Configuration c : configurations) {
+            if (c instanceof tcplab.plan.ExperimentConfiguration e) {
+                for (Map.Entry<String, String> command : e.experiment().commands().entrySet()) {
+                    if (LabLauncher.findOnPath(command.getKey()) == null) {
+                        throw new LabException("`" + command.getKey() + "` is not installed; experiment " + e.experiment().name() + " needs it",
+                                "apt-get install " + command.getValue() + " (or run `make prereqs` as root)");
+                    }
+                }
+            }
+        }
         Path root = reports != null ? reports : home.reports();
         ReportsFolder.check(root, ReportsFolder.need(configurations.size()));
         Path profileFile = profile.file().toAbsolutePath();

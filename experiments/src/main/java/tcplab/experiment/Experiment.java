@@ -32,6 +32,11 @@ public abstract class Experiment {
 
     public abstract List<Parameter> parameters();
 
+    /** Commands beyond the lab's own that this experiment runs, each with its Debian package: checked before a run starts. */
+    public Map<String, String> commands() {
+        return Map.of();
+    }
+
     /** The paths a plan may ask for; most experiments need the two hosts joined by veth. */
     public List<NetworkPath> paths() {
         return List.of(NetworkPath.VETH);

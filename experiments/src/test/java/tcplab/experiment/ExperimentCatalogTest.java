@@ -36,6 +36,18 @@ class ExperimentCatalogTest {
     }
 
     @Test
+    void experimentsThatDropPacketsOrLimitDescriptorsSayWhatTheyRun() throws Exception {
+        // what a run checks before it starts: the source that runs nft or prlimit must declare it
+        for (Experiment e : ExperimentCatalog.all()) {
+            String pkg = e.getClass().getPackageName().replace('.', '/');
+            String source = java.nio.file.Files.readString(tcplab.testing.Cli.HOME.resolve("experiments/src/main/java/" + pkg + "/"
+                    + e.getClass().getSimpleName() + ".java"));
+            assertTrue(!source.contains("Firewall.") || e.commands().containsKey("nft"), e.name() + " drops packets with nft");
+            assertTrue(!source.contains("prlimit") || e.commands().containsKey("prlimit"), e.name() + " runs prlimit");
+        }
+    }
+
+    @Test
     void parametersRefuseValuesOutsideTheirDeclaration() {
         Parameter choice = Parameter.choice("closeMode", "how", "CLIENT_FIN", "CLIENT_RST");
         assertTrue(choice.problem("CLIENT_LINGER").contains("is not one of CLIENT_FIN, CLIENT_RST"));

@@ -84,6 +84,11 @@ public final class CloseWaitLeakExperiment extends Experiment {
     public enum Handler { LEAKY, CORRECT }
 
     @Override
+    public java.util.Map<String, String> commands() {
+        return java.util.Map.of("prlimit", "util-linux"); // the server's small descriptor limit
+    }
+
+    @Override
     public String name() {
         return "close-wait-leak";
     }

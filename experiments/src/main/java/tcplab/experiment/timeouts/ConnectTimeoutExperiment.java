@@ -56,6 +56,11 @@ public final class ConnectTimeoutExperiment extends Experiment {
     private static final String[] TOTALS = {"syns_dropped", "TcpExt.TCPSynRetrans"};
 
     @Override
+    public java.util.Map<String, String> commands() {
+        return java.util.Map.of("nft", "nftables"); // the fault: the server host drops packets
+    }
+
+    @Override
     public String name() {
         return "connect-timeout";
     }

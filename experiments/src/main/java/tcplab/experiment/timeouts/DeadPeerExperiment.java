@@ -64,6 +64,11 @@ public final class DeadPeerExperiment extends Experiment {
     public enum Mechanism { NONE, KEEPALIVE_DEFAULT, KEEPALIVE_TUNED, HEARTBEAT }
 
     @Override
+    public java.util.Map<String, String> commands() {
+        return java.util.Map.of("nft", "nftables"); // the fault: the server host drops packets
+    }
+
+    @Override
     public String name() {
         return "dead-peer";
     }

@@ -77,6 +77,11 @@ public final class StuckWriteExperiment extends Experiment {
     public enum Variant { PLAIN, KEEPALIVE, USER_TIMEOUT }
 
     @Override
+    public java.util.Map<String, String> commands() {
+        return java.util.Map.of("nft", "nftables"); // the fault: the server host drops packets
+    }
+
+    @Override
     public String name() {
         return "stuck-write";
     }
