@@ -6,9 +6,9 @@ import tcplab.experiment.Experiment;
 import tcplab.experiment.Params;
 import tcplab.lab.NetworkPath;
 
-/** One experiment with one value per parameter. */
+/** One experiment with one value per parameter; {@code boundOverride}, when not null, is the plan's hard bound for it. */
 public record ExperimentConfiguration(int index, int repetition, Experiment experiment, NetworkPath path,
-                                      Map<String, String> params, Map<String, String> sysctls) implements Configuration {
+                                      Map<String, String> params, Map<String, String> sysctls, Duration boundOverride) implements Configuration {
 
     /** Namespaces, settings read back, counters before and after, as measured on the 2-core machines this was built on. */
     static final Duration SETUP_OVERHEAD = Duration.ofMillis(400);
@@ -45,6 +45,6 @@ public record ExperimentConfiguration(int index, int repetition, Experiment expe
 
     @Override
     public Duration bound() {
-        return experiment.bound(resolved(), sysctls);
+        return boundOverride != null ? boundOverride : experiment.bound(resolved(), sysctls);
     }
 }

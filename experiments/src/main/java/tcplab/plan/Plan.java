@@ -27,8 +27,10 @@ public record Plan(Path file, String name, String description, JmhSettings jmh, 
      * One experiment line of the plan; expands to one configuration per combination.
      *
      * @param repetitions how many times, if not the plan's (an experiment that counts sockets gives the same count each time)
+     * @param bound a hard time bound for each configuration, if not the experiment's own (e.g. "2m"); past it the
+     *              configuration is stopped and reported as timed out
      */
     public record ExperimentEntry(String experiment, List<String> paths, Map<String, List<String>> params,
-                                  Map<String, List<String>> sysctls, Integer repetitions) {
+                                  Map<String, List<String>> sysctls, Integer repetitions, String bound) {
     }
 }

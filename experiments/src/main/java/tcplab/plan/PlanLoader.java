@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,6 +126,19 @@ public final class PlanLoader {
             checkSysctls(entry.sysctls(), where + ".sysctls");
         }
         for (int i = 0; i < plan.experiments().size(); i++) {
+            String bound = plan.experiments().get(i) == null ? null : plan.experiments().get(i).bound();
+            if (bound != null) {
+                long millis;
+                try {
+                    millis = TimeValue.fromString(bound).convertTo(java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (RuntimeException e) {
+                    millis = -1;
+                }
+                if (millis < 1000 || millis > Duration.ofHours(24).toMillis()) {
+                    throw new PlanException(shown + ": experiments[" + i + "].bound: '" + bound + "' is not a duration from 1s to 24h"
+                            + " (fix: e.g. \"bound\": \"5m\")");
+                }
+            }
             Plan.ExperimentEntry entry = plan.experiments().get(i);
             String where = shown + ": experiments[" + i + "]";
             if (entry == null || entry.experiment() == null) {
@@ -237,12 +251,12 @@ public final class PlanLoader {
             throw new PlanException(where + ".forks must be 1 to 20, got " + jmh.forks());
         }
         if (jmh.warmupIterations() < 0 || jmh.warmupIterations() > 100 || jmh.iterations() < 1 || jmh.iterations() > 1000) {
-            throw new PlanException(where + ": warmupIterations must be 0 to 100 and iterations 1 to 1000");
+            throw new PlanException(where + ": warmupIterations must be 0 to 100 and iterations 1 to 1000 (fix: e.g. 1 and 3)");
         }
         nonEmpty(jmh.threads(), where + ".threads");
         for (Integer threads : jmh.threads()) {
             if (threads == null || threads < 1 || threads > 256) {
-                throw new PlanException(where + ".threads: each must be 1 to 256, got " + threads);
+                throw new PlanException(where + ".threads: each must be 1 to 256, got " + threads + " (fix: e.g. [1, 2])");
             }
         }
         for (String time : List.of(jmh.warmupTime(), jmh.time(), jmh.timeout())) {
@@ -301,7 +315,8 @@ public final class PlanLoader {
                 for (String path : paths(entry, experiment)) {
                     for (Map<String, String> params : combinations(entry.params() == null ? Map.of() : entry.params())) {
                         for (Map<String, String> overrides : sysctls) {
-                            all.add(new ExperimentConfiguration(all.size() + 1, repetition, experiment, NetworkPath.of(path), params, overrides));
+                            all.add(new ExperimentConfiguration(all.size() + 1, repetition, experiment, NetworkPath.of(path), params, overrides,
+                                    entry.bound() == null ? null : Duration.ofMillis(BenchmarkConfiguration.millis(entry.bound()))));
                         }
                     }
                 }

@@ -199,6 +199,9 @@ public final class LabRun {
             try {
                 c.experiment().run(trial);
                 after.write();
+                if (trial.aborted()) { // it stopped at the bound, perhaps without an error: what it wrote is partial
+                    return new String[] {"timeout", "stopped after " + Format.clock(c.bound()) + " (see raw/" + c.id() + ".*.log)"};
+                }
                 return new String[] {"ok", "done"};
             } catch (Exception e) {
                 try {
