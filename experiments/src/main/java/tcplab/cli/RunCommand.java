@@ -190,14 +190,17 @@ final class RunCommand implements Callable<Integer> {
         return m;
     }
 
-    /** Whether this is a host-mode run; a host-mode run must be confirmed. */
-    private boolean checkMode() {
+    /** Whether this is a host-mode run; a host-mode run must be confirmed, and possible, before anything is created. */
+    private boolean checkMode() throws LabException {
         if (!mode.equals("namespace") && !mode.equals("host")) {
             throw new IllegalArgumentException("--mode " + mode + " is neither namespace nor host (fix: leave it out for namespace mode)");
         }
         if (mode.equals("host") && !confirmed) {
             throw new IllegalArgumentException("host mode changes this machine's TCP settings for the run (restored at the end)"
                     + " (fix: confirm with " + HostMode.CONFIRM_FLAG + ", or make run-profile MODE=host CONFIRM=yes)");
+        }
+        if (mode.equals("host")) {
+            HostMode.checkPossible();
         }
         return mode.equals("host");
     }

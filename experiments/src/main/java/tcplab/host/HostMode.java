@@ -40,13 +40,26 @@ public final class HostMode implements AutoCloseable {
         }, "tcplab-host-restore");
     }
 
-    /** Records the machine's values, then applies the profile and reads every value back; on any failure puts them back first. */
-    public static HostMode apply(Profile profile) throws LabException {
+    /** Host mode can start: nothing is pending, this is root, and the restore file can be written. */
+    public static void checkPossible() throws LabException {
         refuseIfPending();
         if (!tcplab.lab.LabLauncher.isRoot()) {
             throw new LabException("host mode writes this machine's sysctls, which needs root", "sudo make run-profile MODE=host CONFIRM=yes ...,"
                     + " or leave MODE unset: namespace mode needs no change to this machine");
         }
+        java.nio.file.Path dir = RestoreFile.path().getParent();
+        while (dir != null && !java.nio.file.Files.exists(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir == null || !java.nio.file.Files.isWritable(dir)) {
+            throw new LabException("cannot write the restore file " + RestoreFile.path(), "run as root, or set " + RestoreFile.STATE_DIR_ENV
+                    + " to a folder you can write");
+        }
+    }
+
+    /** Records the machine's values, then applies the profile and reads every value back; on any failure puts them back first. */
+    public static HostMode apply(Profile profile) throws LabException {
+        checkPossible();
         Map<String, String> previous = new LinkedHashMap<>();
         try {
             for (ProfileEntry e : profile.entries()) {
