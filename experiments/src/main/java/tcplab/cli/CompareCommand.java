@@ -90,7 +90,7 @@ final class CompareCommand implements Callable<Integer> {
                 : root.resolve(run).resolve("latest");
         if (!Files.isRegularFile(candidate.resolve(RunFolder.METADATA))) {
             throw new IllegalArgumentException(run.contains("/")
-                    ? run + " is not a run folder (no " + RunFolder.METADATA + "); fix: give a folder printed by `make run-profile`"
+                    ? run + " is not a run folder (no " + RunFolder.METADATA + ") (fix: give a folder printed by `make run-profile`)"
                     : "no run of profile '" + run + "' in " + RunCommand.shown(root) + " (fix: make run-profile PROFILE=" + run
                             + ", or give a run folder)");
         }

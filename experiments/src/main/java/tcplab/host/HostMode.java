@@ -47,10 +47,7 @@ public final class HostMode implements AutoCloseable {
             throw new LabException("host mode writes this machine's sysctls, which needs root", "sudo make run-profile MODE=host CONFIRM=yes ...,"
                     + " or leave MODE unset: namespace mode needs no change to this machine");
         }
-        java.nio.file.Path dir = RestoreFile.path().getParent();
-        while (dir != null && !java.nio.file.Files.exists(dir)) {
-            dir = dir.getParent();
-        }
+        java.nio.file.Path dir = tcplab.results.RunFolder.nearestExisting(RestoreFile.path().getParent());
         if (dir == null || !java.nio.file.Files.isWritable(dir)) {
             throw new LabException("cannot write the restore file " + RestoreFile.path(), "run as root, or set " + RestoreFile.STATE_DIR_ENV
                     + " to a folder you can write");

@@ -15,6 +15,8 @@ import java.util.Locale;
  */
 public final class Firewall {
     static final String TABLE = "tcplab";
+    /** What an experiment that drops packets needs: the command and its Debian package. */
+    public static final java.util.Map<String, String> NEEDS = java.util.Map.of("nft", "nftables");
 
     private Firewall() {
     }

@@ -90,8 +90,8 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Host mode: this machine as both client and server (the loopback path, or a benchmark's own
-     * target). The profile was applied by the run, which restores it; here it is only checked.
+     * Host mode: this machine as both client and server, for the loopback path. The profile was
+     * applied by the run, which restores it; here it is only checked.
      */
     public static Lab here(Profile profile) throws LabException {
         LabHost host = LabHost.here();

@@ -117,12 +117,12 @@ public final class LabHost implements AutoCloseable {
         if (entries.isEmpty()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of("sh", "-c",
-                "while [ $# -gt 1 ]; do printf '%s' \"$2\" > \"/proc/sys/$1\" || { echo \"cannot set $1 = $2\" >&2; exit 3; }; shift 2; done",
-                "sh"));
         if (holder == null) {
             throw new IllegalStateException("refusing to apply sysctls to this machine from the lab; host mode applies them with a restore file");
         }
+        List<String> command = new ArrayList<>(List.of("sh", "-c",
+                "while [ $# -gt 1 ]; do printf '%s' \"$2\" > \"/proc/sys/$1\" || { echo \"cannot set $1 = $2\" >&2; exit 3; }; shift 2; done",
+                "sh"));
         for (ProfileEntry entry : entries) {
             if (!entry.key().isNet()) {
                 throw new IllegalStateException("refusing to apply host-wide " + entry.key() + " in " + name);

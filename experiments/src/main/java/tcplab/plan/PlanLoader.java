@@ -126,23 +126,21 @@ public final class PlanLoader {
             checkSysctls(entry.sysctls(), where + ".sysctls");
         }
         for (int i = 0; i < plan.experiments().size(); i++) {
-            String bound = plan.experiments().get(i) == null ? null : plan.experiments().get(i).bound();
-            if (bound != null) {
-                long millis;
-                try {
-                    millis = TimeValue.fromString(bound).convertTo(java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (RuntimeException e) {
-                    millis = -1;
-                }
-                if (millis < 1000 || millis > Duration.ofHours(24).toMillis()) {
-                    throw new PlanException(shown + ": experiments[" + i + "].bound: '" + bound + "' is not a duration from 1s to 24h"
-                            + " (fix: e.g. \"bound\": \"5m\")");
-                }
-            }
             Plan.ExperimentEntry entry = plan.experiments().get(i);
             String where = shown + ": experiments[" + i + "]";
             if (entry == null || entry.experiment() == null) {
                 throw new PlanException(where + ": no \"experiment\" name");
+            }
+            if (entry.bound() != null) {
+                long millis;
+                try {
+                    millis = BenchmarkConfiguration.millis(entry.bound());
+                } catch (RuntimeException e) {
+                    millis = -1;
+                }
+                if (millis < 1000 || millis > Duration.ofHours(24).toMillis()) {
+                    throw new PlanException(where + ".bound: '" + entry.bound() + "' is not a duration from 1s to 24h (fix: e.g. \"bound\": \"5m\")");
+                }
             }
             Experiment experiment = ExperimentCatalog.find(entry.experiment());
             if (experiment == null) {

@@ -26,10 +26,7 @@ public final class ReportsFolder {
 
     /** Throws, with the fix, unless {@code root} (or the folder it would be created in) is a writable folder with {@code need} bytes free. */
     public static void check(Path root, long need) throws LabException {
-        Path existing = root.toAbsolutePath().normalize();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
+        Path existing = RunFolder.nearestExisting(root);
         String fix = "give a writable folder with room, e.g. --reports $HOME/tcplab-reports";
         if (existing == null || !Files.isDirectory(existing)) {
             throw new LabException("the reports folder " + root + " cannot be made: " + existing + " is not a folder", fix);

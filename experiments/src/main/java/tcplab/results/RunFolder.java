@@ -99,6 +99,15 @@ public final class RunFolder {
         }
     }
 
+    /** {@code path} itself if it exists, else its nearest ancestor that does (where it would be created); null if none. */
+    public static Path nearestExisting(Path path) {
+        Path existing = path.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing;
+    }
+
     /** Deletes a folder and everything in it; nothing happens when it does not exist. */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -200,7 +200,7 @@ public final class LabRun {
                 c.experiment().run(trial);
                 after.write();
                 if (trial.aborted()) { // it stopped at the bound, perhaps without an error: what it wrote is partial
-                    return new String[] {"timeout", "stopped after " + Format.clock(c.bound()) + " (see raw/" + c.id() + ".*.log)"};
+                    return timedOut(c);
                 }
                 return new String[] {"ok", "done"};
             } catch (Exception e) {
@@ -213,7 +213,7 @@ public final class LabRun {
                     return new String[] {"interrupted", "stopped by a signal"};
                 }
                 if (trial.aborted()) {
-                    return new String[] {"timeout", "stopped after " + Format.clock(c.bound()) + " (see raw/" + c.id() + ".*.log)"};
+                    return timedOut(c);
                 }
                 return new String[] {"failed", e instanceof LabException ? ((LabException) e).oneLine() : String.valueOf(e)};
             } finally {
@@ -221,6 +221,10 @@ public final class LabRun {
                 currentTrial = null;
             }
         }
+    }
+
+    private static String[] timedOut(ExperimentConfiguration c) {
+        return new String[] {"timeout", "stopped after " + Format.clock(c.bound()) + " (see raw/" + c.id() + ".*.log)"};
     }
 
     private int runJmh(Lab lab, BenchmarkConfiguration c, String target) throws IOException {

@@ -65,7 +65,7 @@ public final class DeadPeerExperiment extends Experiment {
 
     @Override
     public java.util.Map<String, String> commands() {
-        return java.util.Map.of("nft", "nftables"); // the fault: the server host drops packets
+        return tcplab.lab.Firewall.NEEDS; // the fault: the server host drops packets
     }
 
     @Override

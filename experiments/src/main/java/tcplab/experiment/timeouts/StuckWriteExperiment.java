@@ -78,7 +78,7 @@ public final class StuckWriteExperiment extends Experiment {
 
     @Override
     public java.util.Map<String, String> commands() {
-        return java.util.Map.of("nft", "nftables"); // the fault: the server host drops packets
+        return tcplab.lab.Firewall.NEEDS; // the fault: the server host drops packets
     }
 
     @Override
