@@ -1,12 +1,15 @@
 package tcplab.lab;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Child processes with a bound on everything: how long they run and how their trees are killed. */
 public final class Processes {
@@ -15,41 +18,69 @@ public final class Processes {
 
     /**
      * Runs a short command to completion within {@code bound} and returns its standard output.
-     * Output goes through files, so a chatty or hung command can neither block nor outlive the bound.
+     * Output is read through pipes by two drainers, so a chatty command cannot block on a full pipe,
+     * a hung one cannot outlive the bound, and a SIGKILL of tcplab leaves no file behind.
      */
     public static String run(List<String> command, String stdin, Duration bound) throws LabException {
-        Path out = null;
-        Path err = null;
         try {
-            out = Files.createTempFile("tcplab-out", ".txt");
-            err = Files.createTempFile("tcplab-err", ".txt");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder builder = new ProcessBuilder(command);
             if (stdin == null) {
                 builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             }
             Process process = builder.start();
+            CompletableFuture<String> stdout = drain(process.getInputStream());
+            CompletableFuture<String> stderrText = drain(process.getErrorStream());
             if (stdin != null) {
                 try (var in = process.getOutputStream()) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             }
             int exit = waitOrKill(process, bound);
-            String stdout = Files.readString(out);
+            String out = drained(stdout);
             if (exit != 0) {
-                String stderr = Files.readString(err).trim().replace('\n', ' ');
+                String stderr = drained(stderrText).trim().replace('\n', ' ');
                 throw new LabException("`" + String.join(" ", command) + "` "
                         + (exit == -1 ? "did not finish within " + bound.toSeconds() + " s" : "failed (exit " + exit + ")")
                         + (stderr.isEmpty() ? "" : ": " + stderr), null);
             }
-            return stdout;
+            return out;
         } catch (IOException e) {
             throw new LabException("cannot run `" + command.get(0) + "`: " + e.getMessage(),
                     "check that it is installed (`make prereqs` lists what tcplab needs)", e);
-        } finally {
-            deleteQuietly(out);
-            deleteQuietly(err);
         }
     }
+
+    /** Reads a stream to its end on a daemon thread. */
+    private static CompletableFuture<String> drain(InputStream stream) {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread drainer = new Thread(() -> {
+            try (stream) {
+                text.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                text.complete("");
+            }
+        }, "tcplab-drain");
+        drainer.setDaemon(true);
+        drainer.start();
+        return text;
+    }
+
+    /**
+     * What a drainer read. The process has ended (or was killed with its tree) by now, so its pipe is
+     * closed within moments; a grandchild that escaped with the pipe open costs at most this wait.
+     */
+    private static String drained(CompletableFuture<String> text) {
+        try {
+            return text.get(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        } catch (ExecutionException | TimeoutException e) {
+            return "";
+        }
+    }
+
+    private static final Duration DRAIN_WAIT = Duration.ofSeconds(5);
 
     /** Waits up to {@code bound}; past it, kills the process and its descendants. Returns the exit code, or -1 if killed. */
     public static int waitOrKill(Process process, Duration bound) {
@@ -87,15 +118,5 @@ public final class Processes {
         process.toHandle().descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         waitOrKill(process, grace);
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a temp file left in /tmp is harmless
-            }
-        }
     }
 }

@@ -33,7 +33,7 @@ class BadInputCorpusTest {
     @TempDir
     static Path dir;
     static Path reports;
-    static Map<String, String> hostBefore;
+    static HostState.Snapshot hostBefore;
 
     /** One bad input: files to write first (name → text; null text makes a folder), the arguments, the exit and what the line says. */
     record Case(String name, Map<String, String> files, List<String> args, int exit, String says) {
@@ -144,13 +144,13 @@ class BadInputCorpusTest {
 
     @BeforeAll
     static void before() throws Exception {
-        hostBefore = HostState.sysctls();
+        hostBefore = HostState.Snapshot.take();
         reports = Files.createDirectories(dir.resolve("reports"));
     }
 
     @AfterAll
     static void nothingApplied() throws Exception {
-        HostState.assertSysctlsUnchanged(hostBefore);
+        hostBefore.assertNothingAdded("the bad-input corpus");
     }
 
     @ParameterizedTest(name = "{0}")

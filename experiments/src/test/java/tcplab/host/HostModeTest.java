@@ -32,7 +32,7 @@ import tcplab.testing.HostState;
  */
 class HostModeTest {
     private static final String KEY = "net.ipv4.tcp_tw_reuse";
-    private static Map<String, String> realHostBefore;
+    private static HostState.Snapshot realHostBefore;
 
     @TempDir
     Path dir;
@@ -43,7 +43,7 @@ class HostModeTest {
     @BeforeAll
     static void rootOnly() throws Exception {
         assumeTrue(LabLauncher.isRoot(), "host mode needs root");
-        realHostBefore = HostState.sysctls();
+        realHostBefore = HostState.Snapshot.take();
     }
 
     @BeforeEach
@@ -65,7 +65,7 @@ class HostModeTest {
         if (machine != null) {
             machine.close();
         }
-        HostState.assertSysctlsUnchanged(realHostBefore);
+        realHostBefore.assertNothingAdded("host mode in a namespace of the test's");
     }
 
     private String value() throws Exception {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,23 +23,22 @@ import tcplab.testing.HostState;
  * nothing created.
  */
 class CheckProfileTest {
-    private static Map<String, String> hostBefore;
+    private static HostState.Snapshot before;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void snapshot() throws Exception {
-        hostBefore = HostState.sysctls();
+        before = HostState.Snapshot.take();
     }
 
     @AfterAll
     static void nothingWasAppliedOrLeftBehind() throws Exception {
-        HostState.assertSysctlsUnchanged(hostBefore);
         Thread.sleep(300);
         // every lab process these tests started is gone, and with them their (unnamed) namespaces
         assertEquals(List.of(), HostState.processesWith(Cli.MARKER), "processes left behind");
-        assertEquals(Set.of(), HostState.namedNamespaces(), "named namespaces under /run/netns");
+        before.assertNothingAdded("check-profile and its bad input");
     }
 
     @Test

@@ -38,7 +38,6 @@ class KillSafetyTest {
      * be running when it is looked for, not quietly finished.
      */
     private static final Duration CLEANUP = Duration.ofSeconds(5);
-    private static Map<String, String> hostBefore;
     private static String hostNamespace;
 
     @TempDir
@@ -49,7 +48,6 @@ class KillSafetyTest {
 
     @BeforeAll
     static void snapshot() throws Exception {
-        hostBefore = HostState.sysctls();
         hostNamespace = NetnsGuard.current();
     }
 
@@ -123,24 +121,19 @@ class KillSafetyTest {
         assertTrue(Files.exists(folder.resolve("report.html")));
     }
 
-    private record Running(Process process, Path reports, Path out, Path err, Set<String> tempBefore) {
+    /** A started run, with what the machine had just before it (JMH deletes its temporary files only when it ends normally). */
+    private record Running(Process process, Path reports, Path out, Path err, HostState.Snapshot before) {
     }
 
-    /** JMH's temporary files in this machine's temporary directory (JMH deletes them only when it ends normally). */
-    private static Set<String> jmhTempFiles() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return new HashSet<>(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("jmh") && !n.equals("jmh.lock")).toList());
-        }
-    }
-
-    private Running start(List<String> prefix, String name) throws IOException {
+    private Running start(List<String> prefix, String name) throws IOException, InterruptedException {
         Path reports = dir.resolve("reports-" + name);
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
         String[] kv = marker.split("=", 2);
+        HostState.Snapshot before = HostState.Snapshot.take();
         Process p = Cli.start(Map.of(kv[0], kv[1]), prefix, System.getProperty("java.class.path"), out, err,
                 "run", "--profile", "narrow-ports", "--plan", plan.toString(), "--reports", reports.toString());
-        return new Running(p, reports, out, err, jmhTempFiles());
+        return new Running(p, reports, out, err, before);
     }
 
     /** Waits {@code millis}, noting every network namespace the run's processes use. */
@@ -187,11 +180,7 @@ class KillSafetyTest {
         Set<String> still = new HashSet<>(HostState.netNamespaces());
         still.retainAll(labNamespaces);
         assertEquals(Set.of(), still, what + ": network namespaces left behind (of " + labNamespaces.size() + " the run used)");
-        assertEquals(Set.of(), HostState.namedNamespaces(), what + ": named namespaces");
-        HostState.assertSysctlsUnchanged(hostBefore);
-        Set<String> newTemp = jmhTempFiles();
-        newTemp.removeAll(run.tempBefore());
-        assertEquals(Set.of(), newTemp, what + ": JMH temporary files left in " + System.getProperty("java.io.tmpdir"));
+        run.before().assertNothingAdded(what); // named namespaces, sysctls, nft tables, temporary files
         if (Files.isDirectory(run.reports)) {
             try (Stream<Path> runs = Files.walk(run.reports, 2)) {
                 for (Path folder : runs.filter(p -> Files.exists(p.resolve("metadata.json"))).toList()) {

@@ -31,11 +31,11 @@ class EndToEndTest {
 
     static Cli.Result result;
     static Path run;
-    static Map<String, String> hostBefore;
+    static HostState.Snapshot hostBefore;
 
     @BeforeAll
     static void runOnce() throws Exception {
-        hostBefore = HostState.sysctls();
+        hostBefore = HostState.Snapshot.take();
         Path plan = Fixtures.plan(dir, "tiny", "{\"forks\": 1, \"warmupIterations\": 1, \"warmupTime\": \"300ms\", \"iterations\": 2, \"time\": \"300ms\"}",
                 Fixtures.entry("ConnectCloseBenchmark", "\"thrpt\", \"sample\"", "\"veth\"",
                         "\"closeMode\": [\"CLIENT_FIN\", \"SERVER_FIN\", \"CLIENT_RST\"], \"reuseAddr\": [\"false\"], \"exchange\": [\"NONE\"]"),
@@ -87,7 +87,7 @@ class EndToEndTest {
         }
         assertEquals("2", readBack.get("client net.ipv4.tcp_tw_reuse"));
         assertEquals("32768 60999", readBack.get("server net.ipv4.ip_local_port_range"));
-        HostState.assertSysctlsUnchanged(hostBefore);
+        hostBefore.assertNothingAdded("an end-to-end run");
     }
 
     @Test
