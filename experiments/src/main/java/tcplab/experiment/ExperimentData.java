@@ -44,10 +44,10 @@ public final class ExperimentData {
     }
 
     /**
-     * The conditions of a configuration as claims.csv writes them: the path, the experiment's
-     * parameters, and the named sysctls as read back in effect, by full name.
+     * Where a claims.csv row comes from: the configuration's id, and its conditions: the path, the
+     * experiment's parameters, and the named sysctls as read back in effect, by full name.
      */
-    public String conditions(RunData.Result trial, String... sysctls) {
+    public Claim.Where where(RunData.Result trial, String... sysctls) {
         List<String> pairs = new java.util.ArrayList<>();
         pairs.add("path=" + trial.path());
         params(trial).asMap().forEach((k, v) -> pairs.add(k + "=" + v));
@@ -57,7 +57,7 @@ public final class ExperimentData {
                 pairs.add(key + "=" + value);
             }
         }
-        return String.join(";", pairs);
+        return new Claim.Where(trial.id(), String.join(";", pairs));
     }
 
     /** A short label for charts: the overrides and parameters that vary, and the path. */
@@ -67,6 +67,16 @@ public final class ExperimentData {
 
     public Path charts() {
         return charts;
+    }
+
+    /**
+     * CONFIG_HZ of the kernel the run measured, from its metadata; a run recorded without it gets
+     * 100, whose timer granules are the coarsest of the usual rates, so bands drawn from it are wide
+     * rather than wrong.
+     */
+    public int hz() {
+        int hz = data.metadata().path("machine").path("kernelHz").asInt(0);
+        return hz > 0 ? hz : 100;
     }
 
     public String profile() {

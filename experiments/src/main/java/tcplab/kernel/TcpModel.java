@@ -20,6 +20,35 @@ public final class TcpModel {
     private TcpModel() {
     }
 
+    /**
+     * The kernel's defaults for the sysctls that plans scale down to finish in seconds
+     * (Documentation/networking/ip-sysctl.rst; 6.x): a row measured with other values says so and
+     * gives the model at these.
+     */
+    public static final Map<String, String> DEFAULTS = Map.of(
+            "net.ipv4.ip_local_port_range", "32768 60999",
+            "net.ipv4.tcp_fin_timeout", "60",
+            "net.ipv4.tcp_keepalive_time", "7200",
+            "net.ipv4.tcp_keepalive_intvl", "75",
+            "net.ipv4.tcp_keepalive_probes", "9",
+            "net.ipv4.tcp_retries2", "15",
+            "net.ipv4.tcp_syn_retries", "6",
+            "net.ipv4.tcp_syn_linear_timeouts", "4",
+            "net.ipv4.tcp_tw_reuse_delay", "1000");
+
+    /** "key=value (default D)" for each of {@code keys} whose value in {@code settings} is not the kernel's default, joined by "; ". */
+    public static String scaledFromDefaults(Map<String, String> settings, String... keys) {
+        List<String> scaled = new ArrayList<>();
+        for (String key : keys) {
+            String value = settings.get(key);
+            String def = DEFAULTS.get(key);
+            if (value != null && def != null && !value.trim().replaceAll("\\s+", " ").equals(def)) {
+                scaled.add(key + "=" + value.trim().replaceAll("\\s+", " ") + " (default " + def + ")");
+            }
+        }
+        return String.join("; ", scaled);
+    }
+
     /** Number of ports in {@code net.ipv4.ip_local_port_range} ("low high", inclusive), or -1 if unknown. */
     public static int portCount(Map<String, String> settings) {
         String range = settings.get("net.ipv4.ip_local_port_range");
@@ -126,6 +155,25 @@ public final class TcpModel {
         return false;
     }
 
+    /**
+     * How late a kernel timer of {@code delaySeconds} may fire, in seconds: the timer wheel
+     * (kernel/time/timer.c) files a timer at the level its delay reaches, levels 64 buckets wide
+     * whose granule grows 8-fold (LVL_CLK_SHIFT 3) per level, and rounds its expiry up to that
+     * granule. A delay under 63 jiffies is exact to a jiffy; under 504, to 8; under 4032, to 64;
+     * under 32256, to 512; and so on. At CONFIG_HZ = 250 a 60 s timer (15000 jiffies) lands on the
+     * 512-jiffy level: it fires up to 2.048 s late; a 200 ms one (50 jiffies) up to 4 ms late.
+     */
+    public static double timerGranuleSeconds(double delaySeconds, int hz) {
+        long jiffies = (long) Math.ceil(delaySeconds * hz);
+        long start = 63; // LVL_START(1) = (LVL_SIZE - 1) << 0
+        long granule = 1;
+        while (jiffies >= start && granule < (1L << 24)) {
+            start <<= 3;
+            granule <<= 3;
+        }
+        return (double) granule / hz;
+    }
+
     /** TCP_TIMEOUT_INIT: the first SYN's retransmission timeout, 1 s (include/net/tcp.h). */
     public static final double INITIAL_RTO_SECONDS = 1.0;
     /** TCP_RTO_MIN, 200 ms: the floor of a connection's retransmission timeout, unless tcp_rto_min_us says otherwise. */
@@ -197,6 +245,39 @@ public final class TcpModel {
                 return now;
             }
         }
+    }
+
+    /**
+     * When the connection fails on the path as measured, in seconds from the fault: {nominal,
+     * earliest, latest}. The retransmission timer first fires {@code firstFire} s after the fault,
+     * then after {@code rto} × 2, × 4, … (capped at {@code rtoMax}), each up to one timer-wheel
+     * granule late ({@link #timerGranuleSeconds}). The kernel checks tcp_retries2 only as a timer
+     * fires (tcp_write_timeout → retransmits_timed_out, net/ipv4/tcp_timer.c): it fails once the time
+     * since the first retransmission (retrans_stamp) reaches the hypothetical timeout computed from
+     * {@code rtoMin} (tcp_model_timeout), whatever the path's real RTO. So an RTO a few ms above
+     * 200 ms moves the failure a whole doubling earlier than {@link #retransmitFailureSeconds}: with
+     * 210 ms, tcp_retries2 = 5 fails after 13.2 s, not 25.4 s. Nominal assumes no timer is late;
+     * earliest and latest bound every lateness from none to a full granule on each timer, which can
+     * also move the check across one timer.
+     */
+    public static double[] retransmitFailureOnPath(int retries2, double firstFire, double rto, double rtoMin, double rtoMax, int hz) {
+        double deadline = firstFire + retransmitTimeoutSeconds(retries2, rtoMin, rtoMax); // retrans_stamp + the hypothetical timeout
+        double nominal = firstFire;   // the timers' times with none late
+        double lateness = 0;          // the most they can have slipped by then
+        double interval = rto;
+        double earliest = Double.NaN;
+        for (int fire = 2; fire < 200; fire++) {
+            interval = Math.min(rtoMax, interval * 2);
+            nominal += interval;
+            lateness += timerGranuleSeconds(interval, hz);
+            if (Double.isNaN(earliest) && nominal + lateness >= deadline - 1e-9) {
+                earliest = Math.max(nominal, deadline); // late timers can make this the failing one, no earlier than the deadline
+            }
+            if (nominal >= deadline - 1e-9) {
+                return new double[] {nominal, earliest, nominal + lateness}; // no timer late: this one; all late: at most this much later
+            }
+        }
+        return new double[] {nominal, earliest, nominal + lateness};
     }
 
     /**

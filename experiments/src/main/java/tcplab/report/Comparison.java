@@ -184,11 +184,12 @@ public final class Comparison {
                 Set<String> swept = swept(run.data(), section.experiment());
                 for (Claim claim : section.claims()) {
                     String conditions = matchConditions(claim.conditions(), swept);
-                    String key = claim.claim() + "|" + claim.experiment() + "|" + claim.metric() + "|" + conditions;
+                    String key = claim.claim() + "|" + claim.experiment() + "|" + claim.metric().id() + "|" + conditions;
                     int n = seen.merge(key, 1, Integer::sum);
                     String item = claim.claim() + " " + claim.experiment() + (conditions.isEmpty() ? "" : " " + conditions.replace(';', ' '));
-                    Row row = byKey.computeIfAbsent(key + "#" + n, k -> new Row("claims", item, claim.metric(), claim.unit(), new TreeMap<>()));
-                    row.cells().put(i, new Cell(number(claim.measured()), Double.NaN, claim.measured(), claim.model(), claim.verdict().word));
+                    Row row = byKey.computeIfAbsent(key + "#" + n, k -> new Row("claims", item, claim.metric().label(), claim.metric().unit(),
+                            new TreeMap<>()));
+                    row.cells().put(i, new Cell(claim.measuredValue(), Double.NaN, claim.measuredBare(), claim.modelBare(), claim.verdict().word));
                 }
             }
         }

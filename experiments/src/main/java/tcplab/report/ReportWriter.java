@@ -153,18 +153,30 @@ public final class ReportWriter {
         md.append("# tcplab report: profile `").append(profile).append("`\n\n");
         md.append("> ").append(m.path("profile").path("purpose").asText("(the profile has no header comment)")).append("\n\n");
         long failed = data.results().stream().filter(r -> !r.ok()).count();
-        md.append(String.format(Locale.ROOT, "Plan `%s`, %d of %d configurations measured, status **%s**. Run `%s`.%n%n",
-                m.path("plan").path("name").asText(), data.results().size() - failed, m.path("plan").path("configurations").asInt(),
-                m.path("status").asText(), m.path("runId").asText()));
+        String plan = m.path("plan").path("name").asText();
+        md.append(String.format(Locale.ROOT, "Profile **%s** · plan **%s** · Linux %s · %s · status **%s** · %d of %d configurations"
+                        + " measured · run `%s`%n%n", profile, plan, m.path("machine").path("kernelRelease").asText("?"),
+                m.path("started").asText(m.path("runId").asText()).replaceAll("\\.\\d+Z$", "Z"), m.path("status").asText(),
+                data.results().size() - failed, m.path("plan").path("configurations").asInt(), m.path("runId").asText()));
+        if (plan.equals("quick")) {
+            md.append("> **Quick plan: scaled and short, for a first look.** Sysctls are scaled down and windows are seconds long, so"
+                    + " many rows are `consistent` rather than `agrees`; run `PLAN=full` for numbers to quote.\n\n");
+        }
         if (!"complete".equals(m.path("status").asText())) {
             md.append("**This run did not complete** (").append(m.path("status").asText())
                     .append("): the tables show the configurations it finished; every raw row written before it stopped is kept.\n\n");
         }
+        md.append("Contents: [claims at a glance](#claims-at-a-glance) · [environment](#environment)");
+        if (!throughput.isEmpty() || !latency.isEmpty()) {
+            md.append(" · [benchmarks](#").append(BENCHMARKS_ANCHOR).append(")");
+        }
+        sections.forEach(sec -> md.append(" · [").append(sec.experiment()).append("](#").append(sec.experiment()).append(")"));
+        md.append(" · [reproduce](#reproduce) · [files](#files)\n\n");
 
         claimsAtAGlance(md, sections, throughput);
+        md.append("<a id=\"environment\"></a>\n\n");
         environment(md, m);
         settings(md, data);
-        claimsSummary(md, sections);
 
         if (!throughput.isEmpty() || !latency.isEmpty()) {
             benchmarks(md, throughput, latency, throughputChart, iterationsChart, latencyChart);
@@ -217,74 +229,88 @@ public final class ReportWriter {
     static final String BENCHMARKS_ANCHOR = "benchmarks";
 
     /**
-     * One row per claim of DESIGN §1: what people say, how many conditions this run tested and
-     * their verdicts, one of them as an example (a difference first), and a link to the section.
+     * One line per claim, C1 to C13, narrow enough for a 1280 px screen: the claim in a few words,
+     * its verdicts counted, one key number (model beside measured, a difference first), and links to
+     * its section. Every row with its explanation is in claims.csv and the sections.
      */
     private static void claimsAtAGlance(StringBuilder md, List<Section> sections, List<Group> throughput) {
         List<Group> measured = throughput.stream().filter(Group::hasData).toList();
         if (sections.isEmpty() && measured.isEmpty()) {
             return;
         }
-        md.append("## Claims at a glance\n\n| claim | as people state it | this run | for example | section |\n|---|---|---|---|---|\n");
-        for (Map.Entry<String, String> statement : Claim.STATEMENTS.entrySet()) {
-            String id = statement.getKey();
-            md.append("| ").append(id).append(" | ").append(statement.getValue().replace("|", "\\|")).append(" | ");
+        md.append("<a id=\"claims-at-a-glance\"></a>\n\n## Claims at a glance\n\n");
+        md.append("`agrees`: measured at the claim's own scale, inside the band its row states. `consistent`: fits the model, but the run"
+                + " stopped short of the claim's horizon. `differs`: outside the band. Every row, with its band and explanation, is in"
+                + " [claims.csv](claims.csv); [the claims](" + CLAIMS_DOC + ") as people state them.\n\n");
+        md.append("<div id=\"claims-glance\">\n\n");
+        // the claim's id links to its section (the first, when several experiments test it) and is the claim's own anchor
+        Markdown.Table table = new Markdown.Table("claim", "in short", "verdicts", "model", "measured").numeric("model", "measured");
+        for (String id : Claim.STATEMENTS.keySet()) {
+            String anchor = "<a id=\"" + id.toLowerCase(Locale.ROOT) + "\"></a>";
             if (id.equals("C1")) {
                 if (measured.isEmpty()) {
-                    md.append("not in this plan | | |\n");
+                    table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "");
                     continue;
                 }
                 Group fastest = measured.stream().max(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
                 Group slowest = measured.stream().min(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
-                md.append(measured.size()).append(" configurations measured; no kernel model, the numbers are the result | ")
-                        .append(fastest.label()).append(": ").append(Format.number(fastest.okRate())).append(" cycles/s; ")
-                        .append(slowest.label()).append(": ").append(Format.number(slowest.okRate())).append(" cycles/s | [benchmarks](#")
-                        .append(BENCHMARKS_ANCHOR).append(") |\n");
+                table.row(anchor + "[" + id + "](#" + BENCHMARKS_ANCHOR + ")", Claim.SHORT.get(id), measured.size() + " measured", "no model",
+                        Format.number(slowest.okRate()) + " to " + Format.number(fastest.okRate()) + " cycles/s");
                 continue;
             }
             List<Claim> rows = sections.stream().flatMap(s -> s.claims().stream()).filter(c -> c.claim().equals(id)).toList();
             if (rows.isEmpty()) {
-                md.append("not in this plan | | |\n");
+                table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "");
                 continue;
             }
             Map<Claim.Verdict, Long> verdicts = new java.util.EnumMap<>(Claim.Verdict.class);
             rows.forEach(c -> verdicts.merge(c.verdict(), 1L, Long::sum));
             List<String> counts = new ArrayList<>();
-            verdicts.forEach((v, n) -> counts.add("**" + n + " " + (n == 1 || v == Claim.Verdict.SKIPPED ? v.word : v.word.replaceAll("s$", ""))
-                    + "**"));
+            verdicts.forEach((v, n) -> counts.add((v == Claim.Verdict.DIFFERS ? "**" + n + " " + v.word + "**" : n + " " + v.word)));
             Claim example = rows.stream().filter(c -> c.verdict() == Claim.Verdict.DIFFERS).findFirst()
-                    .orElse(rows.stream().filter(c -> c.verdict() == Claim.Verdict.AGREES).findFirst().orElse(rows.get(0)));
-            md.append(rows.size()).append(rows.size() == 1 ? " condition: " : " conditions: ").append(String.join(", ", counts)).append(" | ")
-                    .append(shortConditions(example.conditions())).append(": ").append(example.metric())
-                    .append(example.verdict() == Claim.Verdict.SKIPPED ? " skipped" : ", model " + example.model() + ", measured "
-                            + example.measured() + " " + example.unit()).append(" (").append(example.verdict().word).append(") | ");
-            List<String> links = new ArrayList<>();
-            sections.stream().filter(s -> s.claims().stream().anyMatch(c -> c.claim().equals(id)))
-                    .forEach(s -> links.add("[" + s.experiment() + "](#" + s.experiment() + ")"));
-            md.append(String.join(", ", links)).append(" |\n");
+                    .or(() -> rows.stream().filter(c -> !Double.isNaN(c.modelValue()) && c.verdict() != Claim.Verdict.SKIPPED).findFirst())
+                    .orElse(rows.stream().filter(c -> c.verdict() != Claim.Verdict.SKIPPED).findFirst().orElse(rows.get(0)));
+            boolean skipped = example.verdict() == Claim.Verdict.SKIPPED;
+            String section = sections.stream().filter(s -> s.claims().stream().anyMatch(c -> c.claim().equals(id))).findFirst()
+                    .map(Section::experiment).orElse("");
+            // a measurement well away from its model shows the band that decided it
+            boolean far = !Double.isNaN(example.low()) && Math.abs(example.measuredValue() - example.modelValue())
+                    > 0.05 * Math.max(Math.abs(example.modelValue()), 1e-9);
+            String measuredCell = skipped ? "" : shorter(example.measured()) + (far ? " (band " + Format.number(example.low()) + " to "
+                    + Format.number(example.high()) + ")" : "");
+            table.row(anchor + "[" + id + "](#" + section + ")", Claim.SHORT.get(id), String.join(", ", counts),
+                    skipped ? "skipped" : shorter(example.model()), measuredCell);
         }
-        md.append("\n");
+        md.append(table.markdown()).append("\n</div>\n\n");
     }
 
-    /** Conditions for a glance: without the veth path (the usual one) and the sysctls' common prefixes. */
-    private static String shortConditions(String conditions) {
-        return conditions.replace("path=veth;", "").replace("net.ipv4.", "").replace("net.core.", "").replace(";", ", ");
+    /** A model or measurement short enough for the glance; the section has it whole. */
+    private static String shorter(String text) {
+        return text.length() <= 28 ? text : text.substring(0, 27) + "…";
     }
 
-    private static void claimsSummary(StringBuilder md, List<Section> sections) {
-        List<Claim> claims = sections.stream().flatMap(s -> s.claims().stream()).toList();
-        if (claims.isEmpty()) {
-            return;
-        }
-        md.append("## Claims: model beside measurement\n\n");
-        md.append("| claim | experiment | conditions | metric | model | measured | verdict |\n|---|---|---|---|---:|---:|---|\n");
+    /** Where the claims are documented for readers, relative to a run folder (reports/PROFILE/RUN-ID/). */
+    static final String CLAIMS_DOC = "../../../docs/claims.md";
+
+    /** The condition keys whose values differ between a section's rows: the others are the same for all, and said once. */
+    private static List<String> varyingConditions(List<Claim> claims) {
+        Map<String, java.util.Set<String>> values = new java.util.LinkedHashMap<>();
         for (Claim c : claims) {
-            md.append("| ").append(c.claim()).append(" | ").append(c.experiment()).append(" | ").append(c.conditions().replace(";", "; "))
-                    .append(" | ").append(c.metric()).append(" | ").append(c.model()).append(" ").append(c.unit()).append(" | ")
-                    .append(c.measured()).append(" ").append(c.unit()).append(" | ").append(c.verdict().word).append(" |\n");
+            for (String pair : c.conditions().split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    values.computeIfAbsent(pair.substring(0, eq), k -> new java.util.HashSet<>()).add(pair.substring(eq + 1));
+                }
+            }
         }
-        md.append("\nEvery row, with its explanation, is in [claims.csv](claims.csv); each experiment's section below explains"
-                + " its rows.\n\n");
+        List<String> varying = new ArrayList<>();
+        values.forEach((k, v) -> {
+            boolean inAll = claims.stream().allMatch(c -> (";" + c.conditions()).contains(";" + k + "="));
+            if (v.size() > 1 || !inAll) {
+                varying.add(k);
+            }
+        });
+        return varying;
     }
 
     private static void experimentSection(StringBuilder md, Section section, JsonNode m) {
@@ -295,13 +321,19 @@ public final class ReportWriter {
         }
         md.append(section.markdown());
         if (!section.claims().isEmpty()) {
-            md.append("| claim | conditions | metric | model | measured | verdict | explanation |\n|---|---|---|---:|---:|---|---|\n");
+            List<String> varying = varyingConditions(section.claims());
+            Markdown.Table table = new Markdown.Table("claim", "conditions that vary", "metric", "model", "measured", "band", "verdict",
+                    "explanation").numeric("model", "measured");
             for (Claim c : section.claims()) {
-                md.append("| ").append(c.claim()).append(" | ").append(c.conditions().replace(";", "; ")).append(" | ").append(c.metric())
-                        .append(" | ").append(c.model()).append(" | ").append(c.measured()).append(" | **").append(c.verdict().word)
-                        .append("** | ").append(c.explanation().replace("|", "\\|")).append(" |\n");
+                String conditions = java.util.Arrays.stream(c.conditions().split(";")).filter(pair -> varying.contains(
+                        pair.substring(0, Math.max(0, pair.indexOf('='))))).map(pair -> pair.replace("net.ipv4.", "")).collect(
+                        java.util.stream.Collectors.joining("; "));
+                String band = Double.isNaN(c.low()) ? "" : Claim.number(c.low()) + " to " + Claim.number(c.high());
+                String verdict = "**" + c.verdict().word + "**" + (c.horizon().isEmpty() ? "" : ": " + c.horizon());
+                String scaled = c.scaled().isEmpty() ? "" : " Scaled: " + c.scaled() + "; the model at the defaults: " + c.modelAtDefaults() + ".";
+                table.row(c.claim(), conditions, c.metric().label(), c.model(), c.measured(), band, verdict, c.explanation() + scaled);
             }
-            md.append("\n");
+            md.append(table.markdown()).append("\n");
         }
         md.append("Reproduce exactly this experiment: `make run-profile PROFILE=").append(m.path("profile").path("name").asText())
                 .append(" PLAN=").append(runPath(m)).append("/reproduce/").append(section.experiment()).append(".json`\n\n");
@@ -442,7 +474,9 @@ public final class ReportWriter {
         }
         List<String> differ = data.settingsThatDiffer();
         if (!differ.isEmpty()) {
-            md.append("\n**Warning:** the settings read back differ between configurations: ").append(String.join(", ", differ)).append(".\n");
+            md.append("\nThe table shows the profile's values; the plan sweeps ").append(differ.stream().map(k -> "`" + k + "`").collect(
+                    java.util.stream.Collectors.joining(", "))).append(" on top of it, so those differ between configurations (each"
+                    + " configuration's values are in sysctls.csv, and each row of claims.csv names the ones it ran with).\n");
         }
         md.append("\n");
     }

@@ -80,6 +80,10 @@ public final class Metadata {
         node.put("cpus", Runtime.getRuntime().availableProcessors());
         node.put("memory", meminfoTotal());
         node.put("architecture", System.getProperty("os.arch"));
+        int hz = tcplab.kernel.KernelConfig.hz();
+        if (hz > 0) {
+            node.put("kernelHz", hz); // CONFIG_HZ: the timer wheel's granules, which the timeout models use
+        }
         return node;
     }
 

@@ -225,14 +225,15 @@ public final class RunData {
     }
 
     /** Configurations whose client settings differ from the first one's; should be none. */
+    /** The sysctls whose value read back in some configuration differs from the first's (the ones a plan sweeps), sorted. */
     public List<String> settingsThatDiffer() {
-        List<String> differ = new ArrayList<>();
+        java.util.Set<String> differ = new java.util.TreeSet<>();
         Map<String, String> first = settings();
-        clientSysctls.forEach((id, values) -> {
-            if (!values.equals(first)) {
-                differ.add(id);
+        clientSysctls.values().forEach(values -> values.forEach((k, v) -> {
+            if (!v.equals(first.get(k))) {
+                differ.add(k);
             }
-        });
-        return differ;
+        }));
+        return new ArrayList<>(differ);
     }
 }

@@ -196,7 +196,14 @@ class ComparisonTest {
             for (int width : List.of(1280, 760)) {
                 List<String> found = Browser.check(page.getValue(), width, dir);
                 assertEquals("images=" + embedded, found.get(0), page.getKey() + " at " + width + " px: every chart is an image that loads");
-                assertEquals(List.of(), found.subList(1, found.size()), page.getKey() + " at " + width + " px");
+                assertEquals(List.of(), found.subList(2, found.size()), page.getKey() + " at " + width + " px");
+                if (page.getKey().startsWith("report") && width == 1280) {
+                    // the claims table is read at a glance: all of it within the page, no sideways scrolling inside it
+                    String[] glance = found.get(1).replace("glance=", "").split("/");
+                    assertEquals(2, glance.length, "the report has its claims-at-a-glance table: " + found.get(1));
+                    assertTrue(Integer.parseInt(glance[0]) <= Integer.parseInt(glance[1]), "the claims table fits in " + width
+                            + " px without scrolling: " + found.get(1));
+                }
             }
             Browser.screenshot(page.getValue(), shots.resolve(page.getKey() + ".png"), 1280, 6000, dir);
         }

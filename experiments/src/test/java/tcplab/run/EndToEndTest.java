@@ -120,7 +120,7 @@ class EndToEndTest {
                 "SERVER_FIN veth", "CLIENT_FIN loopback", "471 new connections/s")) {
             assertTrue(md.contains(section), section);
         }
-        assertTrue(md.matches("(?s).*\\| C1 \\| Opening and closing connections[^\n]* cycles/s[^\n]*\\[benchmarks\\]\\(#benchmarks\\) \\|.*"),
+        assertTrue(md.matches("(?s).*\\| <a id=\"c1\"></a>\\[C1\\]\\(#benchmarks\\) \\| connect/close costs[^\n]*\\| [\\d.k]+ to [\\d.k]+ cycles/s \\|.*"),
                 "C1 at a glance, with the fastest and slowest configuration and a link: " + md);
         assertTrue(md.contains("<a id=\"benchmarks\"></a>"));
         assertTrue(md.matches("(?s).*\\| started / finished \\| [^\n]*, \\d+:\\d\\d \\|.*"), "the run's duration");

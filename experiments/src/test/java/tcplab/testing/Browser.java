@@ -50,7 +50,10 @@ public final class Browser {
                   + document.documentElement.scrollWidth + ' px wide in ' + width);
               const out = document.createElement('pre');
               out.id = 'tcplab-check';
-              out.textContent = 'images=' + images.length + '\\n' + problems.join('\\n');
+              // the report's first table must be read without scrolling sideways: its full width against the page's
+              const glance = document.querySelector('#claims-glance table');
+              const fits = glance ? 'glance=' + glance.scrollWidth + '/' + Math.min(glance.parentElement.clientWidth, width) : 'glance=none';
+              out.textContent = 'images=' + images.length + '\\n' + fits + '\\n' + problems.join('\\n');
               document.body.appendChild(out);
             });
             </script>
@@ -63,7 +66,11 @@ public final class Browser {
         return Files.isExecutable(CHROMIUM);
     }
 
-    /** What the check found in {@code html} at a window {@code width} px wide: the image count, then one line per problem. */
+    /**
+     * What the check found in {@code html} at a window {@code width} px wide: the image count, the
+     * claims-at-a-glance table's full width against the room it has ("glance=W/P", or "glance=none"),
+     * then one line per problem.
+     */
     public static List<String> check(Path html, int width, Path scratch) throws IOException, InterruptedException {
         assertTrue(available(), CHROMIUM + " is missing (fix: apt-get install chromium, or run experiments/scripts/prereqs.sh --tests --install)");
         Path copy = scratch.resolve("checked-" + html.getFileName());

@@ -1,5 +1,8 @@
 package tcplab.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -89,6 +92,71 @@ public final class Fixtures {
                     .orElseThrow(() -> new AssertionError("no outcomes for " + configurationPrefix));
             return csv(outcomes).stream().filter(r -> r.get("phase").equals("measurement"))
                     .mapToLong(r -> Long.parseLong(r.get(column))).sum();
+        }
+    }
+
+    /** A claims.csv row's model as a reader sees it: the number, or the text outcome when there is none. */
+    public static String model(Map<String, String> claim) {
+        return claim.get("model").isEmpty() ? claim.get("model_outcome") : claim.get("model");
+    }
+
+    /** A claims.csv row's measurement: the number, or the text outcome when there is none. */
+    public static String measured(Map<String, String> claim) {
+        return claim.get("measured").isEmpty() ? claim.get("measured_outcome") : claim.get("measured");
+    }
+
+    /**
+     * claims.csv of a real run, column by column as a script would read it: a stable metric id, numbers
+     * where the quantity is a number and text outcomes apart, a configuration id that joins
+     * configurations.csv and raw/, each condition once, a verdict from the vocabulary that says why
+     * when it is not plain, a band that holds the measurement it passed, scaled sysctls with the
+     * model at their defaults.
+     */
+    public static void assertClaimsColumns(Path run) throws IOException {
+        List<Map<String, String>> rows = csv(run.resolve("claims.csv"));
+        assertTrue(!rows.isEmpty(), "claims.csv has rows");
+        assertEquals(List.of(tcplab.experiment.Claim.COLUMNS), List.copyOf(rows.get(0).keySet()), "claims.csv's columns");
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        csv(run.resolve("configurations.csv")).forEach(c -> ids.add(c.get("id")));
+        List<String> raw;
+        try (Stream<Path> files = Files.list(run.resolve("raw"))) {
+            raw = files.map(f -> f.getFileName().toString()).toList();
+        }
+        for (Map<String, String> c : rows) {
+            String row = c.toString();
+            assertTrue(c.get("metric_id").matches("[a-z][a-z0-9_]*"), "metric id: " + row);
+            assertTrue(ids.contains(c.get("configuration")), "the configuration joins configurations.csv: " + row);
+            assertTrue(raw.stream().anyMatch(f -> f.startsWith(c.get("configuration") + ".")), "and raw/: " + row);
+            List<String> keys = java.util.Arrays.stream(c.get("conditions").split(";")).map(p -> p.substring(0, p.indexOf('='))).toList();
+            assertEquals(new java.util.HashSet<>(keys).size(), keys.size(), "each condition once: " + row);
+            for (String n : List.of("model", "measured", "low", "high")) {
+                assertTrue(c.get(n).isEmpty() || c.get(n).matches("-?\\d+(\\.\\d+)?"), n + " is a number or empty: " + row);
+            }
+            assertTrue(c.get("measured").isEmpty() || c.get("measured_outcome").isEmpty(), "a number or a text outcome, not both: " + row);
+            assertTrue(!(c.get("model").isEmpty() && c.get("measured").isEmpty()) || c.get("unit").isEmpty(), "text has no unit: " + row);
+            assertTrue(!c.get("measured_outcome").matches(".* s s$"), "no doubled unit: " + row);
+            String verdict = c.get("verdict");
+            assertTrue(List.of("agrees", "consistent", "differs", "skipped").contains(verdict), "verdict: " + row);
+            if (verdict.equals("consistent")) {
+                assertTrue(!c.get("horizon").isEmpty(), "a consistent row says which horizon it stopped short of: " + row);
+            }
+            if (verdict.equals("agrees")) {
+                assertTrue(c.get("horizon").isEmpty(), "agrees only at the claim's horizon: " + row);
+            }
+            if (verdict.equals("skipped")) {
+                assertTrue(!c.get("explanation").isEmpty() && c.get("measured").isEmpty(), "a skipped row says why and shows no number: " + row);
+            }
+            if (!c.get("low").isEmpty()) {
+                double low = Double.parseDouble(c.get("low"));
+                double high = Double.parseDouble(c.get("high"));
+                assertTrue(low <= high, "band: " + row);
+                assertTrue(!c.get("band").isEmpty(), "a band says where it comes from: " + row);
+                if ((verdict.equals("agrees") || verdict.equals("consistent")) && !c.get("measured").isEmpty()) {
+                    double m = Double.parseDouble(c.get("measured"));
+                    assertTrue(m >= low - 1e-6 && m <= high + 1e-6, "the band holds what it passed: " + row);
+                }
+            }
+            assertEquals(c.get("scaled").isEmpty(), c.get("model_at_defaults").isEmpty(), "scaled sysctls come with the model at the defaults: " + row);
         }
     }
 

@@ -410,28 +410,28 @@ public final class AdminPortExperiment extends Experiment {
                 table.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %s | %s |%n", r.label(), phase, c[0], c[1], c[2], c[3],
                         ms.isEmpty() ? "" : String.format(Locale.ROOT, "%.1f ms", Stats.median(ms)), overflowsIn(samples, bounds, phase)));
             }
-            String conditions = data.conditions(r);
+            Claim.Where conditions = data.where(r);
             int[] calm = byPhase.getOrDefault("calm", new int[4]);
-            claims.add(rate(conditions + ";phase=calm", calm, 1.0, "Nothing is stuck yet: every management request is answered"
+            claims.add(rate(conditions.and("phase=calm"), calm, 1.0, "Nothing is stuck yet: every management request is answered"
                     + " whatever the port."));
             int[] sat = byPhase.getOrDefault("saturated", new int[4]);
             if (sat[0] == 0) {
-                claims.add(Claim.skipped("C9", name(), conditions + ";phase=saturated", "management requests answered",
+                claims.add(Claim.skipped("C9", name(), conditions.and("phase=saturated"), ANSWERED,
                         "No probe fell after the pool filled: make 'stuck' longer than (workers + queue) / rate + the deadline."));
             } else if (mode == Mode.SHARED) {
-                claims.add(rate(conditions + ";phase=saturated", sat, 0.0, String.format(Locale.ROOT, "All %d business threads and %d queue"
+                claims.add(rate(conditions.and("phase=saturated"), sat, 0.0, String.format(Locale.ROOT, "All %d business threads and %d queue"
                         + " slots hold stuck requests, so the acceptor stops: management connections wait in the accept queue (connected,"
                         + " no answer: %d) or, once it is full, their SYNs are dropped (did not connect: %d).", p.integer("workers"),
                         p.integer("queue"), sat[2], sat[3])));
             } else {
-                claims.add(rate(conditions + ";phase=saturated", sat, 1.0, "The management port has its own listener and thread, so the"
+                claims.add(rate(conditions.and("phase=saturated"), sat, 1.0, "The management port has its own listener and thread, so the"
                         + " stuck business pool and its full accept queue do not reach it."));
             }
             long maxQueue = samples.stream().mapToLong(s -> Long.parseLong(s.get("business_accept_queue"))).max().orElse(-1);
             long somaxconn = Long.parseLong(r.sysctls().getOrDefault("net.core.somaxconn", "4096"));
             long cap = Math.min(p.integer("backlog"), somaxconn) + 1;
-            claims.add(Claim.check("C9", name(), conditions, "most connections seen waiting in the business port's accept queue",
-                    Long.toString(cap), Long.toString(maxQueue), "connections", maxQueue == cap, "The accept queue is full only when it"
+            claims.add(Claim.check("C9", name(), conditions, Claim.Metric.of("max_business_accept_queue", "most connections seen waiting"
+                    + " in the business port's accept queue", "connections"), Long.toString(cap), Long.toString(maxQueue), maxQueue == cap, "The accept queue is full only when it"
                             + " holds more than the backlog (sk_acceptq_is_full), so it holds backlog + 1 = " + cap + " connections; past"
                             + " that the listener drops SYNs and counts ListenOverflows. Sampled every 100 ms."));
         }
@@ -458,14 +458,16 @@ public final class AdminPortExperiment extends Experiment {
         return new Section(name(), title(), md.toString(), claims);
     }
 
-    private Claim rate(String conditions, int[] counts, double model, String why) {
+    private Claim rate(Claim.Where conditions, int[] counts, double model, String why) {
         double measured = counts[0] == 0 ? Double.NaN : (double) counts[1] / counts[0];
         // a probe lost to a scheduling hiccup is not a refutation; a port that answers at most 1 in 20 is not answering
-        boolean agrees = model >= 1 ? measured >= 0.95 : measured <= 0.05;
-        return Claim.check("C9", name(), conditions, "share of management requests answered", Claim.number(model),
-                Claim.number(Math.round(measured * 1000) / 1000.0), "", agrees, why + String.format(Locale.ROOT,
-                        " %d of %d answered; agreement means at least 95%% (model 1) or at most 5%% (model 0).", counts[1], counts[0]));
+        return Claim.between("C9", name(), conditions, ANSWERED, model, Math.round(measured * 1000) / 1000.0, model >= 1 ? 0.95 : 0,
+                model >= 1 ? 1 : 0.05, why + String.format(Locale.ROOT, " %d of %d answered.", counts[1], counts[0]))
+                .band(model >= 1 ? "at least 95 %: a probe lost to a scheduling hiccup is no refutation"
+                        : "at most 5 %: a port that answers 1 in 20 is not answering");
     }
+
+    static final Claim.Metric ANSWERED = Claim.Metric.of("management_answered_share", "share of management requests answered", "");
 
     /** ListenOverflows counted during a phase, from the server's samples; empty when no sample fell in it. */
     private static String overflowsIn(List<Map<String, String>> samples, long[] bounds, String phase) {

@@ -33,6 +33,7 @@ import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
 import tcplab.kernel.KernelCounters;
+import tcplab.kernel.TcpModel;
 import tcplab.kernel.TcpSockets;
 import tcplab.lab.ProcessUsage;
 import tcplab.lab.ServerProcess;
@@ -513,16 +514,15 @@ public final class CloseWaitLeakExperiment extends Experiment {
                     traffic.size(), noAnswer, traffic.size() - answered - noAnswer, maxCloseWait, maxFds, limit, d.acceptErrors().size(),
                     Double.isNaN(cpu) ? "" : String.format(Locale.ROOT, "%.1f%% of a core", 100 * cpu), rss));
 
-            String conditions = data.conditions(r, "net.ipv4.tcp_fin_timeout");
+            Claim.Where conditions = data.where(r, "net.ipv4.tcp_fin_timeout");
             if (handler == Handler.LEAKY) {
                 leakyClaims(claims, conditions, p, d, maxFds, firstError, cpu);
                 reconnects.append(reconnect(claims, conditions, d));
             } else {
-                claims.add(Claim.check("C13", name(), conditions, "share of requests answered", "1",
-                        Claim.number(traffic.isEmpty() ? Double.NaN : Math.round(1000.0 * answered / traffic.size()) / 1000.0), "",
-                        !traffic.isEmpty() && answered >= 0.95 * traffic.size(), "The handler closes once the client has: no"
+                claims.add(Claim.between("C13", name(), conditions, Claim.Metric.of("requests_answered_share", "share of requests answered", ""),
+                        1, traffic.isEmpty() ? Double.NaN : Math.round(1000.0 * answered / traffic.size()) / 1000.0, 0.95, 1, "The handler closes once the client has: no"
                                 + " CLOSE_WAIT piles up (at most " + maxCloseWait + " at once, between the client's FIN and the close),"
-                                + " descriptors stay at " + maxFds + " of " + limit + ". Agreement means at least 95% answered."));
+                                + " descriptors stay at " + maxFds + " of " + limit + ".").band("at least 95 % answered"));
             }
         }
         StringBuilder md = new StringBuilder("A server answers one request per connection and waits for the client to close. The leaky"
@@ -549,7 +549,7 @@ public final class CloseWaitLeakExperiment extends Experiment {
         return new Section(name(), title(), md.toString(), claims);
     }
 
-    private void leakyClaims(List<Claim> claims, String conditions, Params p, Data d, long maxFds, long firstError, double cpu) {
+    private void leakyClaims(List<Claim> claims, Claim.Where conditions, Params p, Data d, long maxFds, long firstError, double cpu) {
         int limit = p.integer("fdLimit");
         Map<String, String> holdStart = d.sampleBefore(d.at("hold") + SAMPLE_MILLIS + 1);
         Map<String, String> holdEnd = d.sampleBefore(d.at("close"));
@@ -557,24 +557,26 @@ public final class CloseWaitLeakExperiment extends Experiment {
             long a = Long.parseLong(holdStart.get("server_close_wait"));
             long b = Long.parseLong(holdEnd.get("server_close_wait"));
             double seconds = (Long.parseLong(holdEnd.get("at_ms")) - Long.parseLong(holdStart.get("at_ms"))) / 1000.0;
-            claims.add(Claim.check("C13", name(), conditions + ";phase=hold", "CLOSE_WAIT sockets after the quiet hold", Long.toString(a),
-                    Long.toString(b), "sockets", a > 0 && a == b, String.format(Locale.ROOT, "CLOSE_WAIT has no timer: the kernel waits"
+            Claim held = Claim.check("C13", name(), conditions.and("phase=hold"), Claim.Metric.of("close_wait_after_hold",
+                    "CLOSE_WAIT sockets after the quiet hold", "sockets"), Long.toString(a), Long.toString(b), a > 0 && a == b, String.format(Locale.ROOT, "CLOSE_WAIT has no timer: the kernel waits"
                             + " for the application to close. %d sockets at the start of a %.1f s hold without traffic, %d at its end,"
-                            + " while the client's side of the same connections (FIN_WAIT_2) timed out after tcp_fin_timeout.", a, seconds, b)));
+                            + " while the client's side of the same connections (FIN_WAIT_2) timed out after tcp_fin_timeout.", a, seconds, b));
+            // "never" is a claim about every TCP timer: a hold past TIME_WAIT's 60 s and the default tcp_fin_timeout outlives them
+            claims.add(seconds > TcpModel.TIME_WAIT_SECONDS + 3 ? held : held.shortOf(String.format(Locale.ROOT, "a %.1f s hold; past 63 s"
+                    + " it would outlast TIME_WAIT and the default tcp_fin_timeout as well", seconds)));
         }
         long baseline = d.samples().isEmpty() ? 0 : Long.parseLong(d.samples().get(0).get("server_fds"));
         long sent = d.requests().size();
         if (sent < limit - baseline) {
-            claims.add(Claim.skipped("C13", name(), conditions, "most open descriptors of the server", String.format(Locale.ROOT,
+            claims.add(Claim.skipped("C13", name(), conditions, MAX_FDS, String.format(Locale.ROOT,
                     "%d requests cannot use up %d free descriptors (%d of %d in use at the start): raise rate or traffic, or lower"
                             + " fdLimit.", sent, limit - baseline, baseline, limit)));
         } else {
-            claims.add(Claim.check("C13", name(), conditions, "most open descriptors of the server", Integer.toString(limit),
-                    Long.toString(maxFds), "descriptors", maxFds == limit, "Every leaked connection keeps its descriptor; accept()"
+            claims.add(Claim.check("C13", name(), conditions, MAX_FDS, Integer.toString(limit), Long.toString(maxFds), maxFds == limit, "Every leaked connection keeps its descriptor; accept()"
                             + " fails with EMFILE once all " + limit + " (RLIMIT_NOFILE) are in use."));
             String error = d.acceptErrors().isEmpty() ? "none" : d.acceptErrors().get(0).get("error");
-            claims.add(Claim.check("C13", name(), conditions, "accept() errors", "Too many open files", d.acceptErrors().size() + " × "
-                    + error, "", !d.acceptErrors().isEmpty() && error.contains("Too many open files"), "Out of descriptors, accept()"
+            claims.add(Claim.check("C13", name(), conditions, Claim.Metric.of("accept_errors", "accept() errors", ""), "Too many open files",
+                    d.acceptErrors().size() + " × " + error, !d.acceptErrors().isEmpty() && error.contains("Too many open files"), "Out of descriptors, accept()"
                     + " cannot take the next connection from the accept queue."));
         }
         if (firstError > 0) {
@@ -583,18 +585,19 @@ public final class CloseWaitLeakExperiment extends Experiment {
                     .filter(q -> Long.parseLong(q.get("at_ms")) > firstError + ACCEPT_BACKOFF_MILLIS).toList();
             long answered = count(late, "ANSWERED");
             if (late.isEmpty()) {
-                claims.add(Claim.skipped("C13", name(), conditions + ";phase=failing", "share of requests answered once accept() fails",
+                claims.add(Claim.skipped("C13", name(), conditions.and("phase=failing"), FAILING,
                         "The traffic ended before accept() failed: raise traffic or rate."));
             } else {
-                claims.add(Claim.check("C13", name(), conditions + ";phase=failing", "share of requests answered once accept() fails", "0",
-                        Claim.number(Math.round(1000.0 * answered / late.size()) / 1000.0), "", answered <= 0.05 * late.size(),
+                claims.add(Claim.between("C13", name(), conditions.and("phase=failing"), FAILING, 0,
+                        Math.round(1000.0 * answered / late.size()) / 1000.0, 0, 0.05,
                         String.format(Locale.ROOT, "Of %d requests sent after accept() first failed, %d connected but got no answer (they"
                                 + " waited in the accept queue, which holds backlog + 1 = %d) and %d did not connect (the queue was full,"
-                                + " SYNs dropped). Agreement means at most 5%% answered.", late.size(), count(late, "NO_ANSWER"), BACKLOG + 1,
-                                late.size() - answered - count(late, "NO_ANSWER"))));
+                                + " SYNs dropped).", late.size(), count(late, "NO_ANSWER"), BACKLOG + 1,
+                                late.size() - answered - count(late, "NO_ANSWER"))).band("at most 5 % answered"));
             }
-            claims.add(Claim.check("C13", name(), conditions + ";phase=failing", "server CPU while it fails", "below 10% of a core",
-                    Double.isNaN(cpu) ? "" : String.format(Locale.ROOT, "%.1f%% of a core", 100 * cpu), "", cpu < 0.10, "A server"
+            claims.add(Claim.check("C13", name(), conditions.and("phase=failing"), Claim.Metric.of("server_cpu_failing",
+                    "server CPU while it fails", ""), "below 10% of a core", Double.isNaN(cpu) ? "" : String.format(Locale.ROOT,
+                    "%.1f%% of a core", 100 * cpu), cpu < 0.10, "A server"
                             + " whose threads all wait uses almost no CPU: nothing in top or a CPU graph shows the failure. (The accept"
                             + " loop backs off 100 ms after an error; one that retried at once would spin a core instead.)"));
         }
@@ -603,15 +606,18 @@ public final class CloseWaitLeakExperiment extends Experiment {
             long left = Long.parseLong(afterClose.get("server_close_wait"));
             List<Map<String, String>> after = d.requests("after");
             long answered = count(after, "ANSWERED");
-            claims.add(Claim.check("C13", name(), conditions + ";phase=closed", "CLOSE_WAIT sockets once the server closed its leaked"
-                    + " connections, and requests answered after", "0 sockets; " + AFTER + " of " + AFTER + " answered", left + " sockets; "
-                    + answered + " of " + after.size() + " answered", "", left == 0 && answered == after.size(), "Only close() (or the"
+            claims.add(Claim.check("C13", name(), conditions.and("phase=closed"), Claim.Metric.of("close_wait_after_close",
+                    "CLOSE_WAIT sockets once the server closed its leaked connections, and requests answered after", ""), "0 sockets; " + AFTER + " of " + AFTER + " answered", left + " sockets; "
+                    + answered + " of " + after.size() + " answered", left == 0 && answered == after.size(), "Only close() (or the"
                     + " process exiting) ends CLOSE_WAIT: the socket sends its FIN and goes. With descriptors free again, accept() works."));
         }
     }
 
+    static final Claim.Metric MAX_FDS = Claim.Metric.of("max_server_fds", "most open descriptors of the server", "descriptors");
+    static final Claim.Metric FAILING = Claim.Metric.of("requests_answered_share_failing", "share of requests answered once accept() fails", "");
+
     /** What the kernel did with a SYN that matched a connection in CLOSE_WAIT, as a claim and a paragraph. */
-    private String reconnect(List<Claim> claims, String conditions, Data d) {
+    private String reconnect(List<Claim> claims, Claim.Where conditions, Data d) {
         if (d.reconnect().isEmpty()) {
             return "";
         }
@@ -625,11 +631,11 @@ public final class CloseWaitLeakExperiment extends Experiment {
         // socket, and since 2020 (commit 9603d47bad46, "Reduce SYN resend delay if a suspicous ACK is received")
         // resends its SYN after TCP_TIMEOUT_MIN (2 jiffies) instead of the initial 1 s timeout.
         boolean agrees = answered && challenge >= 1 && seconds < QUICK_RESEND_SECONDS;
-        claims.add(Claim.check("C13", name(), conditions + ";phase=reconnect", "new connection from a source port the server holds in"
-                        + " CLOSE_WAIT", "challenge ACK, the client resets and resends its SYN at once: connected within "
+        claims.add(Claim.check("C13", name(), conditions.and("phase=reconnect"), Claim.Metric.of("reconnect_into_close_wait",
+                        "new connection from a source port the server holds in CLOSE_WAIT", ""), "challenge ACK, the client resets and resends its SYN at once: connected within "
                         + (long) (QUICK_RESEND_SECONDS * 1000) + " ms",
                 String.format(Locale.ROOT, "%s after %.3f s; %d challenge ACK, %d RST from the client", answered ? "connected" : r.get("outcome"),
-                        seconds, challenge, resets), "", agrees, "Older write-ups say such a connect hangs, and kernels before 2020 took the"
+                        seconds, challenge, resets), agrees, "Older write-ups say such a connect hangs, and kernels before 2020 took the"
                         + " initial 1 s SYN timeout. The server's socket was " + r.get("server_state_before") + "; the counters show what this"
                         + " kernel did."));
         String what = agrees

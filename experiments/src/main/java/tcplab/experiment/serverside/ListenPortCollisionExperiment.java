@@ -250,7 +250,7 @@ public final class ListenPortCollisionExperiment extends Experiment {
             for (Case c : Case.values()) {
                 Tally t = tallies.get(c.name());
                 if (t == null) {
-                    claims.add(Claim.skipped("C8", name(), data.conditions(r), "bind failures, " + c.text, c == Case.RESERVED
+                    claims.add(Claim.skipped("C8", name(), data.where(r).and("port=" + c.name()), metric(c), c == Case.RESERVED
                             ? "No port of ip_local_reserved_ports lies inside the range; set one (the plans reserve one) to test it."
                             : "The range leaves no port for this case."));
                     continue;
@@ -262,7 +262,7 @@ public final class ListenPortCollisionExperiment extends Experiment {
                 table.append(String.format(Locale.ROOT, "| %s | %d / %d (%.0f%%) | %d, %s | %d | %d (%.0f%%) | %.0f%% | %d |%n", r.label(),
                         t.connections(), usable, occupancy, ports.getOrDefault(c, 0), c.text, t.trials(), t.failed(), 100 * t.rate(),
                         100 * p, t.failedNotHeld()));
-                String conditions = data.conditions(r, "net.ipv4.ip_local_port_range", "net.ipv4.ip_local_reserved_ports") + ";port=" + c.name();
+                Claim.Where conditions = data.where(r, "net.ipv4.ip_local_port_range", "net.ipv4.ip_local_reserved_ports").and("port=" + c.name());
                 claims.add(claim(c, conditions, t, p, byParity));
             }
             Tally first = tallies.get(Case.FIRST_PARITY.name());
@@ -273,16 +273,18 @@ public final class ListenPortCollisionExperiment extends Experiment {
                 double share = (double) first.connections() / usable;
                 double rate = (first.rate() + other.rate()) / 2;
                 double tol = 3 * Math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / (4.0 * first.trials())) + 0.5 / first.trials();
-                claims.add(Claim.between("C8", name(), data.conditions(r, "net.ipv4.ip_local_port_range") + ";port=INSIDE",
-                        "share of trials where bind() failed, a port inside the range (both parities)", Math.round((p1 + p2) / 2 * 1000) / 1000.0,
-                        Math.round(rate * 1000) / 1000.0, (p1 + p2) / 2 - tol, (p1 + p2) / 2 + tol, "", String.format(Locale.ROOT,
+                claims.add(Claim.between("C8", name(), data.where(r, "net.ipv4.ip_local_port_range").and("port=INSIDE"),
+                        Claim.Metric.of("bind_failed_share_inside", "share of trials where bind() failed, a port inside the range (both"
+                                + " parities)", ""), Math.round((p1 + p2) / 2 * 1000) / 1000.0,
+                        Math.round(rate * 1000) / 1000.0, Math.max(0, (p1 + p2) / 2 - tol), Math.min(1, (p1 + p2) / 2 + tol), String.format(Locale.ROOT,
                                 "Averaged over the two parities, a port inside the range is taken with a chance equal to the share of the"
                                         + " range in use (%.1f%%; reserved ports can leave the two parities slightly different in size). Allowed: ±%.2f (3 binomial standard deviations, plus half a trial).",
-                                100 * share, tol)));
+                                100 * share, tol)).band(String.format(Locale.ROOT, "±%.3f: 3 binomial standard deviations over 2 × %d"
+                                + " trials, + half a trial", tol, first.trials())));
             }
             int failedNotHeld = tallies.values().stream().mapToInt(Tally::failedNotHeld).sum();
-            claims.add(Claim.check("C8", name(), data.conditions(r), "binds whose outcome an outgoing connection on the port did not explain",
-                    "0", Integer.toString(failedNotHeld), "binds", failedNotHeld == 0, "bind() failed exactly when one of the host's"
+            claims.add(Claim.check("C8", name(), data.where(r), Claim.Metric.of("binds_unexplained", "binds whose outcome an outgoing"
+                    + " connection on the port did not explain", "binds"), "0", Integer.toString(failedNotHeld), failedNotHeld == 0, "bind() failed exactly when one of the host's"
                             + " outgoing connections held the port (its socket has no SO_REUSEADDR, so the two conflict), and succeeded"
                             + " otherwise: the collision is the whole mechanism."));
         }
@@ -316,10 +318,14 @@ public final class ListenPortCollisionExperiment extends Experiment {
         return new Section(name(), title(), md.toString(), claims);
     }
 
-    private Claim claim(Case c, String conditions, Tally t, double p, int[] byParity) {
-        String metric = "share of trials where bind() failed, " + c.text;
+    private static Claim.Metric metric(Case c) {
+        return Claim.Metric.of("bind_failed_share_" + c.name().toLowerCase(Locale.ROOT), "share of trials where bind() failed, " + c.text, "");
+    }
+
+    private Claim claim(Case c, Claim.Where conditions, Tally t, double p, int[] byParity) {
+        Claim.Metric metric = metric(c);
         if (c == Case.BELOW_RANGE || c == Case.RESERVED) {
-            return Claim.check("C8", name(), conditions, metric, "0", Claim.number(t.rate()), "", t.failed() == 0,
+            return Claim.check("C8", name(), conditions, metric, "0", Claim.number(t.rate()), t.failed() == 0,
                     c == Case.BELOW_RANGE ? "connect() only picks ports inside ip_local_port_range, so a port below it is never taken."
                             : "connect() skips ports listed in ip_local_reserved_ports, so a reserved port inside the range stays free.");
         }
@@ -329,7 +335,8 @@ public final class ListenPortCollisionExperiment extends Experiment {
                         + " trials, plus half a trial).", t.connections(), byParity[0], byParity[1],
                 c == Case.FIRST_PARITY ? "min(1, n/E)" : "max(0, (n - E)/O)", tol, t.trials());
         return Claim.between("C8", name(), conditions, metric, Math.round(p * 1000) / 1000.0, Math.round(t.rate() * 1000) / 1000.0,
-                p - tol, p + tol, "", why);
+                Math.max(0, p - tol), Math.min(1, p + tol), why).band(String.format(Locale.ROOT, "±%.3f: 3 binomial standard deviations over %d trials, + half a trial",
+                tol, t.trials()));
     }
 
     private static double[][] average(TreeMap<Double, Double> a, TreeMap<Double, Double> b) {

@@ -177,7 +177,7 @@ public final class PortExhaustionExperiment extends Experiment {
             Claim claim = claim(data, r, params, t);
             claims.add(claim);
             table.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %d | %d | %s |%n", label, TcpModel.usablePorts(r.sysctls()),
-                    claim.metric() + " = " + claim.model(), t.totalOk, t.totalNoPort, t.lastTimeWait(), claim.verdict().word));
+                    claim.metric().label() + " = " + claim.model(), t.totalOk, t.totalNoPort, t.lastTimeWait(), claim.verdict().word));
         }
         md.append("One client opens connections to one server as fast as it can, one configuration at a time in fresh namespaces,"
                 + " and counts each second. The model: N usable ports, each held 60 s by TIME_WAIT without reuse (N / 60 new"
@@ -203,16 +203,21 @@ public final class PortExhaustionExperiment extends Experiment {
     /** The claim one configuration tests, with the model from its own settings. */
     private Claim claim(ExperimentData data, RunData.Result r, Params params, Trace t) {
         Map<String, String> settings = r.sysctls();
-        String conditions = data.conditions(r, SYSCTLS);
+        Claim.Where conditions = data.where(r, SYSCTLS);
+        String scaled = TcpModel.scaledFromDefaults(settings, "net.ipv4.ip_local_port_range");
+        String atDefaults = scaled.isEmpty() ? "" : TcpModel.DEFAULT_PORTS + " connections per 60 s window";
+        int runSeconds = t.seconds.length;
         int ports = TcpModel.usablePorts(settings);
         boolean loopback = r.path().equals(NetworkPath.LOOPBACK.label());
         boolean reuse = TcpModel.timeWaitReuse(settings, loopback);
         String reuseSetting = settings.getOrDefault("net.ipv4.tcp_tw_reuse", "?");
         String timestamps = settings.getOrDefault("net.ipv4.tcp_timestamps", "?");
         if (params.choice("closeMode", CloseMode.class) == CloseMode.CLIENT_RST) {
-            return Claim.check("C3", name(), conditions, "EADDRNOTAVAIL failures", "0", Long.toString(t.totalNoPort), "connects",
+            Claim c = Claim.check("C3", name(), conditions, NO_PORT, "0", Long.toString(t.totalNoPort),
                     t.totalNoPort == 0, String.format(Locale.ROOT, "SO_LINGER 0 closes with an RST and leaves no TIME_WAIT, so %d connections"
                             + " in %d s never ran out of %d ports (TIME_WAIT at the end: %d).", t.totalOk, t.seconds.length, ports, t.lastTimeWait()));
+            // at the claim's scale once the run made more connections than there are ports: each port was used again
+            return t.totalOk > ports ? c : c.shortOf(String.format(Locale.ROOT, "%d connections, fewer than the %d ports", t.totalOk, ports));
         }
         boolean reuseAsked = !reuseSetting.equals("0");
         String claimId = reuseAsked ? "C4" : "C3";
@@ -222,18 +227,19 @@ public final class PortExhaustionExperiment extends Experiment {
             double steady = t.steadyRate();
             if (steady < 0.85 * ceiling) {
                 long late = t.noPortAfterFirstSecond();
-                return Claim.check(claimId, name(), conditions, "EADDRNOTAVAIL failures after the first second", "0", Long.toString(late),
-                        "connects", late == 0, String.format(Locale.ROOT, "tcp_tw_reuse = %s with timestamps (%s)%s: connect() may take over a"
+                return sustained(Claim.check(claimId, name(), conditions, NO_PORT_LATE, "0", Long.toString(late),
+                        late == 0, String.format(Locale.ROOT, "tcp_tw_reuse = %s with timestamps (%s)%s: connect() may take over a"
                                 + " TIME_WAIT port older than %d ms, so %d ports sustain %s/s; the client made %s/s, below that, %s. %d TIME_WAIT"
                                 + " sockets were taken over (TcpExt.TWRecycled).", reuseSetting, timestamps, loopback ? " on loopback" : "", delay,
                                 ports, Format.number(ceiling), Format.number(steady),
                                 late == 0 ? "so it never waited for a port" : "yet it ran out: the reuse rule did not hold here",
-                                r.clientCounter("TcpExt.TWRecycled", RunData.DELTA)));
+                                r.clientCounter("TcpExt.TWRecycled", RunData.DELTA))), runSeconds, delay);
             }
-            return Claim.compare(claimId, name(), conditions, "sustained new connections per second", ceiling, steady, "connections/s", 0.15,
+            return sustained(Claim.compare(claimId, name(), conditions, SUSTAINED, ceiling, steady, 0.15,
                     String.format(Locale.ROOT, "tcp_tw_reuse = %s with timestamps%s: a TIME_WAIT port can be taken over once older than %d ms,"
                             + " so %d ports sustain at most %d / %.3f s = %s/s; the client, faster than that, is held to it.", reuseSetting,
-                            loopback ? " on loopback" : "", delay, ports, ports, delay / 1000.0, Format.number(ceiling)));
+                            loopback ? " on loopback" : "", delay, ports, ports, delay / 1000.0, Format.number(ceiling)))
+                    .band("model ± 15 %: the first second, before the range is full, runs faster"), runSeconds, delay);
         }
         String why = !reuseAsked ? "tcp_tw_reuse = 0" : timestamps.equals("0")
                 ? "tcp_tw_reuse = " + reuseSetting + " but tcp_timestamps = 0: without timestamps the kernel cannot tell the old connection's"
@@ -247,12 +253,29 @@ public final class PortExhaustionExperiment extends Experiment {
                         + " port of one parity held in TIME_WAIT (__inet_hash_connect); a longer run fills it." : "";
         // each reset that ends a TIME_WAIT socket early frees one port for one more connection (see EndedEarly)
         long extra = EndedEarly.allowance(r);
-        return Claim.between(claimId, name(), conditions, "most new connections in any 60 s window", ports, window, ports * 0.98,
-                (ports + extra) * 1.02, "connections", String.format(Locale.ROOT, "%s. Each connection holds its port for 60 s in TIME_WAIT,"
+        Claim c = Claim.between(claimId, name(), conditions, WINDOW, ports, window, ports * 0.98,
+                (ports + extra) * 1.02, String.format(Locale.ROOT, "%s. Each connection holds its port for 60 s in TIME_WAIT,"
                         + " so %d ports allow %d new connections per 60 s, %s per second sustained; then connect() fails with EADDRNOTAVAIL (%d"
                         + " times here).%s%s%s", why, ports, ports, Format.number(TcpModel.portCeilingPerSecond(ports)), t.totalNoPort, over,
-                        shortfall, EndedEarly.explain(r)));
+                        shortfall, EndedEarly.explain(r))).band("N − 2 % to N + one per early-ended TIME_WAIT (" + extra + ") + 2 %")
+                .scaled(scaled, atDefaults);
+        // the claim is a sustained rate: only a run past the first TIME_WAIT expiry (60 s, up to a 2 s timer granule late) sees the refill
+        return runSeconds > TcpModel.TIME_WAIT_SECONDS + 3 ? c : c.shortOf(String.format(Locale.ROOT,
+                "a %d s run: the ports ran out, but no TIME_WAIT socket expired, so the refill that sets the sustained rate was not seen",
+                runSeconds));
     }
+
+    /** A reuse rate is sustained only over many reuse delays: a few seconds' burst is consistent with it, no more. */
+    private static Claim sustained(Claim c, int runSeconds, long delayMillis) {
+        return runSeconds >= 10 && runSeconds * 1000L >= 10 * delayMillis ? c : c.shortOf(String.format(Locale.ROOT,
+                "a %d s burst, not a sustained run (at least 10 s and 10 reuse delays)", runSeconds));
+    }
+
+    static final Claim.Metric NO_PORT = Claim.Metric.of("eaddrnotavail_failures", "EADDRNOTAVAIL failures", "connects");
+    static final Claim.Metric NO_PORT_LATE = Claim.Metric.of("eaddrnotavail_failures_after_first_second",
+            "EADDRNOTAVAIL failures after the first second", "connects");
+    static final Claim.Metric SUSTAINED = Claim.Metric.of("sustained_connections_per_s", "sustained new connections per second", "connections/s");
+    static final Claim.Metric WINDOW = Claim.Metric.of("max_connections_per_60s_window", "most new connections in any 60 s window", "connections");
 
     private Drawn rate(Map<String, double[][]> series, String mode, ExperimentData data) throws IOException {
         if (series.isEmpty()) {

@@ -238,9 +238,9 @@ public final class SimultaneousCloseExperiment extends Experiment {
                                     + " FIN_WAIT_1 → CLOSING → TIME_WAIT."
                             : keeps ? "The " + side + " closed first (the active close): it ends in TIME_WAIT."
                                     : "The " + side + " closed second (the passive close): LAST_ACK, then CLOSED, no TIME_WAIT.";
-                    claims.add(Claim.check("C6", name(), data.conditions(r) + ";order=" + order + ";side=" + side,
-                            "connections in TIME_WAIT on the " + side, Long.toString(expected), Long.toString(measured), "sockets",
-                            expected == measured, why));
+                    claims.add(Claim.check("C6", name(), data.where(r).and("order=" + order).and("side=" + side),
+                            Claim.Metric.of("time_wait_sockets_" + side, "connections in TIME_WAIT on the " + side, "sockets"),
+                            Long.toString(expected), Long.toString(measured), expected == measured, why));
                 }
             }
         }

@@ -197,16 +197,17 @@ public final class TimeWaitScaleExperiment extends Experiment {
             long tw = Long.parseLong(m.get("time_wait_after")) - Long.parseLong(m.get("time_wait_before"));
             long overflow = r.clientCounter("TcpExt.TCPTimeWaitOverflow", RunData.DELTA);
             long expected = Math.min(made, Math.min((long) ports * serverPorts, buckets));
-            String conditions = data.conditions(r, "net.ipv4.ip_local_port_range", "net.ipv4.tcp_max_tw_buckets");
+            Claim.Where conditions = data.where(r, "net.ipv4.ip_local_port_range", "net.ipv4.tcp_max_tw_buckets");
             long endedEarly = EndedEarly.allowance(r); // a reset ends a TIME_WAIT socket early
-            claims.add(Claim.between("C5", name(), conditions, "TIME_WAIT sockets at once", expected, tw, (expected - endedEarly) * 0.98,
-                    expected * 1.02, "sockets",
+            claims.add(Claim.between("C5", name(), conditions, AT_ONCE, expected, tw, (expected - endedEarly) * 0.98,
+                    expected * 1.02,
                     String.format(Locale.ROOT, "A TIME_WAIT socket is keyed by the whole 4-tuple, so each of the %d server ports gives the"
                                     + " client its own %d local ports: room for %d, %s than the ports; tcp_max_tw_buckets = %d caps them; %d"
                                     + " connections were made.%s", serverPorts, ports, (long) ports * serverPorts,
-                            (long) ports * serverPorts > ports ? "more" : "no more", buckets, made, EndedEarly.explain(r))));
+                            (long) ports * serverPorts > ports ? "more" : "no more", buckets, made, EndedEarly.explain(r)))
+                    .band("model − one per early-ended TIME_WAIT (" + endedEarly + ") − 2 % to model + 2 %"));
             if (made > buckets) {
-                claims.add(Claim.compare("C5", name(), conditions, "TcpExt.TCPTimeWaitOverflow", made - buckets, overflow, "sockets", 0.02,
+                claims.add(Claim.compare("C5", name(), conditions, OVERFLOW, made - buckets, overflow, 0.02,
                         String.format(Locale.ROOT, "Past tcp_max_tw_buckets = %d the kernel creates no TIME_WAIT socket: it counts the overflow"
                                 + " and the connection is gone at once, so its port is free again.", buckets)));
             }
@@ -217,22 +218,23 @@ public final class TimeWaitScaleExperiment extends Experiment {
                 double measuredDrift = drift(m); // objects the rest of the machine added (or freed) meanwhile, extrapolated
                 double drift = Double.isNaN(measuredDrift) ? 0 : measuredDrift;
                 double measured = (grew - drift) * slabSize / tw;
-                perSocket = Format.number(measured) + " B";
                 String noise = Double.isNaN(measuredDrift) ? "the rest of the machine's drift was not measured in this run (its raw files"
                         + " predate that)" : String.format(Locale.ROOT, "the rest of the machine changed it by %+.0f objects meanwhile"
                                 + " (drift measured over 1 s before, extrapolated), taken out", drift);
                 if (tw < MIN_SOCKETS_FOR_MEMORY || Math.abs(drift) > 0.05 * tw) {
-                    claims.add(Claim.skipped("C5", name(), conditions, "kernel memory per TIME_WAIT socket", String.format(Locale.ROOT,
+                    perSocket = "not weighed (" + tw + " sockets)";
+                    claims.add(Claim.skipped("C5", name(), conditions, TW_MEMORY, String.format(Locale.ROOT,
                             "%d TIME_WAIT sockets cannot be weighed here: the slab cache counts the whole machine and grew by %d; %s. Too"
                                     + " few sockets, or too much drift (more than 5%% of them), for a reading within 10%%.", tw, grew, noise)));
                 } else {
-                    claims.add(Claim.compare("C5", name(), conditions, "kernel memory per TIME_WAIT socket", slabSize, Math.round(measured),
-                            "bytes", 0.10, String.format(Locale.ROOT, "Each TIME_WAIT socket is one object of the tw_sock_TCP slab cache"
+                    perSocket = Format.number(measured) + " B";
+                    claims.add(Claim.compare("C5", name(), conditions, TW_MEMORY, slabSize, Math.round(measured), 0.10, String.format(Locale.ROOT, "Each TIME_WAIT socket is one object of the tw_sock_TCP slab cache"
                                     + " (%s bytes in a %d-byte slot): the cache grew by %d objects for %d sockets; %s. %d of them hold %s.",
                                     m.get("object_size"), slabSize, grew, tw, noise, tw, megabytes(tw * slabSize))));
                 }
             } else if (m.get("slab_objects_after").isEmpty()) {
-                claims.add(Claim.skipped("C5", name(), conditions, "kernel memory per TIME_WAIT socket",
+                perSocket = "not weighed (needs root)";
+                claims.add(Claim.skipped("C5", name(), conditions, TW_MEMORY,
                         "/sys/kernel/slab is readable by root only; this run was not root"));
             }
             table.append(String.format(Locale.ROOT, "| %s | %d | %d × %d | %d | %d | %d | %s |%n", r.label(), made, ports, serverPorts,
@@ -243,6 +245,10 @@ public final class TimeWaitScaleExperiment extends Experiment {
                 + " drops the socket and counts TCPTimeWaitOverflow. Each TIME_WAIT socket is one small slab object.\n\n" + table + "\n";
         return new Section(name(), title(), md, claims);
     }
+
+    static final Claim.Metric AT_ONCE = Claim.Metric.of("time_wait_sockets_at_once", "TIME_WAIT sockets at once", "sockets");
+    static final Claim.Metric OVERFLOW = Claim.Metric.of("time_wait_overflow", "TcpExt.TCPTimeWaitOverflow", "sockets");
+    static final Claim.Metric TW_MEMORY = Claim.Metric.of("time_wait_bytes_per_socket", "kernel memory per TIME_WAIT socket", "bytes");
 
     private static String megabytes(long bytes) {
         return bytes >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0) : String.format(Locale.ROOT, "%.0f KiB", bytes / 1024.0);
