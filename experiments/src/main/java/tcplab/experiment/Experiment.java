@@ -27,7 +27,7 @@ public abstract class Experiment {
     /** A heading for the report. */
     public abstract String title();
 
-    /** Claims of DESIGN §1 this experiment tests, e.g. C3, C4. */
+    /** The claims (docs/claims.md) this experiment tests, e.g. C3, C4. */
     public abstract List<String> claims();
 
     public abstract List<Parameter> parameters();

@@ -21,7 +21,7 @@ class ExperimentCatalogTest {
             assertTrue(e.name().matches("[a-z][a-z-]*"), e.name());
             assertTrue(!e.title().isBlank() && !e.paths().isEmpty(), e.name());
             for (String claim : e.claims()) {
-                assertTrue(claim.matches("C([1-9]|1[0-3])"), e.name() + " names claim " + claim + " of DESIGN §1");
+                assertTrue(claim.matches("C([1-9]|1[0-3])"), e.name() + " names claim " + claim + " of docs/claims.md");
             }
             for (Parameter p : e.parameters()) {
                 assertNull(p.problem(p.defaultValue()), e.name() + "." + p.name() + " default must pass its own check");
