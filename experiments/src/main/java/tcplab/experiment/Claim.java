@@ -238,13 +238,13 @@ public record Claim(String claim, String experiment, Where where, Metric metric,
         }
     }
 
-    /** Numbers as claims.csv writes them: up to 4 significant digits, no exponent for everyday sizes. */
+    /** Numbers as claims.csv writes them: whole from 1000 up, else up to 4 significant digits; no exponent for everyday sizes. */
     public static String number(double v) {
         if (Double.isNaN(v)) {
             return "";
         }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
+        if (v == Math.rint(v) && Math.abs(v) < 1e15 || Math.abs(v) >= 1000 && Math.abs(v) < 1e15) {
+            return Long.toString(Math.round(v)); // counts and everyday sizes in whole units, never an exponent
         }
         return String.format(Locale.ROOT, "%.4g", v).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
     }

@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -174,6 +175,7 @@ public final class ReportWriter {
         md.append(" · [reproduce](#reproduce) · [files](#files)\n\n");
 
         claimsAtAGlance(md, sections, throughput);
+        folklore(md, sections, m);
         md.append("<a id=\"environment\"></a>\n\n");
         environment(md, m);
         settings(md, data);
@@ -282,6 +284,75 @@ public final class ReportWriter {
                     skipped ? "skipped" : shorter(example.model()), measuredCell);
         }
         md.append(table.markdown()).append("\n</div>\n\n");
+    }
+
+    /**
+     * "What the folklore gets wrong on this kernel": the findings of this run that differ from how
+     * people state the claims, each with its measured number, read from the claims alone.
+     */
+    private static void folklore(StringBuilder md, List<Section> sections, JsonNode m) {
+        List<Claim> claims = sections.stream().flatMap(s -> s.claims().stream()).toList();
+        List<String> found = new ArrayList<>();
+        java.util.function.Predicate<Claim> kernelSchedule = c -> c.conditions().contains("tcp_syn_linear_timeouts=4")
+                && c.conditions().contains("connectTimeout=0") && !Double.isNaN(c.measuredValue());
+        first(claims, "connect-timeout", "connect_fails_after_s", kernelSchedule.and(c -> c.scaled().isEmpty()))
+                .or(() -> first(claims, "connect-timeout", "connect_fails_after_s", kernelSchedule)).ifPresent(c ->
+                found.add("**131 s, not 127 s.** " + (c.scaled().isEmpty() ? "With the default tcp_syn_retries = 6 and"
+                        + " tcp_syn_linear_timeouts = 4, connect() to a host that drops SYNs gave up after " + c.measured() + " (model "
+                        + c.model() + ")" : "Measured at " + c.conditions().replaceAll(".*(tcp_syn_retries=\\d+).*", "$1") + ": "
+                        + c.measured() + " (model " + c.model() + "); the same model gives " + c.modelAtDefaults() + " at the defaults")
+                        + ". The 127 s usually quoted predates tcp_syn_linear_timeouts, whose default 4 sends more SYNs early and one"
+                        + " more late. [C10](#connect-timeout)"));
+        first(claims, "stuck-write", "write_fails_after_s", c -> c.conditions().contains("variant=PLAIN") && !Double.isNaN(c.measuredValue()))
+                .ifPresent(c -> found.add("**A stuck write takes what the path's RTO decides.** " + (c.scaled().isEmpty()
+                        ? "With tcp_retries2 = 15 the write failed after " + c.measured() + " (model " + c.model() + "), neither the 924.6 s"
+                                + " usually quoted nor the 1044.6 s of an RTO of exactly 200 ms."
+                        : "Measured at " + c.conditions().replaceAll(".*(tcp_retries2=\\d+).*", "$1") + ": " + c.measured() + " (model "
+                                + c.model() + "); on this path the model gives " + c.modelAtDefaults() + " at the default 15, not the"
+                                + " 924.6 s usually quoted.") + " [C12](#stuck-write)"));
+        first(claims, "listen-port-collision", "bind_failed_share_first_parity", c -> c.measuredValue() > 0).ifPresent(c -> {
+            Optional<Claim> other = first(claims, "listen-port-collision", "bind_failed_share_other_parity",
+                    o -> o.where().configuration().equals(c.where().configuration()));
+            found.add("**Ports go by parity.** connect() fills the ports of one parity first: at " + c.conditions().replaceAll(
+                    ".*occupancy=(\\d+).*", "$1") + " % of the range in use, a listening port of that parity was taken in "
+                    + percent(c.measuredValue()) + " of trials" + other.map(o -> ", one of the other parity in "
+                    + percent(o.measuredValue())).orElse("") + "; the same rule makes connect() slow once half the range is held."
+                    + " [C8](#listen-port-collision)");
+        });
+        first(claims, "close-wait-leak", "reconnect_into_close_wait", c -> c.verdict() == Claim.Verdict.AGREES).ifPresent(c ->
+                found.add("**A reconnect into CLOSE_WAIT does not hang.** Measured: " + c.measured() + ", the challenge ACK (RFC 5961) and a"
+                        + " quick resend, where older kernels waited the initial 1 s. [C13](#close-wait-leak)"));
+        JsonNode defaults = m.path("jdk").path("socketDefaults");
+        if (defaults.path("ServerSocket.SO_REUSEADDR").asBoolean(false)) {
+            found.add("**Java servers restart at once.** This JDK turns SO_REUSEADDR on for ServerSocket and ServerSocketChannel on"
+                    + " Linux, so \"Address already in use\" after a restart needs an old listener that had it off."
+                    + (sections.stream().anyMatch(s -> s.experiment().equals("restart-rebind")) ? " [C7](#restart-rebind)" : ""));
+        }
+        first(claims, "port-exhaustion", "max_connections_per_60s_window", c -> c.explanation().contains("too slow to fill the range"))
+                .ifPresent(c -> found.add("**The ports / 60 s ceiling was not reached.** " + c.measured() + " in the best 60 s window,"
+                        + " not the range's " + portsOf(c) + " ports of the folklore: connect()'s scan of held ports limits it first."
+                        + " [C3](#port-exhaustion)"));
+        if (found.isEmpty()) {
+            return;
+        }
+        md.append("### What the folklore gets wrong on this kernel\n\n");
+        found.forEach(f -> md.append("- ").append(f).append("\n"));
+        md.append("\n");
+    }
+
+    private static String percent(double share) {
+        return String.format(Locale.ROOT, "%.0f %%", 100 * share);
+    }
+
+    /** The ports of the range a claim ran with: its conditions when the plan set it, else the kernel's default. */
+    private static int portsOf(Claim c) {
+        Matcher range = Pattern.compile("ip_local_port_range=(\\d+) (\\d+)").matcher(c.conditions());
+        return range.find() ? Integer.parseInt(range.group(2)) - Integer.parseInt(range.group(1)) + 1 : TcpModel.DEFAULT_PORTS;
+    }
+
+    private static Optional<Claim> first(List<Claim> claims, String experiment, String metricId, java.util.function.Predicate<Claim> also) {
+        return claims.stream().filter(c -> c.experiment().equals(experiment) && c.metric().id().equals(metricId)
+                && c.verdict() != Claim.Verdict.SKIPPED && also.test(c)).findFirst();
     }
 
     /** A model or measurement short enough for the glance; the section has it whole. */
