@@ -126,15 +126,10 @@ final class Charts {
                 + " the warmup iterations come first. A fall within a configuration is the port range filling with TIME_WAIT.");
     }
 
+    /** The port ceiling, drawn only where it applies: the client kept TIME_WAIT it could not reuse and filled the range with it. */
     private static double ceiling(Group g) {
         RunData.Result r = g.measured().get(0);
-        String mode = r.params().getOrDefault("closeMode", "CLIENT_FIN");
-        boolean clientKeepsTimeWait = mode.equals("CLIENT_FIN") || mode.equals("CLIENT_LINGER");
-        int ports = TcpModel.portCount(r.sysctls());
-        if (!clientKeepsTimeWait || ports <= 0 || TcpModel.timeWaitReuse(r.sysctls(), r.path().equals("loopback"))) {
-            return Double.NaN;
-        }
-        return TcpModel.portCeilingPerSecond(ports);
+        return Findings.TimeWait.filledTheRange(r) ? TcpModel.portCeilingPerSecond(TcpModel.portCount(r.sysctls())) : Double.NaN;
     }
 
     private static double nanToZero(double v) {

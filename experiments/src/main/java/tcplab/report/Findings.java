@@ -46,8 +46,8 @@ final class Findings {
             }
         }
         if (!unexplained.isEmpty()) {
-            found.add("**Latency tails with no TCP event behind them**: " + String.join("; ", unexplained) + ". These maxima are far"
-                    + " below the 200 ms minimum retransmission timeout and no accept-queue overflow was counted, so no TCP timeout caused"
+            found.add("**Latency tails with no TCP timeout behind them**: " + String.join("; ", unexplained) + ". These maxima are far"
+                    + " below the 200 ms minimum retransmission timeout and the 1 s a dropped SYN waits, so no TCP timeout caused"
                     + " them. Client, server and the kernel's packet processing share the CPUs, so scheduling delays and JVM pauses show"
                     + " up in the tail.");
         }
@@ -61,7 +61,7 @@ final class Findings {
      * Who holds TIME_WAIT, whether the client's ports ran out, and whether reuse saved the rate.
      * Configurations are sorted into these cases first, so each explanation is written once.
      */
-    private static final class TimeWait {
+    static final class TimeWait {
         private final List<String> resets = new ArrayList<>();
         private final List<String> serverSide = new ArrayList<>();
         private final List<String> reused = new ArrayList<>();
@@ -70,6 +70,15 @@ final class Findings {
         private int exhaustedPorts;
         private boolean slowedBeforeFailing;
         private long failedNoPort;
+
+        /** Whether a configuration filled its client's port range with TIME_WAIT it could not reuse: its tail and its rate follow from that. */
+        static boolean filledTheRange(RunData.Result r) {
+            String mode = r.params().getOrDefault("closeMode", "CLIENT_FIN");
+            int ports = TcpModel.portCount(r.sysctls());
+            boolean clientKeeps = mode.equals("CLIENT_FIN") || mode.equals("CLIENT_LINGER");
+            return clientKeeps && ports > 0 && !TcpModel.timeWaitReuse(r.sysctls(), r.path().equals("loopback"))
+                    && r.clientCounter("state.TIME_WAIT", RunData.AFTER) >= ports * 0.4;
+        }
 
         void add(Group g) {
             RunData.Result r = g.measured().get(0);
@@ -110,7 +119,9 @@ final class Findings {
 
         void report(List<String> found) {
             if (!exhausted.isEmpty()) {
-                StringBuilder s = new StringBuilder("**The client ran out of ports** (" + exhaustedSettings + "): "
+                // "ran out" only when connect() failed; a range that filled without a failure slowed connect() instead
+                StringBuilder s = new StringBuilder((failedNoPort > 0 ? "**The client ran out of ports** ("
+                        : "**The client's port range filled with TIME_WAIT**, and no connect() failed (") + exhaustedSettings + "): "
                         + String.join("; ", exhausted) + ".");
                 if (slowedBeforeFailing) {
                     s.append(String.format(Locale.ROOT, " connect() tries local ports of one parity first (__inet_hash_connect), so once those"
@@ -181,16 +192,21 @@ final class Findings {
         long overflows = loopback ? r.clientCounter("TcpExt.ListenOverflows", RunData.DELTA) : r.serverCounter("TcpExt.ListenOverflows", RunData.DELTA);
         long drops = loopback ? r.clientCounter("TcpExt.ListenDrops", RunData.DELTA) : r.serverCounter("TcpExt.ListenDrops", RunData.DELTA);
         long retrans = r.clientCounter("Tcp.RetransSegs", RunData.DELTA) + (loopback ? 0 : r.serverCounter("Tcp.RetransSegs", RunData.DELTA));
-        if (overflows > 0 || drops > 0) {
+        if ((overflows > 0 || drops > 0) && max >= 0.9e6) { // a dropped SYN comes back after the 1 s initial timeout, no sooner
             found.add(String.format(Locale.ROOT, "**%s** (sample): the accept queue overflowed %d times (TcpExt.ListenOverflows) and %d SYNs"
                     + " were dropped (ListenDrops); a dropped SYN is sent again after the 1 s initial retransmission timeout, which explains"
                     + " a maximum of %s against a median of %s.", g.label(), overflows, drops, Format.micros(max), Format.micros(p50)));
         } else if (max > 1e5 && retrans > 0) {
             found.add(String.format(Locale.ROOT, "**%s** (sample): the maximum of %s is a retransmission timeout: %d segments were retransmitted"
                     + " (Tcp.RetransSegs) and no accept-queue overflow was counted.", g.label(), Format.micros(max), retrans));
+        } else if (max > 50 * p50 && TimeWait.filledTheRange(r)) {
+            found.add(String.format(Locale.ROOT, "**%s** (sample): the tail (p99 %s, max %s against a median of %s) is connect() scanning held"
+                    + " ports: once one parity of the range is in TIME_WAIT (%d of %d ports held at the end), each connect() examines those"
+                    + " before it finds a free port (__inet_hash_connect).", g.label(), Format.micros(g.percentile("99.0")), Format.micros(max),
+                    Format.micros(p50), r.clientCounter("state.TIME_WAIT", RunData.AFTER), TcpModel.portCount(r.sysctls())));
         } else if (max > 50 * p50) {
-            unexplained.add(String.format(Locale.ROOT, "%s: max %s = %.0f × p50, %d retransmitted segments",
-                    g.label(), Format.micros(max), max / p50, retrans));
+            unexplained.add(String.format(Locale.ROOT, "%s: max %s = %.0f × p50, %d retransmitted segments, %d accept-queue overflows",
+                    g.label(), Format.micros(max), max / p50, retrans, overflows));
         }
     }
 
@@ -204,11 +220,13 @@ final class Findings {
                 if (without.hasData() && sameExcept(with.first(), without.first(), "reuseAddr")) {
                     double a = with.okRate();
                     double b = without.okRate();
+                    boolean bars = !Double.isNaN(with.okError()) && !Double.isNaN(without.okError());
                     boolean within = Math.abs(a - b) <= nanToZero(with.okError()) + nanToZero(without.okError());
                     found.add(String.format(Locale.ROOT, "**SO_REUSEADDR on the client** (%s): %s/s with, %s/s without (%+.0f %%), %s."
                                     + " The option changes what bind() allows, not how connect() picks a port, so no difference is expected.",
                             without.label(), Format.number(a), Format.number(b), 100 * (a - b) / b,
-                            within ? "within the error bars" : "outside the error bars: compare with PLAN=full before drawing a conclusion"));
+                            !bars ? "with no error bars to judge it by (too few iterations): compare with PLAN=full"
+                                    : within ? "within the error bars" : "outside the error bars: compare with PLAN=full before drawing a conclusion"));
                 }
             }
         }

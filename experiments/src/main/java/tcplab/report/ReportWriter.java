@@ -557,23 +557,45 @@ public final class ReportWriter {
             return;
         }
         boolean repeated = groups.stream().anyMatch(g -> g.measured().size() > 1);
-        md.append("| configuration | complete per s | ± | attempts per s | failed in measurement | TIME_WAIT at end (client / server) |\n");
-        md.append("|---|---:|---:|---:|---|---:|\n");
+        md.append("| configuration | complete per s | ± | first → last iteration | attempts per s | failed in measurement | TIME_WAIT at end"
+                + " (client / server) |\n");
+        md.append("|---|---:|---:|---|---:|---|---:|\n");
         for (Group g : groups) {
             if (!g.hasData()) {
-                md.append("| ").append(g.label()).append(" | not measured: ").append(g.first().status()).append(" | | | | |\n");
+                md.append("| ").append(g.label()).append(" | not measured: ").append(g.first().status()).append(" | | | | | |\n");
                 continue;
             }
             RunData.Result r = g.measured().get(0);
             md.append("| ").append(g.label()).append(" | ").append(Format.number(g.okRate())).append(" | ")
-                    .append(Format.number(g.okError())).append(" | ").append(Format.number(g.mean(x -> x.jmh().primary().score())))
+                    .append(Format.number(g.okError())).append(" | ").append(firstAndLast(r))
+                    .append(" | ").append(Format.number(g.mean(x -> x.jmh().primary().score())))
                     .append(" | ").append(failureText(g)).append(" | ")
                     .append(r.clientCounter("state.TIME_WAIT", RunData.AFTER)).append(" / ")
                     .append(r.path().equals("loopback") ? "(same host)" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER)))
                     .append(" |\n");
         }
         md.append(repeated ? "\n± spans every repetition (each in fresh namespaces). " : "\n± is JMH's 99.9 % confidence half-width. ");
-        md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them.\n\n");
+        md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
+                + " fills its port range with TIME_WAIT starts fast and ends at the scan-limited rate: its mean mixes the two, so the first"
+                + " and last measurement iterations (first repetition, all threads) are shown apart, the transient beside the steady"
+                + " state.\n\n");
+    }
+
+    /** Complete cycles per second in the first and the last measurement iteration, from outcomes.csv: the transient and where it ends. */
+    private static String firstAndLast(RunData.Result r) {
+        Map<String, Long> byIteration = new java.util.TreeMap<>(java.util.Comparator.comparingInt(Integer::parseInt));
+        for (Map<String, String> o : r.outcomes()) {
+            if ("measurement".equals(o.get("phase"))) {
+                byIteration.merge(o.get("iteration"), Long.parseLong(o.get("ok")), Long::sum);
+            }
+        }
+        if (byIteration.size() < 2 || r.jmh() == null) {
+            return "";
+        }
+        List<Long> oks = new ArrayList<>(byIteration.values());
+        double seconds = r.jmh().measurementSeconds();
+        return Format.number(oks.get(0) / seconds) + " → " + Format.number(oks.get(oks.size() - 1) / seconds)
+                + (Findings.TimeWait.filledTheRange(r) ? " (range filled)" : "");
     }
 
     private static void latencyTable(StringBuilder md, List<Group> groups) {
@@ -608,9 +630,11 @@ public final class ReportWriter {
     private static void counters(StringBuilder md, RunData data) {
         md.append("## Kernel counters\n\n");
         md.append("Deltas over each configuration, from each host's /proc/net/netstat and /proc/net/snmp; TIME_WAIT is the socket count at"
-                + " the end. TcpExt.TW counts sockets that entered TIME_WAIT; TWRecycled those connect() took over. For the loopback path the"
+                + " the end. TcpExt.TW counts the sockets the kernel moved to its timewait state with a timer over 4 s (__inet_twsk_schedule):"
+                + " every TIME_WAIT socket, and also an orphaned FIN_WAIT_2 one when tcp_fin_timeout is over 4 s (those with 4 s or less count"
+                + " in TcpExt.TWKilled instead); TWRecycled counts those connect() took over. For the loopback path the"
                 + " server ran in the client host. All counters: [kernel-counters.csv](kernel-counters.csv); per configuration: [results.csv](results.csv).\n\n");
-        md.append("| configuration | mode | client ActiveOpens | entered TIME_WAIT | TWRecycled | TIME_WAIT at end (client / server)"
+        md.append("| configuration | mode | client ActiveOpens | TcpExt.TW | TWRecycled | TIME_WAIT at end (client / server)"
                 + " | ListenOverflows / ListenDrops | RetransSegs (client / server) | OutRsts (client / server) |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunData.Result r : data.results()) {
