@@ -1,0 +1,147 @@
+package tcplab.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tcplab.report.ReportWriter;
+import tcplab.results.RunFolder;
+import tcplab.testing.Fixtures;
+
+/**
+ * Every experiment's claims, from the raw files of a recorded quick-plan run
+ * (src/test/resources/fixtures/quick-baseline: profile baseline, Linux 6.18, 2026-12-01; the
+ * experiments' raw rows and the counters they read; CONFIG_HZ = 250 as /proc/config.gz said, added
+ * to the metadata, which that run predates). No kernel: a change to a claim is tested in seconds.
+ * What is asserted is the claims' reasoning on known data: which rows stopped short of their
+ * horizon, which name scaled sysctls, and that a band holds what it passed.
+ */
+class QuickRunClaimsTest {
+    @TempDir
+    static Path dir;
+    static List<Map<String, String>> claims;
+
+    @BeforeAll
+    static void redraw() throws Exception {
+        Path fixture = Path.of("src/test/resources/fixtures/quick-baseline");
+        Path run = dir.resolve("run");
+        try (Stream<Path> files = Files.walk(fixture)) {
+            for (Path f : files.toList()) {
+                Path to = run.resolve(fixture.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        ReportWriter.write(new RunFolder(run));
+        claims = Fixtures.csv(run.resolve("claims.csv"));
+        Fixtures.assertClaimsColumns(run);
+    }
+
+    private static List<Map<String, String>> rows(String experiment, String metricId) {
+        List<Map<String, String>> found = claims.stream().filter(c -> c.get("experiment").equals(experiment)
+                && c.get("metric_id").equals(metricId)).toList();
+        assertFalse(found.isEmpty(), experiment + " " + metricId + " in " + claims.stream().map(c -> c.get("metric_id")).distinct().toList());
+        return found;
+    }
+
+    @Test
+    void everyExperimentOfTheQuickPlanHasClaims() {
+        for (String experiment : List.of("port-exhaustion", "time-wait-lifetime", "time-wait-scale", "simultaneous-close", "restart-rebind",
+                "listen-port-collision", "admin-port", "close-wait-leak", "connect-timeout", "accept-overflow", "dead-peer", "stuck-write")) {
+            assertTrue(claims.stream().anyMatch(c -> c.get("experiment").equals(experiment)), experiment);
+        }
+        assertEquals(List.of(), claims.stream().filter(c -> c.get("verdict").equals("differs")).toList(), "this run fits every model");
+    }
+
+    @Test
+    void aTwoSecondExhaustionRunIsConsistentWithTheCeilingButNoSustainedRate() {
+        rows("port-exhaustion", "max_connections_per_60s_window").forEach(c -> {
+            assertEquals("consistent", c.get("verdict"), c.toString());
+            assertEquals("net.ipv4.ip_local_port_range=40000 40999 (default 32768 60999)", c.get("scaled"), c.toString());
+        });
+        rows("port-exhaustion", "sustained_connections_per_s").forEach(c -> assertTrue(c.get("horizon").contains("burst"), c.toString()));
+        rows("port-exhaustion", "eaddrnotavail_failures").forEach(c -> assertEquals("agrees", c.get("verdict"), "an RST close reused every"
+                + " port many times over in 2 s: " + c));
+    }
+
+    @Test
+    void aTimeWaitReadFromItsTimerIsConsistentAndAWatchedFinWait2Agrees() {
+        rows("time-wait-lifetime", "time_wait_lifetime_s").forEach(c -> {
+            assertEquals("consistent", c.get("verdict"), c.toString());
+            assertTrue(c.get("horizon").contains("3 s watch"), c.toString());
+        });
+        Map<String, String> fw = rows("time-wait-lifetime", "fin_wait2_lifetime_s").stream()
+                .filter(c -> c.get("conditions").contains("tcp_fin_timeout=2")).findFirst().orElseThrow();
+        assertEquals("agrees", fw.get("verdict"), fw.toString());
+        assertEquals("60 s", fw.get("model_at_defaults"));
+        // the 2 s timer lands on the 32 ms level of the timer wheel at HZ 250: the band is 2 s to 2.18 s with the 150 ms poll
+        assertEquals(2.182, Double.parseDouble(fw.get("high")), 0.001, fw.toString());
+    }
+
+    @Test
+    void aOneSecondRetryOfASixtySecondTimeWaitIsOnlyConsistent() {
+        for (Map<String, String> c : rows("restart-rebind", "bind_keeps_failing")) {
+            boolean timeWait = c.get("conditions").contains("leftover=TIME_WAIT");
+            assertEquals(timeWait ? "consistent" : "agrees", c.get("verdict"), c.toString());
+            assertEquals("", c.get("unit"), "a text outcome has no unit");
+        }
+        rows("restart-rebind", "first_bind").forEach(c -> assertEquals("agrees", c.get("verdict"), c.toString()));
+    }
+
+    @Test
+    void neverInAFourSecondWindowIsConsistentAndScaledKeepaliveNamesItsDefaults() {
+        for (Map<String, String> c : rows("dead-peer", "noticed_after_fault_s")) {
+            if (Fixtures.model(c).equals("never") && c.get("conditions").contains("mechanism=NONE")) {
+                assertEquals("consistent", c.get("verdict"), c.toString());
+                assertFalse(c.get("conditions").contains("heartbeat") || c.get("conditions").contains("keepalive"), c.toString());
+            }
+            if (c.get("conditions").contains("mechanism=KEEPALIVE_DEFAULT") && !Fixtures.model(c).equals("never")) {
+                assertTrue(c.get("scaled").contains("net.ipv4.tcp_keepalive_time=2 (default 7200)"), c.toString());
+                assertEquals("7200 + 9 × 75 = 7875 s", c.get("model_at_defaults"), c.toString());
+            }
+        }
+    }
+
+    @Test
+    void timeoutRowsModelTheKernelTheyRanOn() {
+        for (Map<String, String> c : rows("connect-timeout", "connect_fails_after_s")) {
+            if (c.get("conditions").contains("connectTimeout=0")) {
+                boolean linear = c.get("conditions").contains("tcp_syn_linear_timeouts=4");
+                assertEquals(linear ? "131 s" : "127 s", c.get("model_at_defaults"), c.toString());
+            }
+        }
+        Map<String, String> plain = rows("stuck-write", "write_fails_after_s").stream()
+                .filter(c -> c.get("conditions").contains("variant=PLAIN")).findFirst().orElseThrow();
+        assertTrue(plain.get("explanation").contains("the RTO measured"), plain.toString());
+        assertEquals("agrees", plain.get("verdict"), plain.toString());
+        rows("accept-overflow", "resets_on_completed_handshake").forEach(c -> assertEquals("consistent", c.get("verdict"),
+                "no reset seen, so the reset rule was not tested: " + c));
+    }
+
+    @Test
+    void aBinomialBandSaysWhyAShareFarFromItsModelAgrees() {
+        Map<String, String> c = rows("listen-port-collision", "bind_failed_share_first_parity").stream()
+                .filter(r -> r.get("conditions").contains("occupancy=25")).findFirst().orElseThrow();
+        assertTrue(Double.parseDouble(c.get("measured")) < Double.parseDouble(c.get("model")) - 0.1, "far from the model: " + c);
+        assertTrue(c.get("band").contains("binomial") && Double.parseDouble(c.get("low")) >= 0, c.toString());
+        assertEquals("agrees", c.get("verdict"));
+    }
+
+    @Test
+    void aCloseWaitHoldShorterThanEveryTimerIsConsistentWithNever() {
+        rows("close-wait-leak", "close_wait_after_hold").forEach(c -> assertEquals("consistent", c.get("verdict"), c.toString()));
+        rows("time-wait-scale", "time_wait_bytes_per_socket").stream().filter(c -> c.get("verdict").equals("skipped"))
+                .forEach(c -> assertEquals("", c.get("measured"), "a skipped row shows no number: " + c));
+    }
+}
