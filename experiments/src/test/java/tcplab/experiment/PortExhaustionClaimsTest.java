@@ -8,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tcplab.experiment.timewait.PortExhaustionExperiment;
 import tcplab.results.RunData;
 import tcplab.results.RunFolder;
+import tcplab.testing.Fixtures;
 
 /**
  * C3's claim at the default range (32768-60999, 75 s, veth, no reuse), from a recorded run folder
@@ -39,18 +39,7 @@ class PortExhaustionClaimsTest {
     }
 
     private Path copy() throws IOException {
-        Path run = dir.resolve("run");
-        try (Stream<Path> files = Files.walk(FIXTURE)) {
-            for (Path f : files.toList()) {
-                Path to = run.resolve(FIXTURE.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(f, to);
-                }
-            }
-        }
-        return run;
+        return Fixtures.copyTree(FIXTURE, dir.resolve("run"));
     }
 
     @Test

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,18 +29,7 @@ class QuickRunClaimsTest {
 
     @BeforeAll
     static void redraw() throws Exception {
-        Path fixture = Path.of("src/test/resources/fixtures/quick-baseline");
-        Path run = dir.resolve("run");
-        try (Stream<Path> files = Files.walk(fixture)) {
-            for (Path f : files.toList()) {
-                Path to = run.resolve(fixture.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(f, to);
-                }
-            }
-        }
+        Path run = Fixtures.copyTree(Path.of("src/test/resources/fixtures/quick-baseline"), dir.resolve("run"));
         ReportWriter.write(new RunFolder(run));
         claims = Fixtures.csv(run.resolve("claims.csv"));
         Fixtures.assertClaimsColumns(run);

@@ -104,16 +104,7 @@ class UserNamespaceTest {
         for (Path entry : entries()) {
             Path copy = target.resolve((n++) + "-" + entry.getFileName());
             if (Files.isDirectory(entry)) {
-                try (Stream<Path> files = Files.walk(entry)) {
-                    for (Path f : files.toList()) {
-                        Path to = copy.resolve(entry.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(to);
-                        } else {
-                            Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
+                tcplab.testing.Fixtures.copyTree(entry, copy);
             } else if (Files.isRegularFile(entry)) {
                 Files.copy(entry, copy, StandardCopyOption.REPLACE_EXISTING);
             } else {

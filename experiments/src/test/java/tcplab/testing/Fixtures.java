@@ -95,6 +95,21 @@ public final class Fixtures {
         }
     }
 
+    /** Copies the folder {@code from} and everything below it to {@code to}, replacing what is there. */
+    public static Path copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return to;
+    }
+
     /** A claims.csv row's model as a reader sees it: the number, or the text outcome when there is none. */
     public static String model(Map<String, String> claim) {
         return claim.get("model").isEmpty() ? claim.get("model_outcome") : claim.get("model");
