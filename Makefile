@@ -33,7 +33,7 @@ help: ## Show this help
 	@echo
 	@echo "Variables:"
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
-	@echo "  PLAN=$(PLAN)         quick (about 3 min), full (about 2 h), or a path to a plan .json file"
+	@echo "  PLAN=$(PLAN)         quick (about 4 min), full (about 2 h 20 min), or a path to a plan .json file"
 	@echo "  MODE=$(MODE)    namespace (this machine untouched) or host (the profile applied to this machine, restored; CONFIRM=yes)"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
 	@echo "  RUNS=                run folders or profile names (= their latest run), for make compare"
