@@ -193,8 +193,21 @@ public record Claim(String claim, String experiment, Where where, Metric metric,
                 verdict == Verdict.AGREES ? Verdict.CONSISTENT : verdict, band, what, scaled, modelAtDefaults, explanation);
     }
 
-    /** Sysctls scaled down from the defaults the claim is about ("tcp_keepalive_time 2 (default 7200)"), and the model at the defaults. */
+    /**
+     * Sysctls scaled down from the defaults the claim is about ("tcp_keepalive_time 2 (default 7200)"),
+     * and the model at the defaults. The claim's own scale is its defaults, so an agreement measured
+     * at scaled values is {@code consistent}, and says so.
+     */
     public Claim scaled(String which, String atDefaults) {
+        if (which.isEmpty()) {
+            return this;
+        }
+        Claim c = scaledAtAnyValue(which, atDefaults);
+        return c.verdict == Verdict.AGREES ? c.shortOf("measured with scaled sysctls, not at the defaults the claim is about") : c;
+    }
+
+    /** The same for a claim that holds at any value of the sysctl ("tcp_fin_timeout governs FIN_WAIT_2"): named, but no horizon missed. */
+    public Claim scaledAtAnyValue(String which, String atDefaults) {
         return new Claim(claim, experiment, where, metric, modelValue, measuredValue, low, high, modelOutcome, measuredOutcome, verdict,
                 band, horizon, which, atDefaults, explanation);
     }

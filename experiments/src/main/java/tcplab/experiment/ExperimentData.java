@@ -79,6 +79,12 @@ public final class ExperimentData {
         return hz > 0 ? hz : 100;
     }
 
+    /** The HZ the bands used, as a row says it: recorded, or assumed and said so. */
+    public String hzText() {
+        int hz = data.metadata().path("machine").path("kernelHz").asInt(0);
+        return hz > 0 ? "CONFIG_HZ = " + hz : "CONFIG_HZ = 100 (assumed: this run did not record it)";
+    }
+
     public String profile() {
         return data.metadata().path("profile").path("name").asText();
     }

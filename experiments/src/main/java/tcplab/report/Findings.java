@@ -120,9 +120,9 @@ final class Findings {
         void report(List<String> found) {
             if (!exhausted.isEmpty()) {
                 // "ran out" only when connect() failed; a range that filled without a failure slowed connect() instead
-                StringBuilder s = new StringBuilder((failedNoPort > 0 ? "**The client ran out of ports** ("
-                        : "**The client's port range filled with TIME_WAIT**, and no connect() failed (") + exhaustedSettings + "): "
-                        + String.join("; ", exhausted) + ".");
+                StringBuilder s = new StringBuilder((failedNoPort > 0 ? "**The client ran out of ports** (" + exhaustedSettings + "): "
+                        : "**The client's ports piled up in TIME_WAIT**, and no connect() failed ("
+                        + exhaustedSettings + "): ") + String.join("; ", exhausted) + ".");
                 if (slowedBeforeFailing) {
                     s.append(String.format(Locale.ROOT, " connect() tries local ports of one parity first (__inet_hash_connect), so once those"
                             + " %d are in TIME_WAIT every connect() scans them before it takes a port of the other parity: it slows down"

@@ -93,7 +93,8 @@ class QuickRunClaimsTest {
                 assertEquals("consistent", c.get("verdict"), c.toString());
                 assertFalse(c.get("conditions").contains("heartbeat") || c.get("conditions").contains("keepalive"), c.toString());
             }
-            if (c.get("conditions").contains("mechanism=KEEPALIVE_DEFAULT") && !Fixtures.model(c).equals("never")) {
+            if (c.get("conditions").contains("mechanism=KEEPALIVE_DEFAULT") && !Fixtures.model(c).equals("never")
+                    && !c.get("conditions").contains("fault=KILL")) { // a kill is seen at once whatever keepalive says
                 assertTrue(c.get("scaled").contains("net.ipv4.tcp_keepalive_time=2 (default 7200)"), c.toString());
                 assertEquals("7200 + 9 × 75 = 7875 s", c.get("model_at_defaults"), c.toString());
             }
@@ -105,13 +106,15 @@ class QuickRunClaimsTest {
         for (Map<String, String> c : rows("connect-timeout", "connect_fails_after_s")) {
             if (c.get("conditions").contains("connectTimeout=0")) {
                 boolean linear = c.get("conditions").contains("tcp_syn_linear_timeouts=4");
-                assertEquals(linear ? "131 s" : "127 s", c.get("model_at_defaults"), c.toString());
+                assertEquals("131 s", c.get("model_at_defaults"), "the defaults are 6 retries with 4 linear timeouts: " + c);
+                assertTrue(linear || c.get("scaled").contains("net.ipv4.tcp_syn_linear_timeouts=0 (default 4)"), c.toString());
             }
         }
         Map<String, String> plain = rows("stuck-write", "write_fails_after_s").stream()
                 .filter(c -> c.get("conditions").contains("variant=PLAIN")).findFirst().orElseThrow();
         assertTrue(plain.get("explanation").contains("the RTO measured"), plain.toString());
-        assertEquals("agrees", plain.get("verdict"), plain.toString());
+        assertEquals("consistent", plain.get("verdict"), "tcp_retries2 = 1, scaled down from 15: " + plain);
+        assertTrue(plain.get("model_at_defaults").startsWith("about "), plain.toString());
         rows("accept-overflow", "resets_on_completed_handshake").forEach(c -> assertEquals("consistent", c.get("verdict"),
                 "no reset seen, so the reset rule was not tested: " + c));
     }

@@ -92,7 +92,7 @@ class FindingsTest {
                 + "1,0,thrpt,warmup,1,20000,0,0,0,0,0\n1,0,thrpt,measurement,1,750,0,0,0,0,0\n");
 
         String all = String.join("\n", Findings.of(RunData.load(run)));
-        assertTrue(all.contains("**The client's port range filled with TIME_WAIT**, and no connect() failed"), all);
+        assertTrue(all.contains("**The client's ports piled up in TIME_WAIT**, and no connect() failed"), all);
         assertTrue(!all.contains("ran out of ports"), "no connect() failed: " + all);
         assertTrue(all.contains("**CLIENT_FIN veth** (sample): the tail") && all.contains("is connect() scanning held ports"), all);
         assertTrue(!all.contains("1 s initial retransmission timeout"), "a 12 ms maximum is no 1 s SYN timeout: " + all);

@@ -341,7 +341,7 @@ public final class RestartRebindExperiment extends Experiment {
             claims.add(Claim.check("C7", name(), conditions, FIRST_BIND, allowed ? "bound" : "Address already in use",
                     o.firstBound() ? "bound" : o.error(), o.firstBound() == allowed, why));
             if (!allowed) {
-                claims.add(retryClaim(conditions, leftover, o, data.hz()));
+                claims.add(retryClaim(conditions, leftover, o, data.hz(), data.hzText()));
             }
         }
         StringBuilder md = new StringBuilder("An old server holds connections, then goes: killed (its connections end in TIME_WAIT on the"
@@ -377,7 +377,7 @@ public final class RestartRebindExperiment extends Experiment {
     }
 
     /** Where the model says bind() fails: how long it kept failing. */
-    private Claim retryClaim(Claim.Where conditions, Leftover leftover, Outcome o, int hz) {
+    private Claim retryClaim(Claim.Where conditions, Leftover leftover, Outcome o, int hz, String hzText) {
         double granule = TcpModel.timerGranuleSeconds(TcpModel.TIME_WAIT_SECONDS, hz);
         if (leftover == Leftover.TIME_WAIT && o.bound()) {
             // TIME_WAIT began just after the old process died; its 60 s timer fires up to one timer-wheel
@@ -388,7 +388,7 @@ public final class RestartRebindExperiment extends Experiment {
                     TcpModel.TIME_WAIT_SECONDS, high,
                     String.format(Locale.ROOT, "The server's side of each connection waited in TIME_WAIT (60 s, TCP_TIMEWAIT_LEN) and"
                             + " held the port; bind() succeeded once the last one was gone, %.2f s after the old process died (the model"
-                            + " allows 60 to %.1f s: the 60 s timer fires up to %.3f s late at CONFIG_HZ = %d).", since, high, granule, hz))
+                            + " allows 60 to %.1f s: the 60 s timer fires up to %.3f s late at %s).", since, high, granule, hzText))
                     .band(String.format(Locale.ROOT, "timer-wheel granule %.3f s + the 100 ms retry + 0.5 s", granule));
         }
         double window = o.windowSeconds();
@@ -396,7 +396,7 @@ public final class RestartRebindExperiment extends Experiment {
         String model = leftover == Leftover.TIME_WAIT ? "fails for 60 s" : "fails while the connections stay open";
         String why = leftover == Leftover.TIME_WAIT
                 ? (longEnough ? "TIME_WAIT should have ended within the window, yet bind() kept failing."
-                        : String.format(Locale.ROOT, "TIME_WAIT lasts 60 s, longer than this %.1f s retry window (set retry above 68 to see"
+                        : String.format(Locale.ROOT, "TIME_WAIT lasts 60 s, longer than this %.1f s retry window (set retry above 68 s to see"
                                 + " it end).", window))
                 : "The old process still holds ESTABLISHED connections on the port, so bind() fails for as long as it keeps them.";
         Claim c = Claim.check("C7", name(), conditions, KEEPS_FAILING, model,

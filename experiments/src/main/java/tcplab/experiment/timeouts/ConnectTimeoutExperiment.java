@@ -243,10 +243,11 @@ public final class ConnectTimeoutExperiment extends Experiment {
             Claim failsAfter = (outcomes ? Claim.between("C10", name(), conditions, metric, m.failsAfter(), Math.round(mean * 100) / 100.0,
                     low, high, why) : Claim.check("C10", name(), conditions, metric, Claim.number(m.failsAfter()), Claim.number(mean), false, why))
                     .band(m.appWins() ? "the application's timer + 100 ms" : String.format(Locale.ROOT,
-                            "the SYN timers' timer-wheel granules summed (%.3f s at HZ %d) + 0.2 s", slack - 0.2, data.hz()));
-            String scaled = TcpModel.scaledFromDefaults(r.sysctls(), "net.ipv4.tcp_syn_retries");
-            if (!scaled.isEmpty() && !m.appWins()) {
-                failsAfter = failsAfter.scaled(scaled, Claim.number(TcpModel.synSchedule(6, m.linear(), m.rtoMax()).failsAt()) + " s");
+                            "the SYN timers' timer-wheel granules summed (%.3f s at %s) + 0.2 s", slack - 0.2, data.hzText()));
+            // the claim is about the defaults, 6 retries with 4 linear timeouts: a row at other values is scaled
+            String scaled = TcpModel.scaledFromDefaults(r.sysctls(), "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_syn_linear_timeouts");
+            if (!m.appWins()) {
+                failsAfter = failsAfter.scaled(scaled, Claim.number(TcpModel.synSchedule(6, 4, m.rtoMax()).failsAt()) + " s");
             }
             claims.add(failsAfter);
             if (dropped >= 0) {

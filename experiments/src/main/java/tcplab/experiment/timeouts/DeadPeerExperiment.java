@@ -272,7 +272,11 @@ public final class DeadPeerExperiment extends Experiment {
     }
 
     /** What a mechanism should do under a fault: detect within [low, high] seconds after the fault, or not at all (NaN). */
-    record Expectation(double model, double low, double high, String why) {
+    record Expectation(double model, double low, double high, String why, String band) {
+        Expectation(double model, double low, double high, String why) {
+            this(model, low, high, why, "");
+        }
+
         boolean detects() {
             return !Double.isNaN(model);
         }
@@ -284,14 +288,15 @@ public final class DeadPeerExperiment extends Experiment {
         if (fault == Fault.KILL) {
             if (m == Mechanism.HEARTBEAT) {
                 return new Expectation(every, 0, every + 0.2, "The killed process's kernel closed the connection; the next PING"
-                        + " finds it closed.");
+                        + " finds it closed.", "0 to the heartbeat interval + 0.2 s: the next PING finds the connection closed");
             }
             return new Expectation(0, 0, 0.2, "The killed process's kernel closed its sockets and sent a FIN: read() returns at once,"
-                    + " whatever the mechanism.");
+                    + " whatever the mechanism.", "at once: 0 to 0.2 s");
         }
         if (m == Mechanism.HEARTBEAT) {
             return new Expectation(deadline, deadline - 0.05, every + deadline + 0.2, "A PING sent after the fault gets no PONG: the"
-                    + " heartbeat notices within its interval plus its deadline.");
+                    + " heartbeat notices within its interval plus its deadline.", "the deadline − 0.05 s to the heartbeat interval + the"
+                    + " deadline + 0.2 s");
         }
         if (m == Mechanism.NONE) {
             return new Expectation(Double.NaN, 0, 0, "Nothing is sent on an idle connection, so nothing can fail: read() waits forever.");
@@ -320,7 +325,9 @@ public final class DeadPeerExperiment extends Experiment {
                 "Keepalive probes after %.0f s idle, then every %.0f s; %d unanswered probes end the connection: %.0f + %d × %.0f s after"
                         + " the last activity, %.1f s before the fault.%s", time, interval, probes, time, probes, interval, idleBeforeFault,
                 refused > 0 ? " With the link down the client's own end has no carrier: a probe its device refuses is not counted and is"
-                        + " sent again 0.5 s later (TCP_RESOURCE_PROBE_INTERVAL), so up to 0.5 s more is allowed." : ""));
+                        + " sent again 0.5 s later (TCP_RESOURCE_PROBE_INTERVAL), so up to 0.5 s more is allowed." : ""),
+                "model − 0.1 s to model + 1/8 of it + 0.3 s (a timer fires up to 1/8 of its delay late at these short delays)"
+                        + (refused > 0 ? " + 0.5 s for a probe the carrier-less device refuses" : ""));
     }
 
     static final String[] KEEPALIVE_SYSCTLS = {"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"};
@@ -390,8 +397,8 @@ public final class DeadPeerExperiment extends Experiment {
                     Claim c = (noticed ? Claim.between("C11", name(), conditions, metric, Math.round(e.model() * 100) / 100.0,
                             Math.round(after * 100) / 100.0, e.low(), e.high(), e.why())
                             : Claim.check("C11", name(), conditions, metric, Claim.number(e.model()), measured, false, e.why()))
-                            .band("model − 0.1 s to model + 1/8 + 0.3 s (+ 0.5 s for a probe a carrier-less device refuses)");
-                    if (m == Mechanism.KEEPALIVE_DEFAULT) {
+                            .band(e.band());
+                    if (m == Mechanism.KEEPALIVE_DEFAULT && fault != Fault.KILL) { // a kill is seen at once at any keepalive setting
                         String scaled = TcpModel.scaledFromDefaults(r.sysctls(), KEEPALIVE_SYSCTLS);
                         c = c.scaled(scaled, scaled.isEmpty() ? "" : String.format(Locale.ROOT, "7200 + 9 × 75 = %.0f s",
                                 TcpModel.keepaliveDetectionSeconds(7200, 75, 9)));
@@ -401,9 +408,14 @@ public final class DeadPeerExperiment extends Experiment {
                     // "never" seen within a window of a few seconds fits the model; it is no proof of never
                     double horizon = keepaliveHorizon(m, p, r.sysctls());
                     Claim c = Claim.check("C11", name(), conditions, metric, "never", measured, !noticed, e.why());
-                    claims.add(noticed || w > horizon ? c : c.shortOf(String.format(Locale.ROOT, "'never' rests on a %d s window, shorter"
-                            + " than the %.0f s %s", w, horizon, m == Mechanism.NONE ? "the kernel's default keepalive would take"
-                            : "this mechanism would need to act")));
+                    if (m == Mechanism.KEEPALIVE_DEFAULT) {
+                        String scaled = TcpModel.scaledFromDefaults(r.sysctls(), KEEPALIVE_SYSCTLS);
+                        c = c.scaled(scaled, "never");
+                    }
+                    claims.add(noticed || w > horizon ? c : c.shortOf(m == Mechanism.NONE ? String.format(Locale.ROOT, "'never' rests on"
+                            + " a %d s window: with neither keepalive nor a heartbeat nothing is scheduled to notice, but the window shows"
+                            + " only %d s of it", w, w) : String.format(Locale.ROOT, "'never' rests on a %d s window, shorter than the %.0f s"
+                            + " this mechanism would need to act", w, horizon)));
                 }
             }
             chart.put(fault.name(), bars);

@@ -240,13 +240,13 @@ public final class TimeWaitLifetimeExperiment extends Experiment {
                 Claim.Metric metric = Claim.Metric.of(kind.toLowerCase(Locale.ROOT) + "_lifetime_s", kind + " lifetime (median)", "s");
                 Claim claim = Claim.between("C2", name(), conditions, metric, expected, Math.round(med * 100) / 100.0,
                         expected - POLL_SECONDS, high, why + (observed ? String.format(Locale.ROOT, " A %.0f s timer lands on a level of the"
-                                + " kernel's timer wheel whose granule is %.3f s at CONFIG_HZ = %d, so it fires from %.0f to %.1f s; %.2f s is"
-                                + " within that.", expected, granule, data.hz(), expected, expected + granule, med) : ""))
-                        .band(observed ? String.format(Locale.ROOT, "timer-wheel granule %.3f s (HZ %d) + the 100 ms poll", granule, data.hz())
+                                + " kernel's timer wheel whose granule is %.3f s at %s, so it fires from %.0f to %.1f s; %.2f s is"
+                                + " within that.", expected, granule, data.hzText(), expected, expected + granule, med) : ""))
+                        .band(observed ? String.format(Locale.ROOT, "timer-wheel granule %.3f s (%s) + the 100 ms poll", granule, data.hzText())
                                 : "the 100 ms poll; the kernel's timer shows the requested expiry");
                 if (kind.equals("FIN_WAIT2")) {
                     String scaled = TcpModel.scaledFromDefaults(r.sysctls(), "net.ipv4.tcp_fin_timeout");
-                    claim = claim.scaled(scaled, scaled.isEmpty() ? "" : TcpModel.DEFAULTS.get("net.ipv4.tcp_fin_timeout") + " s");
+                    claim = claim.scaledAtAnyValue(scaled, scaled.isEmpty() ? "" : TcpModel.DEFAULTS.get("net.ipv4.tcp_fin_timeout") + " s");
                 }
                 claims.add(observed ? claim : claim.shortOf(String.format(Locale.ROOT, "read from the kernel's timer during a %d s watch,"
                         + " not watched to the socket's end", data.params(r).integer("watch"))));
