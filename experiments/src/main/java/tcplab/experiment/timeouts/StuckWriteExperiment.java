@@ -313,20 +313,25 @@ public final class StuckWriteExperiment extends Experiment {
     }
 
     /**
-     * {first retransmission after the fault, RTO} in seconds, from the socket table's rows: a row
-     * with k retransmissions shows the time left until timer k + 1 fires (in 1/100 s), so the first
-     * two fires give the RTO as half the gap between them (the second timeout is twice the first).
-     * Null when the rows do not show two fires.
+     * When each retransmission timer was due (epoch ms), as the socket table showed it: a row with k
+     * retransmissions shows the time left until timer k + 1 fires, in 1/100 s.
      */
-    static double[] pathRto(List<Map<String, String>> rows, long faultMs) {
+    static Map<Integer, Long> fires(List<Map<String, String>> rows) {
         Map<Integer, Long> fires = new TreeMap<>();
         for (Map<String, String> row : rows) {
-            int k = Integer.parseInt(row.get("retransmits"));
             long timer = Long.parseLong(row.get("timer_ms"));
             if (timer > 0) {
-                fires.putIfAbsent(k + 1, Long.parseLong(row.get("at_ms")) + timer);
+                fires.putIfAbsent(Integer.parseInt(row.get("retransmits")) + 1, Long.parseLong(row.get("at_ms")) + timer);
             }
         }
+        return fires;
+    }
+
+    /**
+     * {first retransmission after the fault, RTO} in seconds: the RTO is half the gap between the first
+     * two timers (the second timeout is twice the first). Null when the rows do not show two timers.
+     */
+    static double[] pathRto(Map<Integer, Long> fires, long faultMs) {
         Long first = fires.get(1);
         Long second = fires.get(2);
         Long third = fires.get(3);
@@ -338,6 +343,26 @@ public final class StuckWriteExperiment extends Experiment {
             return null;
         }
         return new double[] {(first - faultMs) / 1000.0, (second - first) / 2000.0};
+    }
+
+    /**
+     * {seconds after the fault, granule, timer number} of the first timer the socket table showed that
+     * was due {@code hypothetical} s or more after the first retransmission: tcp_write_timeout's check
+     * (retransmits_timed_out) passes there first. {@code firstMs}: the first timer, as shown or, when
+     * the socket table showed it with no time left, from the next two. Null when the rows end before
+     * such a timer.
+     */
+    static double[] failingTimer(Map<Integer, Long> fires, long faultMs, long firstMs, double hypothetical, int hz) {
+        long first = fires.getOrDefault(1, firstMs);
+        long previous = first;
+        for (Map.Entry<Integer, Long> f : fires.entrySet()) {
+            if (f.getKey() >= 2 && f.getValue() - first >= hypothetical * 1000 - 1) {
+                double interval = (f.getValue() - previous) / 1000.0;
+                return new double[] {(f.getValue() - faultMs) / 1000.0, TcpModel.timerGranuleSeconds(interval, hz), f.getKey()};
+            }
+            previous = f.getValue();
+        }
+        return null;
     }
 
     @Override
@@ -379,15 +404,24 @@ public final class StuckWriteExperiment extends Experiment {
             double seconds = failed ? (Long.parseLong(o.get("failed_ms")) - Long.parseLong(o.get("fault_ms"))) / 1000.0 : Double.NaN;
             List<Map<String, String>> retransmitRows = data.rows(r, "retransmits");
             int retransmits = retransmitRows.stream().mapToInt(x -> Integer.parseInt(x.get("retransmits"))).max().orElse(0);
-            double[] path = o.get("fault_ms").isEmpty() ? null : pathRto(retransmitRows, Long.parseLong(o.get("fault_ms")));
+            long faultMs = o.get("fault_ms").isEmpty() ? 0 : Long.parseLong(o.get("fault_ms"));
+            Map<Integer, Long> fires = faultMs == 0 ? Map.of() : fires(retransmitRows);
+            double[] path = faultMs == 0 ? null : pathRto(fires, faultMs);
             double[] onPath = variant == Variant.USER_TIMEOUT || path == null ? null
                     : TcpModel.retransmitFailureOnPath(retries2, path[0], path[1], rtoMin, rtoMax, data.hz());
-            if (onPath != null) {
+            // the kernel's check applied to the timers the socket table showed: the first one due the hypothetical timeout or more
+            // after the first retransmission ends the connection, up to one timer-wheel granule after it was due
+            double[] seen = variant == Variant.USER_TIMEOUT || path == null ? null
+                    : failingTimer(fires, faultMs, faultMs + Math.round(path[0] * 1000), hypothetical, data.hz());
+            if (seen != null) {
+                model = seen[0];
+            } else if (onPath != null) {
                 model = onPath[0];
             }
             table.append(String.format(Locale.ROOT, "| %s | %.1f s | %s | %s | %d | %s |%n", r.label(), hypothetical,
-                    onPath == null ? String.format(Locale.ROOT, "%.1f s", model) : String.format(Locale.ROOT, "%.1f s (%.1f to %.1f; RTO %.0f ms)",
-                            model, onPath[1], onPath[2], path[1] * 1000),
+                    seen != null ? String.format(Locale.ROOT, "%.1f s (timer %d; RTO %.0f ms)", model, (int) seen[2], path[1] * 1000)
+                            : onPath == null ? String.format(Locale.ROOT, "%.1f s", model) : String.format(Locale.ROOT,
+                            "%.1f s (%.1f to %.1f; RTO %.0f ms)", model, onPath[1], onPath[2], path[1] * 1000),
                     failed ? String.format(Locale.ROOT, "%.2f s", seconds) : "did not fail", retransmits, o.get("error")));
             String series = variant == Variant.USER_TIMEOUT ? "TCP_USER_TIMEOUT " + p.integer("userTimeout") + " ms"
                     : variant == Variant.KEEPALIVE ? "keepalive on (1 s idle, 1 s interval, 1 probe)" : "plain";
@@ -396,7 +430,14 @@ public final class StuckWriteExperiment extends Experiment {
             }
             modelled.computeIfAbsent(variant == Variant.USER_TIMEOUT ? series : "tcp_retries2, failure (plain and keepalive)", k -> new TreeMap<>())
                     .put(retries2, model);
-            String onThePath = onPath == null ? "" : String.format(Locale.ROOT, " On this path the first retransmission came %.0f ms after"
+            String onThePath = seen != null ? String.format(Locale.ROOT, " On this path the first retransmission came %.0f ms after the"
+                    + " fault and the RTO measured about %.0f ms, not the 200 ms floor the hypothetical timeout is computed from. The kernel"
+                    + " checks tcp_retries2 only when a retransmission timer fires (tcp_write_timeout), so the connection fails at the first"
+                    + " timer %.1f s or more after the first retransmission: of the timers the socket table showed, timer %d, due %.1f s"
+                    + " after the fault, firing up to %.3f s later (one timer-wheel granule at %s). With an RTO of exactly 200 ms it would"
+                    + " be %.1f s.", path[0] * 1000, path[1] * 1000, hypothetical, (int) seen[2], seen[0], seen[1], data.hzText(),
+                    TcpModel.retransmitFailureSeconds(retries2, rtoMin, rtoMax))
+                    : onPath == null ? "" : String.format(Locale.ROOT, " On this path the first retransmission came %.0f ms after"
                     + " the fault and the RTO measured %.0f ms, not the 200 ms floor the hypothetical timeout is computed from; the kernel"
                     + " checks tcp_retries2 only when a retransmission timer fires, so the connection fails at the first timer %.1f s or"
                     + " more after the first retransmission: %.1f s after the fault (%.1f to %.1f s with each timer up to one timer-wheel"
@@ -415,14 +456,15 @@ public final class StuckWriteExperiment extends Experiment {
                         TcpModel.retransmitTimeoutSeconds(retries2, rtoMin, rtoMax), retries2, rtoMin * 1000);
             };
             // the fault time is taken just after the drop rule applies, and the client notices the failure within ms
-            double low = onPath == null ? model - 0.1 : onPath[1] - 0.1;
-            double high = onPath == null ? model * 1.125 + 0.5 : onPath[2] + 0.3;
+            double low = seen != null ? model - 0.05 : onPath == null ? model - 0.1 : onPath[1] - 0.1;
+            double high = seen != null ? model + seen[1] + 0.3 : onPath == null ? model * 1.125 + 0.5 : onPath[2] + 0.3;
             Claim c = failed ? Claim.between("C12", name(), conditions, metric, Math.round(model * 100) / 100.0,
                     Math.round(seconds * 100) / 100.0, low, high, why)
                     : Claim.check("C12", name(), conditions, metric, Claim.number(model), o.get("error"), false, why);
-            c = c.band(onPath == null ? "model − 0.1 s to model + 1/8 of it + 0.5 s" : "every timer from on time to one timer-wheel granule"
-                    + " late, − 0.1 s / + 0.3 s for the fault's and the failure's clock reads");
-            if (onPath != null && onPath[1] < onPath[0] - 1e-6) {
+            c = c.band(seen != null ? "the failing timer from when it was due to one timer-wheel granule later, − 0.05 s / + 0.3 s for the"
+                    + " socket table's 1/100 s and the clock reads" : onPath == null ? "model − 0.1 s to model + 1/8 of it + 0.5 s"
+                    : "every timer from on time to one timer-wheel granule late, − 0.1 s / + 0.3 s for the fault's and the failure's clock reads");
+            if (seen == null && onPath != null && onPath[1] < onPath[0] - 1e-6) {
                 // the RTO sits so near the point where an earlier timer passes the check that timer lateness decides
                 c = c.shortOf(String.format(Locale.ROOT, "the measured RTO is within timer lateness of the point where the earlier timer"
                         + " (%.1f s) would end it: the model cannot tell which timer does, so the band spans both", onPath[1]));
