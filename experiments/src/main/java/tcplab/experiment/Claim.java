@@ -190,7 +190,8 @@ public record Claim(String claim, String experiment, Where where, Metric metric,
      */
     public Claim shortOf(String what) {
         return new Claim(claim, experiment, where, metric, modelValue, measuredValue, low, high, modelOutcome, measuredOutcome,
-                verdict == Verdict.AGREES ? Verdict.CONSISTENT : verdict, band, what, scaled, modelAtDefaults, explanation);
+                verdict == Verdict.AGREES ? Verdict.CONSISTENT : verdict, band, horizon.isEmpty() ? what : horizon + "; " + what, scaled,
+                modelAtDefaults, explanation);
     }
 
     /**
