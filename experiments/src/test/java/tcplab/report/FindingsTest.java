@@ -24,11 +24,8 @@ class FindingsTest {
 
     @Test
     void explainsOverflowsRetransmissionsExhaustionAndUnexplainedTails() throws Exception {
-        RunFolder run = new RunFolder(dir);
-        Files.createDirectories(dir.resolve("raw"));
-        Cli.write(dir, "metadata.json", "{\"profile\": {\"name\": \"test\"}, \"plan\": {\"name\": \"t\", \"configurations\": 4}, \"status\": \"complete\"}");
-        Cli.write(dir, "configurations.csv", String.join(",", RunFolder.CONFIGURATION_COLUMNS) + "\n"
-                + row(1, "thrpt", "CLIENT_FIN") + row(2, "sample", "CLIENT_FIN") + row(3, "sample", "CLIENT_RST") + row(4, "sample", "SERVER_FIN"));
+        RunFolder run = runFolder(row(1, "thrpt", "CLIENT_FIN"), row(2, "sample", "CLIENT_FIN"), row(3, "sample", "CLIENT_RST"),
+                row(4, "sample", "SERVER_FIN"));
         StringBuilder sysctls = new StringBuilder("configuration,host,key,value\n");
         StringBuilder counters = new StringBuilder("configuration,host,counter,before,after,delta\n");
         for (int i = 1; i <= 4; i++) {
@@ -72,11 +69,7 @@ class FindingsTest {
      */
     @Test
     void saysWhatHappenedWhenTheRangeFilledWithoutFailuresAndWhenAnOverflowCannotExplainATail() throws Exception {
-        RunFolder run = new RunFolder(dir);
-        Files.createDirectories(dir.resolve("raw"));
-        Cli.write(dir, "metadata.json", "{\"profile\": {\"name\": \"test\"}, \"plan\": {\"name\": \"t\", \"configurations\": 3}, \"status\": \"complete\"}");
-        Cli.write(dir, "configurations.csv", String.join(",", RunFolder.CONFIGURATION_COLUMNS) + "\n"
-                + row(1, "thrpt", "CLIENT_FIN") + row(2, "sample", "CLIENT_FIN") + row(3, "sample", "CLIENT_RST"));
+        RunFolder run = runFolder(row(1, "thrpt", "CLIENT_FIN"), row(2, "sample", "CLIENT_FIN"), row(3, "sample", "CLIENT_RST"));
         StringBuilder sysctls = new StringBuilder("configuration,host,key,value\n");
         for (int i = 1; i <= 3; i++) {
             sysctls.append(id(i)).append(",client,net.ipv4.ip_local_port_range,40000 40999\n").append(id(i)).append(",client,net.ipv4.tcp_tw_reuse,0\n");
@@ -97,6 +90,15 @@ class FindingsTest {
         assertTrue(all.contains("**CLIENT_FIN veth** (sample): the tail") && all.contains("is connect() scanning held ports"), all);
         assertTrue(!all.contains("1 s initial retransmission timeout"), "a 12 ms maximum is no 1 s SYN timeout: " + all);
         assertTrue(all.contains("CLIENT_RST veth: max 12.3 ms") && all.contains("1 accept-queue overflows"), all);
+    }
+
+    /** A synthetic run folder with these configurations.csv rows; each test adds its sysctls, counters and JMH files. */
+    private RunFolder runFolder(String... configurations) throws Exception {
+        Files.createDirectories(dir.resolve("raw"));
+        Cli.write(dir, "metadata.json", "{\"profile\": {\"name\": \"test\"}, \"plan\": {\"name\": \"t\", \"configurations\": "
+                + configurations.length + "}, \"status\": \"complete\"}");
+        Cli.write(dir, "configurations.csv", String.join(",", RunFolder.CONFIGURATION_COLUMNS) + "\n" + String.join("", configurations));
+        return new RunFolder(dir);
     }
 
     private static String id(int i) {
