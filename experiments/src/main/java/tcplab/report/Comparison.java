@@ -214,14 +214,6 @@ public final class Comparison {
         return String.join(";", kept);
     }
 
-    private static double number(String text) {
-        try {
-            return Double.parseDouble(text.trim());
-        } catch (NumberFormatException words) {
-            return Double.NaN;
-        }
-    }
-
     private void writeTable(Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(TABLE_COLUMNS).get())) {

@@ -226,7 +226,6 @@ public final class ReportWriter {
         latencyTable(md, latency);
     }
 
-    /** One row per claim tested: what the kernel's model says beside what was measured. */
     /** Where the benchmarks' section starts, for links. */
     static final String BENCHMARKS_ANCHOR = "benchmarks";
 
