@@ -87,8 +87,11 @@ class TimeoutExperimentsTest {
         assertEquals("0", Fixtures.measured(claim("accept-overflow", "connections reset", "tcp_abort_on_overflow=0")));
         Map<String, String> resets = claim("accept-overflow", "connections reset", "tcp_abort_on_overflow=1");
         // every reset came as a handshake completed; how many there are is a race (a SYN that found
-        // room, an ACK that found the queue full) and 0 happens (seen in CI), so the count is not asserted
-        assertEquals("agrees", resets.get("verdict"), resets.toString());
+        // room, an ACK that found the queue full) and 0 happens (seen in CI), so the count is not asserted;
+        // with none seen the rule was not tested, and the row says so
+        boolean none = Fixtures.measured(resets).startsWith("0 ");
+        assertEquals(none ? "consistent" : "agrees", resets.get("verdict"), resets.toString());
+        assertEquals(none, !resets.get("horizon").isEmpty(), resets.toString());
     }
 
     @Test
