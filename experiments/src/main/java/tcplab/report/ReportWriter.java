@@ -240,8 +240,8 @@ public final class ReportWriter {
             return;
         }
         md.append("<a id=\"claims-at-a-glance\"></a>\n\n## Claims at a glance\n\n");
-        md.append("`agrees`: measured at the claim's own scale, inside the band its row states. `consistent`: fits the model, but the run"
-                + " stopped short of the claim's horizon. `differs`: outside the band. Every row, with its band and explanation, is in"
+        md.append("`agrees`: measured at the claim's own scale, inside the band its row states. `consistent`: fits the model, but short of the"
+                + " claim's own scale or horizon (scaled sysctls, a window shorter than the claim). `differs`: outside the band. Every row, with its band and explanation, is in"
                 + " [claims.csv](claims.csv); [the claims](" + CLAIMS_DOC + ") as people state them.\n\n");
         md.append("<div id=\"claims-glance\">\n\n");
         // the claim's id links to its section (the first, when several experiments test it) and is the claim's own anchor
