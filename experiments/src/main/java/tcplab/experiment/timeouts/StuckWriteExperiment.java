@@ -477,7 +477,8 @@ public final class StuckWriteExperiment extends Experiment {
             if (!scaled.isEmpty()) {
                 double atDefaults = onPath == null ? TcpModel.retransmitFailureSeconds(15, rtoMin, rtoMax)
                         : TcpModel.retransmitFailureOnPath(15, path[0], path[1], rtoMin, rtoMax, data.hz())[0];
-                c = c.scaled(scaled, "about " + tcplab.results.Format.number(atDefaults) + " s"); // an RTO measured in ms, multiplied a thousandfold
+                // rounded: the RTO is read to a few ms, and at 15 each ms of it moves the failure by about a second
+                c = c.scaled(scaled, "about " + tcplab.results.Format.number(atDefaults) + " s");
             }
             claims.add(c);
         }
