@@ -42,7 +42,7 @@ final class AgentCommand implements Callable<Integer> {
         try {
             e.agent(agent);
         } catch (Exception failure) {
-            agent.signal("error " + failure);
+            agent.error(String.valueOf(failure));
             throw failure;
         }
         return Main.OK;

@@ -72,13 +72,48 @@ public final class Agent {
         System.out.flush();
     }
 
-    /** A message for the run side's {@link AgentProcess#await}. */
+    /** A message of the experiment's protocol for the run side's {@link AgentProcess#await}. */
+    public void signal(Message.Kind kind, Object... keyValues) {
+        signal(Message.of(kind, keyValues).encode());
+    }
+
+    /** The agent's last word: a free-text summary the run side echoes as progress. */
+    public void done(String summary) {
+        signal("done " + summary);
+    }
+
+    /** An error the run side turns into the configuration's failure. */
+    public void error(String message) {
+        signal("error " + message);
+    }
+
+    /** @deprecated a bare string: use {@link #signal(Message.Kind, Object...)}; goes once every experiment has its protocol enum. */
+    @Deprecated
     public void signal(String message) {
         System.out.println("@" + message);
         System.out.flush();
     }
 
-    /** Waits for a command from the run side; null if none came in time. */
+    /** The next command from the run side, one of {@code kinds}; null if none came in time. */
+    public <K extends Enum<K> & Message.Kind> Message next(Class<K> kinds, Duration timeout) throws InterruptedException {
+        String c = commands.poll(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        return c == null ? null : Message.parse(kinds, c);
+    }
+
+    /** Waits for a command of {@code kind}, skipping others; null if none came in time. */
+    public Message await(Message.Kind kind, Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            String c = commands.poll(Math.max(1, (until - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (c != null && Message.is(kind, c)) {
+                return Message.parse(kind, c);
+            }
+        }
+        return null;
+    }
+
+    /** @deprecated a bare string: use {@link #await(Message.Kind, Duration)} or {@link #next}. */
+    @Deprecated
     public String await(String command, Duration timeout) throws InterruptedException {
         long until = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < until) {
@@ -88,5 +123,10 @@ public final class Agent {
             }
         }
         return null;
+    }
+
+    /** Time left before this agent's deadline. */
+    public Duration remaining() {
+        return Duration.ofMillis(Math.max(1, deadline - System.currentTimeMillis()));
     }
 }

@@ -71,14 +71,28 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the agent's next message starting with {@code prefix}; returns the rest of it. */
+    /** Waits for the agent's next message starting with {@code prefix} ({@code done}, a free-text summary); returns the rest of it. */
     public String await(String prefix, Duration timeout) throws LabException {
+        return awaitLine(m -> m.startsWith(prefix), prefix, timeout).substring(prefix.length()).trim();
+    }
+
+    /** Waits for the agent's next message of {@code kind}, skipping others. */
+    public Message await(Message.Kind kind, Duration timeout) throws LabException {
+        return Message.parse(kind, awaitLine(m -> Message.is(kind, m), kind.word(), timeout));
+    }
+
+    /** Sends a message of the experiment's protocol to the agent. */
+    public void send(Message.Kind kind, Object... keyValues) throws LabException {
+        send(Message.of(kind, keyValues).encode());
+    }
+
+    private String awaitLine(java.util.function.Predicate<String> wanted, String what, Duration timeout) throws LabException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (System.nanoTime() < deadline) {
                 String m = messages.poll(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
-                if (m != null && m.startsWith(prefix)) {
-                    return m.substring(prefix.length()).trim();
+                if (m != null && wanted.test(m)) {
+                    return m;
                 }
                 if (m != null && m.startsWith("error")) {
                     throw new LabException("the " + role + " agent failed: " + m.substring(5).trim(), null);
@@ -86,7 +100,7 @@ public final class AgentProcess implements AutoCloseable {
                 if (m == null && !process.isAlive() && messages.isEmpty()) {
                     pump.join(1000);
                     if (messages.isEmpty()) {
-                        throw new LabException("the " + role + " agent exited (" + process.exitValue() + ") before it said '" + prefix + "'", null);
+                        throw new LabException("the " + role + " agent exited (" + process.exitValue() + ") before it said '" + what + "'", null);
                     }
                 }
             }
@@ -94,10 +108,11 @@ public final class AgentProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new LabException("interrupted while waiting for the " + role + " agent", null, e);
         }
-        throw new LabException("the " + role + " agent did not say '" + prefix + "' within " + timeout.toSeconds() + " s", null);
+        throw new LabException("the " + role + " agent did not say '" + what + "' within " + timeout.toSeconds() + " s", null);
     }
 
-    /** Sends one line to the agent's standard input. */
+    /** @deprecated a bare string: use {@link #send(Message.Kind, Object...)}; goes once every experiment has its protocol enum. */
+    @Deprecated
     public void send(String command) throws LabException {
         try {
             OutputStream in = process.getOutputStream();

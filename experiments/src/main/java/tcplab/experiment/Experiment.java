@@ -15,9 +15,14 @@ import tcplab.lab.NetworkPath;
  *       servers in them and writing raw rows as it goes;</li>
  *   <li>{@link #agent}: code that must run inside one of the hosts (sockets live in a namespace),
  *       started by the run side as its own process;</li>
- *   <li>{@link #report}: offline, from the raw files alone: charts, claims.csv rows, a report
- *       section. Redrawing a report gives the same result.</li>
+ *   <li>{@link #claims}: offline, a pure function of the raw files: the claims.csv rows, with
+ *       nothing drawn or written, so a comparison can use them alone and recorded fixtures test
+ *       them without a kernel;</li>
+ *   <li>{@link #report}: offline, from the raw files and those claims: charts and the report
+ *       section's prose. Redrawing a report gives the same result.</li>
  * </ol>
+ * Each experiment has a package of its own: the experiment (descriptor and run side), its agents,
+ * its typed raw rows ({@link RawTable}) and messages ({@link Message}), its claims and its report.
  */
 public abstract class Experiment {
 
@@ -72,8 +77,24 @@ public abstract class Experiment {
         throw new IllegalArgumentException(name() + " starts no agents, so it has no role '" + agent.role() + "'");
     }
 
-    /** The report section, charts and claims, from the raw files of this experiment's configurations. */
-    public abstract Section report(ExperimentData data) throws IOException;
+    /**
+     * The claims.csv rows of this experiment's configurations, from their raw files alone: nothing is
+     * drawn or written.
+     */
+    public List<Claim> claims(ExperimentData data) throws IOException {
+        return report(data).claims(); // an experiment not yet split: its report draws and claims in one
+    }
+
+    /** The report section: prose and charts from the raw files, beside {@code claims} (what {@link #claims} gave). */
+    public Section report(ExperimentData data, List<Claim> claims) throws IOException {
+        return report(data);
+    }
+
+    /** @deprecated claims and drawing in one; an experiment overrides {@link #claims} and {@link #report(ExperimentData, List)} instead. */
+    @Deprecated
+    protected Section report(ExperimentData data) throws IOException {
+        throw new UnsupportedOperationException(name() + " has no report");
+    }
 
     /** The given parameter values with every default filled in; refuses unknown names and bad values. */
     public final Params params(Map<String, String> given) {

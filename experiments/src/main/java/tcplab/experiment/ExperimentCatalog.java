@@ -12,7 +12,7 @@ import tcplab.experiment.timeouts.StuckWriteExperiment;
 import tcplab.experiment.timewait.PortExhaustionExperiment;
 import tcplab.experiment.timewait.TimeWaitLifetimeExperiment;
 import tcplab.experiment.timewait.PortRangeCostExperiment;
-import tcplab.experiment.timewait.SimultaneousCloseExperiment;
+import tcplab.experiment.timewait.simultaneousclose.SimultaneousCloseExperiment;
 import tcplab.experiment.timewait.TimeWaitScaleExperiment;
 
 /** Every experiment tcplab has, by the name plans use. */

@@ -26,6 +26,7 @@ import org.apache.commons.csv.CSVPrinter;
 import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
+import tcplab.chart.Markdown;
 import tcplab.chart.Plots.Drawn;
 import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
@@ -95,7 +96,7 @@ public final class ReportWriter {
         for (Experiment experiment : ExperimentCatalog.all()) {
             ExperimentData experimentData = new ExperimentData(data, experiment, charts);
             if (!experimentData.trials().isEmpty()) {
-                sections.add(experiment.report(experimentData));
+                sections.add(experiment.report(experimentData, experiment.claims(experimentData)));
             }
         }
         return sections;

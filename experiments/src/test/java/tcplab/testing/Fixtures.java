@@ -21,6 +21,16 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /**
+     * One experiment's configurations in a recorded run folder under src/test/resources/fixtures, read
+     * in place: a claims function writes nothing, so the fixture needs no copy.
+     */
+    public static tcplab.experiment.ExperimentData experiment(String fixture, String experiment) throws IOException {
+        tcplab.experiment.Experiment e = tcplab.experiment.ExperimentCatalog.find(experiment);
+        return new tcplab.experiment.ExperimentData(tcplab.results.RunData.load(new tcplab.results.RunFolder(
+                Path.of("src/test/resources/fixtures", fixture))), e);
+    }
+
     /** A plan of ConnectCloseBenchmark entries, one per close mode, with short JMH settings. */
     public static Path plan(Path dir, String name, String jmh, String... entries) throws IOException {
         return Cli.write(dir, name + ".json", "{\"description\": \"test plan " + name + "\", \"jmh\": " + jmh

@@ -1,4 +1,4 @@
-package tcplab.report;
+package tcplab.chart;
 
 import java.util.ArrayList;
 import java.util.List;
