@@ -19,6 +19,18 @@ public final class Markdown {
             this.numeric = new boolean[header.length];
         }
 
+        public Table(List<String> header) {
+            this(header.toArray(String[]::new));
+        }
+
+        /** Right-aligns the columns at these positions (numbers). */
+        public Table numeric(int... columns) {
+            for (int c : columns) {
+                numeric[c] = true;
+            }
+            return this;
+        }
+
         /** Right-aligns the named columns (numbers). */
         public Table numeric(String... columns) {
             for (String c : columns) {

@@ -82,7 +82,13 @@ public abstract class Experiment {
      * drawn or written.
      */
     public List<Claim> claims(ExperimentData data) throws IOException {
-        return report(data).claims(); // an experiment not yet split: its report draws and claims in one
+        // an experiment not yet split draws and claims in one: its charts go to a folder thrown away
+        java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("tcplab-claims");
+        try {
+            return report(new ExperimentData(data, scratch)).claims();
+        } finally {
+            tcplab.results.RunFolder.deleteTree(scratch);
+        }
     }
 
     /** The report section: prose and charts from the raw files, beside {@code claims} (what {@link #claims} gave). */

@@ -17,7 +17,7 @@ public final class ExperimentData {
         this(data, experiment, data.folder().file("charts"));
     }
 
-    /** The same with the charts drawn elsewhere (a comparison reads claims without touching the run folder). */
+    /** The same with the charts drawn into {@code charts}; null for claims, which draw nothing. */
     public ExperimentData(RunData data, Experiment experiment, Path charts) {
         this.data = data;
         this.experiment = experiment;
@@ -26,6 +26,11 @@ public final class ExperimentData {
 
     public Experiment experiment() {
         return experiment;
+    }
+
+    /** The same configurations with charts drawn into {@code charts}. */
+    ExperimentData(ExperimentData other, Path charts) {
+        this(other.data, other.experiment, charts);
     }
 
     /** This experiment's configurations, in the order they ran. */
@@ -65,7 +70,11 @@ public final class ExperimentData {
         return trial.label();
     }
 
+    /** Where charts go; claims draw none, so theirs is no folder at all. */
     public Path charts() {
+        if (charts == null) {
+            throw new IllegalStateException(experiment.name() + ": claims are a pure function of the raw files and draw nothing");
+        }
         return charts;
     }
 

@@ -18,10 +18,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
 import tcplab.chart.Plots.Drawn;
 import tcplab.experiment.Claim;
-import tcplab.experiment.Section;
 import tcplab.results.Format;
 import tcplab.results.RunData;
 import tcplab.results.RunFolder;
@@ -43,7 +43,7 @@ public final class Comparison {
         "ratio_to_baseline"};
 
     /** One compared run: its name in tables and legends (the profile, or profile and run id when a profile repeats) and colour. */
-    record Run(String name, String profile, String id, RunData data, List<Section> sections, Map<String, String> settings, Color colour) {
+    record Run(String name, String profile, String id, RunData data, List<Claim> claims, Map<String, String> settings, Color colour) {
     }
 
     /** One value of one run. {@code text} is what the run wrote (a claim's measured value may be words). */
@@ -70,32 +70,25 @@ public final class Comparison {
 
     /**
      * Compares {@code folders} (run folders) into {@code out}, ratios against {@code folders[baseline]}.
-     * Experiments' claims are recomputed from the raw files, their charts drawn in a scratch folder
-     * inside {@code out} that is removed afterwards.
+     * Experiments' claims are recomputed from the raw files; nothing of the runs' own is drawn.
      */
     public static void write(List<Path> folders, int baseline, Path out) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(out);
-        Path scratch = out.resolve(RunFolder.SCRATCH);
         List<Run> runs = new ArrayList<>();
-        try {
-            Map<String, Long> profiles = new LinkedHashMap<>();
-            List<RunData> loaded = new ArrayList<>();
-            for (Path folder : folders) {
-                RunData data = RunData.load(new RunFolder(folder));
-                loaded.add(data);
-                profiles.merge(profile(data), 1L, Long::sum);
-            }
-            for (int i = 0; i < loaded.size(); i++) {
-                RunData data = loaded.get(i);
-                String profile = profile(data);
-                String id = data.metadata().path("runId").asText(data.folder().dir().getFileName().toString());
-                String name = profiles.get(profile) > 1 ? profile + " " + id : profile;
-                List<Section> sections = ReportWriter.sections(data, scratch.resolve(Integer.toString(i)));
-                runs.add(new Run(name, profile, id, data, sections, effectiveSettings(data), Plots.PALETTE[i % Plots.PALETTE.length]));
-            }
-        } finally {
-            RunFolder.deleteTree(scratch);
+        Map<String, Long> profiles = new LinkedHashMap<>();
+        List<RunData> loaded = new ArrayList<>();
+        for (Path folder : folders) {
+            RunData data = RunData.load(new RunFolder(folder));
+            loaded.add(data);
+            profiles.merge(profile(data), 1L, Long::sum);
+        }
+        for (int i = 0; i < loaded.size(); i++) {
+            RunData data = loaded.get(i);
+            String profile = profile(data);
+            String id = data.metadata().path("runId").asText(data.folder().dir().getFileName().toString());
+            String name = profiles.get(profile) > 1 ? profile + " " + id : profile;
+            runs.add(new Run(name, profile, id, data, ReportWriter.claims(data), effectiveSettings(data), Plots.PALETTE[i % Plots.PALETTE.length]));
         }
         Comparison c = new Comparison(runs, baseline);
         c.collect();
@@ -180,17 +173,15 @@ public final class Comparison {
         for (int i = 0; i < runs.size(); i++) {
             Run run = runs.get(i);
             Map<String, Integer> seen = new LinkedHashMap<>();
-            for (Section section : run.sections()) {
-                Set<String> swept = swept(run.data(), section.experiment());
-                for (Claim claim : section.claims()) {
-                    String conditions = matchConditions(claim.conditions(), swept);
-                    String key = claim.claim() + "|" + claim.experiment() + "|" + claim.metric().id() + "|" + conditions;
-                    int n = seen.merge(key, 1, Integer::sum);
-                    String item = claim.claim() + " " + claim.experiment() + (conditions.isEmpty() ? "" : " " + conditions.replace(';', ' '));
-                    Row row = byKey.computeIfAbsent(key + "#" + n, k -> new Row("claims", item, claim.metric().label(), claim.metric().unit(),
-                            new TreeMap<>()));
-                    row.cells().put(i, new Cell(claim.measuredValue(), Double.NaN, claim.measuredBare(), claim.modelBare(), claim.verdict().word));
-                }
+            for (Claim claim : run.claims()) {
+                Set<String> swept = swept(run.data(), claim.experiment());
+                String conditions = matchConditions(claim.conditions(), swept);
+                String key = claim.claim() + "|" + claim.experiment() + "|" + claim.metric().id() + "|" + conditions;
+                int n = seen.merge(key, 1, Integer::sum);
+                String item = claim.claim() + " " + claim.experiment() + (conditions.isEmpty() ? "" : " " + conditions.replace(';', ' '));
+                Row row = byKey.computeIfAbsent(key + "#" + n, k -> new Row("claims", item, claim.metric().label(), claim.metric().unit(),
+                        new TreeMap<>()));
+                row.cells().put(i, new Cell(claim.measuredValue(), Double.NaN, claim.measuredBare(), claim.modelBare(), claim.verdict().word));
             }
         }
         rows.addAll(byKey.values());
@@ -313,11 +304,11 @@ public final class Comparison {
             drawn.timeouts(timeouts).forEach(d -> md.append(d.markdown(Charts.DIR)));
         }
         claimsTable(md);
-        md.append("## Files\n\n| file | what it holds |\n|---|---|\n")
-                .append("| `").append(TABLE).append("` | every compared value, one row per run: value, error, model, verdict, ratio to the baseline |\n")
-                .append("| `").append(SYSCTLS).append("` | the effective sysctls that differ between the runs |\n")
-                .append("| `").append(RUNS).append("` | the compared run folders |\n")
-                .append("| `charts/` | each chart as PNG and SVG |\n\n");
+        md.append("## Files\n\n").append(new Markdown.Table("file", "what it holds")
+                .row("`" + TABLE + "`", "every compared value, one row per run: value, error, model, verdict, ratio to the baseline")
+                .row("`" + SYSCTLS + "`", "the effective sysctls that differ between the runs")
+                .row("`" + RUNS + "`", "the compared run folders")
+                .row("`charts/`", "each chart as PNG and SVG").markdown()).append("\n");
         md.append("## Reproduce\n\nRedraw this comparison from the runs' raw files (nothing is re-run):\n\n```\nmake compare RUNS=\"")
                 .append(String.join(" ", runs.stream().map(r -> Format.shown(r.data().folder().dir())).toList())).append("\"\n```\n\n")
                 .append("Each run's own report says how to reproduce that run.\n");
@@ -329,18 +320,17 @@ public final class Comparison {
     }
 
     private void runsTable(StringBuilder md) {
-        md.append("## Runs\n\n| colour | run | profile | run id | plan | status | configurations | kernel | tcplab | duration |\n")
-                .append("|---|---|---|---|---|---|---:|---|---|---:|\n");
+        Markdown.Table table = new Markdown.Table("colour", "run", "profile", "run id", "plan", "status", "configurations", "kernel", "tcplab",
+                "duration").numeric("configurations", "duration");
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
             var m = r.data().metadata();
             long measured = r.data().results().stream().filter(RunData.Result::ok).count();
-            md.append(String.format(Locale.ROOT, "| %s | %s%s | `%s` | `%s` | %s | %s | %d of %d | %s | %s | %s |%n", colourName(i), r.name(),
-                    i == baseline ? " (baseline)" : "", r.profile(), r.id(), m.path("plan").path("name").asText(), m.path("status").asText(),
-                    measured, m.path("plan").path("configurations").asInt(), m.path("machine").path("kernelRelease").asText(),
-                    m.path("tcplab").path("commit").asText(), ReportWriter.duration(m)));
+            table.row(colourName(i), r.name() + (i == baseline ? " (baseline)" : ""), "`" + r.profile() + "`", "`" + r.id() + "`",
+                    m.path("plan").path("name").asText(), m.path("status").asText(), measured + " of " + m.path("plan").path("configurations").asInt(),
+                    m.path("machine").path("kernelRelease").asText(), m.path("tcplab").path("commit").asText(), ReportWriter.duration(m));
         }
-        md.append("\n");
+        md.append("## Runs\n\n").append(table.markdown()).append("\n");
     }
 
     /** The Okabe-Ito colour names, in palette order. */
@@ -357,15 +347,16 @@ public final class Comparison {
             return;
         }
         md.append("Read back inside each run's lab (a value a plan set for some configurations only is not the profile's and is left"
-                + " out).\n\n| sysctl |");
-        runs.forEach(r -> md.append(' ').append(r.name()).append(" |"));
-        md.append("\n|---|").append("---|".repeat(runs.size())).append("\n");
+                + " out).\n\n");
+        List<String> header = new ArrayList<>(List.of("sysctl"));
+        runs.forEach(r -> header.add(r.name()));
+        Markdown.Table table = new Markdown.Table(header);
         differ.forEach((key, values) -> {
-            md.append("| `").append(key).append("` |");
-            values.forEach(v -> md.append(' ').append(v.isEmpty() ? "(not read)" : v).append(" |"));
-            md.append("\n");
+            List<Object> cells = new ArrayList<>(List.of("`" + key + "`"));
+            values.forEach(v -> cells.add(v.isEmpty() ? "(not read)" : v));
+            table.row(cells.toArray());
         });
-        md.append("\n");
+        md.append(table.markdown()).append("\n");
     }
 
     private void section(StringBuilder md, String heading, String section, String metric, Drawn chart, String read) {
@@ -387,27 +378,30 @@ public final class Comparison {
 
     /** A table with a column per run: the value (± error) and its ratio to the baseline. */
     private void valueTable(StringBuilder md, List<Row> selected, boolean claims) {
-        md.append(claims ? "| item | metric | model (" + runs.get(baseline).name() + ") |" : "| configuration | metric |");
-        runs.forEach(r -> md.append(' ').append(r.name()).append(" |"));
-        md.append("\n|---|---|").append(claims ? "---|" : "").append("---:|".repeat(runs.size())).append("\n");
+        List<String> header = new ArrayList<>(claims ? List.of("item", "metric", "model (" + runs.get(baseline).name() + ")")
+                : List.of("configuration", "metric"));
+        runs.forEach(r -> header.add(r.name()));
+        Markdown.Table table = new Markdown.Table(header);
+        for (int i = 0; i < runs.size(); i++) {
+            table.numeric(header.size() - runs.size() + i);
+        }
         for (Row row : selected) {
-            md.append("| ").append(row.item()).append(" | ").append(row.metric()).append(row.unit().isEmpty() ? "" : " (" + row.unit() + ")");
+            List<Object> cells = new ArrayList<>(List.of(row.item(), row.metric() + (row.unit().isEmpty() ? "" : " (" + row.unit() + ")")));
             if (claims) {
                 Cell b = row.cells().get(baseline);
-                md.append(" | ").append(b == null ? "" : b.model());
+                cells.add(b == null ? "" : b.model());
             }
-            md.append(" |");
             for (int i = 0; i < runs.size(); i++) {
                 Cell c = row.cells().get(i);
-                md.append(' ').append(c == null ? "—" : cellText(row, c, i)).append(" |");
+                cells.add(c == null ? "—" : cellText(row, c, i));
             }
-            md.append("\n");
+            table.row(cells.toArray());
         }
-        md.append("\n");
+        md.append(table.markdown()).append("\n");
     }
 
     private String cellText(Row row, Cell c, int run) {
-        StringBuilder s = new StringBuilder(c.text().replace("|", "\\|"));
+        StringBuilder s = new StringBuilder(c.text());
         if (!Double.isNaN(c.error()) && c.error() > 0) {
             s.append(" ± ").append(Format.number(c.error()));
         }

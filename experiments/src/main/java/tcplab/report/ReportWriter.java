@@ -90,13 +90,27 @@ public final class ReportWriter {
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
     }
 
+    /** Every experiment's claims, from the raw files alone: nothing is drawn or written (what a comparison needs). */
+    public static List<Claim> claims(RunData data) throws IOException {
+        List<Claim> claims = new ArrayList<>();
+        for (Experiment experiment : ExperimentCatalog.all()) {
+            ExperimentData experimentData = new ExperimentData(data, experiment, null);
+            if (!experimentData.trials().isEmpty()) {
+                claims.addAll(experiment.claims(experimentData));
+            }
+        }
+        return claims;
+    }
+
     /** Each experiment's report section and claims, its charts drawn into {@code charts}. */
     public static List<Section> sections(RunData data, Path charts) throws IOException {
         List<Section> sections = new ArrayList<>();
         for (Experiment experiment : ExperimentCatalog.all()) {
             ExperimentData experimentData = new ExperimentData(data, experiment, charts);
             if (!experimentData.trials().isEmpty()) {
-                sections.add(experiment.report(experimentData, experiment.claims(experimentData)));
+                // claims see no chart folder: they are computed as a comparison computes them
+                List<Claim> claims = experiment.claims(new ExperimentData(data, experiment, null));
+                sections.add(experiment.report(experimentData, claims));
             }
         }
         return sections;
@@ -433,20 +447,22 @@ public final class ReportWriter {
 
     private static void files(StringBuilder md, boolean experiments) {
         md.append("## Files\n\n");
-        md.append("| file | what it holds |\n|---|---|\n");
-        md.append("| `metadata.json` | machine, kernel, JDK, tcplab version and commit, command, profile, plan, host settings before and after |\n");
-        md.append("| `profile.conf`, `plan.json` | exact copies of the profile and plan that ran |\n");
-        md.append("| `configurations.csv` | one row per configuration: conditions, status, duration |\n");
-        md.append("| `sysctls.csv` | every relevant sysctl as read back in each configuration's client and server host |\n");
-        md.append("| `kernel-counters.csv` | /proc/net/netstat, snmp and sockstat counters and TCP socket states, before and after each configuration, per host |\n");
-        md.append("| `raw/ID.jmh.json`, `raw/ID.jmh.csv`, `raw/ID.jmh.log` | JMH's results and output |\n");
-        md.append("| `raw/ID.outcomes.csv` | complete and failed attempts by cause, per iteration and thread, warmup included |\n");
-        md.append("| `raw/ID.server.csv`, `raw/ID.server.log` | the tcplab server's counters, once a second |\n");
+        Markdown.Table table = new Markdown.Table("file", "what it holds")
+                .row("`metadata.json`", "machine, kernel, JDK, tcplab version and commit, command, profile, plan, host settings before and after")
+                .row("`profile.conf`, `plan.json`", "exact copies of the profile and plan that ran")
+                .row("`configurations.csv`", "one row per configuration: conditions, status, duration")
+                .row("`sysctls.csv`", "every relevant sysctl as read back in each configuration's client and server host")
+                .row("`kernel-counters.csv`", "/proc/net/netstat, snmp and sockstat counters and TCP socket states, before and after each"
+                        + " configuration, per host")
+                .row("`raw/ID.jmh.json`, `raw/ID.jmh.csv`, `raw/ID.jmh.log`", "JMH's results and output")
+                .row("`raw/ID.outcomes.csv`", "complete and failed attempts by cause, per iteration and thread, warmup included")
+                .row("`raw/ID.server.csv`, `raw/ID.server.log`", "the tcplab server's counters, once a second");
         if (experiments) {
-            md.append("| `raw/ID.NAME.csv`, `raw/ID.ROLE.log` | each experiment's own rows and its agents' output |\n");
-            md.append("| `claims.csv`, `reproduce/EXPERIMENT.json` | derived: model beside measurement per claim, and a plan holding just that experiment |\n");
+            table.row("`raw/ID.NAME.csv`, `raw/ID.ROLE.log`", "each experiment's own rows and its agents' output")
+                    .row("`claims.csv`, `reproduce/EXPERIMENT.json`", "derived: model beside measurement per claim, and a plan holding just"
+                            + " that experiment");
         }
-        md.append("| `results.csv`, `charts/`, `report.md`, `report.html` | derived from the files above by `make report` |\n");
+        md.append(table.row("`results.csv`, `charts/`, `report.md`, `report.html`", "derived from the files above by `make report`").markdown());
     }
 
     private static void writeClaims(List<Section> sections, Path file) throws IOException {
@@ -490,31 +506,32 @@ public final class ReportWriter {
     private static void environment(StringBuilder md, JsonNode m) {
         JsonNode machine = m.path("machine");
         JsonNode lab = m.path("lab");
-        md.append("## Environment\n\n| | |\n|---|---|\n");
-        row(md, "kernel", machine.path("kernelRelease").asText());
-        row(md, "distribution", machine.path("distribution").asText());
-        row(md, "CPU", machine.path("cpuModel").asText() + " × " + machine.path("cpus").asInt() + " (client, server and kernel share them)");
-        row(md, "memory", machine.path("memory").asText());
-        row(md, "JDK", m.path("jdk").path("vendor").asText() + " " + m.path("jdk").path("version").asText()
+        md.append("## Environment\n\n");
+        Markdown.Table table = new Markdown.Table("", "");
+        table.row("kernel", machine.path("kernelRelease").asText());
+        table.row("distribution", machine.path("distribution").asText());
+        table.row("CPU", machine.path("cpuModel").asText() + " × " + machine.path("cpus").asInt() + " (client, server and kernel share them)");
+        table.row("memory", machine.path("memory").asText());
+        table.row("JDK", m.path("jdk").path("vendor").asText() + " " + m.path("jdk").path("version").asText()
                 + " (" + m.path("jdk").path("vm").asText() + ")");
-        row(md, "tcplab", m.path("tcplab").path("version").asText() + ", commit " + m.path("tcplab").path("commit").asText()
+        table.row("tcplab", m.path("tcplab").path("version").asText() + ", commit " + m.path("tcplab").path("commit").asText()
                 + (m.path("tcplab").path("uncommittedChanges").asBoolean(false) ? " with uncommitted changes" : ""));
         if (lab.path("mode").asText().equals("host")) {
-            row(md, "lab", "**host mode**: this machine's own network stack; the profile was applied to it and put back at the end"
+            table.row("lab", "**host mode**: this machine's own network stack; the profile was applied to it and put back at the end"
                     + " (configurations that need two hosts were skipped)");
         } else {
-            row(md, "lab", "namespace mode: network namespaces (" + lab.path("privileges").asText() + "), fresh per configuration: client "
+            table.row("lab", "namespace mode: network namespaces (" + lab.path("privileges").asText() + "), fresh per configuration: client "
                     + lab.path("clientAddress").asText() + " ↔ veth ↔ server " + lab.path("serverAddress").asText() + ":"
                     + lab.path("serverPort").asText() + ", or 127.0.0.1 inside the client host for the loopback path");
         }
         String untouched = m.has("hostSysctlsUnchanged") ? (m.path("hostSysctlsUnchanged").asBoolean() ? "unchanged (read before and after)"
                 : "CHANGED during the run by something else; see metadata.json") : "not checked (run did not finish)";
-        row(md, "this machine's settings", untouched);
-        row(md, "plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
-        row(md, "started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)")
+        table.row("this machine's settings", untouched);
+        table.row("plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
+        table.row("started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)")
                 + ", " + duration(m));
-        row(md, "command", "`" + m.path("command").asText() + "`");
-        md.append("\nFull details: [metadata.json](metadata.json).\n\n");
+        table.row("command", "`" + m.path("command").asText() + "`");
+        md.append(table.markdown()).append("\nFull details: [metadata.json](metadata.json).\n\n");
     }
 
     /** How long a run took, from its metadata. */
@@ -542,9 +559,9 @@ public final class ReportWriter {
         md.append("## Settings in effect\n\n");
         md.append("As read back inside the lab's hosts (client shown; the server host had the same profile applied). The host column is"
                 + " this machine's own value, for reference only: it was not changed.\n\n");
-        md.append("| sysctl | in the lab | set by the profile | this machine |\n|---|---|---|---|\n");
-        settings.forEach((k, v) -> md.append("| `").append(k).append("` | ").append(v.isEmpty() ? "(empty)" : v).append(" | ")
-                .append(profileKeys.contains(k) ? "yes" : "").append(" | ").append(host.path(k).asText("")).append(" |\n"));
+        Markdown.Table table = new Markdown.Table("sysctl", "in the lab", "set by the profile", "this machine");
+        settings.forEach((k, v) -> table.row("`" + k + "`", v.isEmpty() ? "(empty)" : v, profileKeys.contains(k) ? "yes" : "", host.path(k).asText("")));
+        md.append(table.markdown());
         int ports = TcpModel.portCount(settings);
         if (ports > 0) {
             md.append(String.format(Locale.ROOT, "%nModel: %d local ports; a client that keeps TIME_WAIT (%d s, fixed in the kernel) and cannot"
@@ -565,23 +582,20 @@ public final class ReportWriter {
             return;
         }
         boolean repeated = groups.stream().anyMatch(g -> g.measured().size() > 1);
-        md.append("| configuration | complete per s | ± | first → last iteration | attempts per s | failed in measurement | TIME_WAIT at end"
-                + " (client / server) |\n");
-        md.append("|---|---:|---:|---|---:|---|---:|\n");
+        Markdown.Table table = new Markdown.Table("configuration", "complete per s", "±", "first → last iteration", "attempts per s",
+                "failed in measurement", "TIME_WAIT at end (client / server)").numeric("complete per s", "±", "attempts per s",
+                "TIME_WAIT at end (client / server)");
         for (Group g : groups) {
             if (!g.hasData()) {
-                md.append("| ").append(g.label()).append(" | not measured: ").append(g.first().status()).append(" | | | | | |\n");
+                table.row(g.label(), "not measured: " + g.first().status(), "", "", "", "", "");
                 continue;
             }
             RunData.Result r = g.measured().get(0);
-            md.append("| ").append(g.label()).append(" | ").append(Format.number(g.okRate())).append(" | ")
-                    .append(Format.number(g.okError())).append(" | ").append(firstAndLast(r))
-                    .append(" | ").append(Format.number(g.mean(x -> x.jmh().primary().score())))
-                    .append(" | ").append(failureText(g)).append(" | ")
-                    .append(r.clientCounter("state.TIME_WAIT", RunData.AFTER)).append(" / ")
-                    .append(r.path().equals("loopback") ? "(same host)" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER)))
-                    .append(" |\n");
+            table.row(g.label(), Format.number(g.okRate()), Format.number(g.okError()), firstAndLast(r),
+                    Format.number(g.mean(x -> x.jmh().primary().score())), failureText(g), r.clientCounter("state.TIME_WAIT", RunData.AFTER)
+                    + " / " + (r.path().equals("loopback") ? "(same host)" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER))));
         }
+        md.append(table.markdown());
         md.append(repeated ? "\n± spans every repetition (each in fresh namespaces). " : "\n± is JMH's 99.9 % confidence half-width. ");
         md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
                 + " fills its port range with TIME_WAIT starts fast and ends at the scan-limited rate: its mean mixes the two, so the first"
@@ -610,19 +624,21 @@ public final class ReportWriter {
         if (groups.isEmpty()) {
             return;
         }
-        md.append("| configuration | p50 | p90 | p99 | p99.9 | max | failed attempts among the samples |\n|---|---:|---:|---:|---:|---:|---|\n");
+        Markdown.Table table = new Markdown.Table("configuration", "p50", "p90", "p99", "p99.9", "max", "failed attempts among the samples")
+                .numeric("p50", "p90", "p99", "p99.9", "max");
         for (Group g : groups) {
             if (!g.hasData()) {
-                md.append("| ").append(g.label()).append(" | not measured: ").append(g.first().status()).append(" | | | | | |\n");
+                table.row(g.label(), "not measured: " + g.first().status(), "", "", "", "", "");
                 continue;
             }
-            md.append("| ").append(g.label());
+            List<Object> cells = new ArrayList<>(List.of(g.label()));
             for (String p : List.of("50.0", "90.0", "99.0", "99.9", "100.0")) {
-                md.append(" | ").append(Format.micros(g.percentile(p)));
+                cells.add(Format.micros(g.percentile(p)));
             }
-            md.append(" | ").append(failureText(g)).append(" |\n");
+            cells.add(failureText(g));
+            table.row(cells.toArray());
         }
-        md.append("\n");
+        md.append(table.markdown()).append("\n");
     }
 
     private static String failureText(Group g) {
@@ -642,34 +658,30 @@ public final class ReportWriter {
                 + " every TIME_WAIT socket, and also an orphaned FIN_WAIT_2 one when tcp_fin_timeout is over 4 s (those with 4 s or less count"
                 + " in TcpExt.TWKilled instead); TWRecycled counts those connect() took over. For the loopback path the"
                 + " server ran in the client host. All counters: [kernel-counters.csv](kernel-counters.csv); per configuration: [results.csv](results.csv).\n\n");
-        md.append("| configuration | mode | client ActiveOpens | TcpExt.TW | TWRecycled | TIME_WAIT at end (client / server)"
-                + " | ListenOverflows / ListenDrops | RetransSegs (client / server) | OutRsts (client / server) |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        Markdown.Table table = new Markdown.Table("configuration", "mode", "client ActiveOpens", "TcpExt.TW", "TWRecycled",
+                "TIME_WAIT at end (client / server)", "ListenOverflows / ListenDrops", "RetransSegs (client / server)",
+                "OutRsts (client / server)").numeric("client ActiveOpens", "TcpExt.TW", "TWRecycled", "TIME_WAIT at end (client / server)",
+                "ListenOverflows / ListenDrops", "RetransSegs (client / server)", "OutRsts (client / server)");
         for (RunData.Result r : data.results()) {
             if (r.clientCounters().isEmpty()) {
                 continue;
             }
             boolean loopback = r.path().equals("loopback");
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d / %s | %d / %d | %d / %s | %d / %s |%n",
-                    r.label() + (r.repetition() > 1 ? " (rep " + r.repetition() + ")" : ""), r.name().replace("Benchmark", "") + " " + r.mode(),
+            table.row(r.label() + (r.repetition() > 1 ? " (rep " + r.repetition() + ")" : ""), r.name().replace("Benchmark", "") + " " + r.mode(),
                     r.clientCounter("Tcp.ActiveOpens", RunData.DELTA), r.clientCounter("TcpExt.TW", RunData.DELTA),
-                    r.clientCounter("TcpExt.TWRecycled", RunData.DELTA), r.clientCounter("state.TIME_WAIT", RunData.AFTER),
-                    loopback ? "-" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER)),
-                    listener(r, "TcpExt.ListenOverflows"), listener(r, "TcpExt.ListenDrops"),
-                    r.clientCounter("Tcp.RetransSegs", RunData.DELTA), loopback ? "-" : Long.toString(r.serverCounter("Tcp.RetransSegs", RunData.DELTA)),
-                    r.clientCounter("Tcp.OutRsts", RunData.DELTA), loopback ? "-" : Long.toString(r.serverCounter("Tcp.OutRsts", RunData.DELTA))));
+                    r.clientCounter("TcpExt.TWRecycled", RunData.DELTA), r.clientCounter("state.TIME_WAIT", RunData.AFTER) + " / "
+                            + (loopback ? "-" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER))),
+                    listener(r, "TcpExt.ListenOverflows") + " / " + listener(r, "TcpExt.ListenDrops"),
+                    r.clientCounter("Tcp.RetransSegs", RunData.DELTA) + " / " + (loopback ? "-" : Long.toString(r.serverCounter("Tcp.RetransSegs", RunData.DELTA))),
+                    r.clientCounter("Tcp.OutRsts", RunData.DELTA) + " / " + (loopback ? "-" : Long.toString(r.serverCounter("Tcp.OutRsts", RunData.DELTA))));
         }
-        md.append("\n");
+        md.append(table.markdown()).append("\n");
     }
 
     private static void chart(StringBuilder md, Drawn drawn) {
         if (drawn != null) {
             md.append(drawn.markdown(Charts.DIR));
         }
-    }
-
-    private static void row(StringBuilder md, String key, String value) {
-        md.append("| ").append(key).append(" | ").append(value.replace("|", "\\|")).append(" |\n");
     }
 
     /** The Markdown as one HTML file that opens from disk without the network: PNGs are embedded. */
@@ -692,6 +704,8 @@ public final class ReportWriter {
                 + "table{border-collapse:collapse;margin:1rem 0;display:block;overflow-x:auto;max-width:100%}\n"
                 + "th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}\n"
                 + "td:not(:first-child){white-space:nowrap}\n"
+                // a two-column table (environment, files) holds prose: it wraps, so the page never scrolls sideways
+                + "td:nth-child(2):last-child{white-space:normal}code{overflow-wrap:anywhere}\n"
                 + "img{max-width:100%;height:auto;border:1px solid #eee}\n"
                 + "code,pre{background:#f5f5f5;border-radius:3px}pre{padding:.6rem;overflow-x:auto}\n"
                 + "blockquote{color:#555;border-left:4px solid #ddd;margin-left:0;padding-left:1rem}\n"
