@@ -39,11 +39,16 @@ class ExperimentCatalogTest {
     void experimentsThatDropPacketsOrLimitDescriptorsSayWhatTheyRun() throws Exception {
         // what a run checks before it starts: the source that runs nft or prlimit must declare it
         for (Experiment e : ExperimentCatalog.all()) {
-            String pkg = e.getClass().getPackageName().replace('.', '/');
-            String source = java.nio.file.Files.readString(tcplab.testing.Cli.HOME.resolve("experiments/src/main/java/" + pkg + "/"
-                    + e.getClass().getSimpleName() + ".java"));
-            assertTrue(!source.contains("Firewall.") || e.commands().containsKey("nft"), e.name() + " drops packets with nft");
-            assertTrue(!source.contains("prlimit") || e.commands().containsKey("prlimit"), e.name() + " runs prlimit");
+            // the experiment's whole package: its agents may be the ones that run them
+            java.nio.file.Path pkg = tcplab.testing.Cli.HOME.resolve("experiments/src/main/java/" + e.getClass().getPackageName().replace('.', '/'));
+            StringBuilder source = new StringBuilder();
+            try (var files = java.nio.file.Files.list(pkg)) {
+                for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    source.append(java.nio.file.Files.readString(f));
+                }
+            }
+            assertTrue(!source.toString().contains("Firewall.") || e.commands().containsKey("nft"), e.name() + " drops packets with nft");
+            assertTrue(!source.toString().contains("prlimit") || e.commands().containsKey("prlimit"), e.name() + " runs prlimit");
         }
     }
 
