@@ -88,7 +88,7 @@ final class Timeline {
     }
 
     /** The phase a time falls in, or null outside them all. */
-    Phase phase(long atMs) {
+    private Phase phase(long atMs) {
         for (Phase phase : Phase.values()) {
             if (atMs >= start(phase) && atMs < end(phase)) {
                 return phase;
