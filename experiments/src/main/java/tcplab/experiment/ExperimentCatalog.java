@@ -1,9 +1,9 @@
 package tcplab.experiment;
 
 import java.util.List;
-import tcplab.experiment.serverside.AdminPortExperiment;
+import tcplab.experiment.serverside.adminport.AdminPortExperiment;
 import tcplab.experiment.serverside.CloseWaitLeakExperiment;
-import tcplab.experiment.serverside.ListenPortCollisionExperiment;
+import tcplab.experiment.serverside.listenportcollision.ListenPortCollisionExperiment;
 import tcplab.experiment.serverside.RestartRebindExperiment;
 import tcplab.experiment.timeouts.AcceptOverflowExperiment;
 import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
