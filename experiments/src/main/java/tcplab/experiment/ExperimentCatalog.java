@@ -10,10 +10,10 @@ import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
 import tcplab.experiment.timeouts.DeadPeerExperiment;
 import tcplab.experiment.timeouts.StuckWriteExperiment;
 import tcplab.experiment.timewait.PortExhaustionExperiment;
-import tcplab.experiment.timewait.TimeWaitLifetimeExperiment;
+import tcplab.experiment.timewait.timewaitlifetime.TimeWaitLifetimeExperiment;
 import tcplab.experiment.timewait.PortRangeCostExperiment;
 import tcplab.experiment.timewait.simultaneousclose.SimultaneousCloseExperiment;
-import tcplab.experiment.timewait.TimeWaitScaleExperiment;
+import tcplab.experiment.timewait.timewaitscale.TimeWaitScaleExperiment;
 
 /** Every experiment tcplab has, by the name plans use. */
 public final class ExperimentCatalog {

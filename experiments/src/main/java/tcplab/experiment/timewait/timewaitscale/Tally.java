@@ -1,0 +1,68 @@
+package tcplab.experiment.timewait.timewaitscale;
+
+import java.io.IOException;
+import java.util.Map;
+import tcplab.experiment.ExperimentData;
+import tcplab.experiment.timewait.EndedEarly;
+import tcplab.kernel.TcpModel;
+import tcplab.results.RunData;
+
+/**
+ * What one configuration measured, from its raw rows and the client's counters, and the room the
+ * model gives it: what both the claims and the report's table are made of.
+ *
+ * @param localPorts   usable local ports (ip_local_port_range)
+ * @param timeWait     TIME_WAIT sockets the client held after the connections, less those before
+ * @param overflow     TcpExt.TCPTimeWaitOverflow over the configuration
+ * @param endedEarly   TIME_WAIT sockets a reset may have ended early (see {@link EndedEarly})
+ * @param endedEarlyWhy a sentence for the claim saying so, or empty
+ */
+record Tally(long made, int localPorts, int serverPorts, long buckets, long timeWait, long overflow, long endedEarly, String endedEarlyWhy,
+             MemoryRow memory) {
+    /** Below this many sockets the machine-wide slab count is too noisy to weigh one socket. */
+    static final long MIN_SOCKETS_FOR_MEMORY = 500;
+
+    static Tally of(ExperimentData data, RunData.Result r, MemoryRow memory) throws IOException {
+        Map<String, String> sysctls = r.sysctls();
+        long made = SecondRow.TABLE.read(data, r).stream().mapToLong(SecondRow::ok).sum();
+        return new Tally(made, TcpModel.usablePorts(sysctls), data.params(r).integer("ports"),
+                Long.parseLong(sysctls.getOrDefault("net.ipv4.tcp_max_tw_buckets", "0").trim()),
+                memory.timeWaitAfter() - memory.timeWaitBefore(), r.clientCounter("TcpExt.TCPTimeWaitOverflow", RunData.DELTA),
+                EndedEarly.allowance(r), EndedEarly.explain(r), memory);
+    }
+
+    /** A TIME_WAIT socket is keyed by the whole 4-tuple: each server port gives the client a full range of local ports. */
+    long room() {
+        return (long) localPorts * serverPorts;
+    }
+
+    /** The model: as many as were made, up to the room and to tcp_max_tw_buckets. */
+    long expected() {
+        return Math.min(made, Math.min(room(), buckets));
+    }
+
+    /** Whether the slab cache was read (root only). */
+    boolean slabRead() {
+        return memory.slabObjectsAfter() != null;
+    }
+
+    long slabGrew() {
+        return memory.slabObjectsAfter() - memory.slabObjectsBefore();
+    }
+
+    /** The drift taken out of the slab count: 0 where it was not measured. */
+    double drift() {
+        double measured = memory.drift();
+        return Double.isNaN(measured) ? 0 : measured;
+    }
+
+    /** Slab bytes per TIME_WAIT socket, the rest of the machine's drift taken out. */
+    double bytesPerSocket() {
+        return (slabGrew() - drift()) * memory.slabSize() / timeWait;
+    }
+
+    /** Enough sockets, and little enough drift (5 % of them), for the slab count to weigh one within 10 %. */
+    boolean weighable() {
+        return timeWait >= MIN_SOCKETS_FOR_MEMORY && Math.abs(drift()) <= 0.05 * timeWait;
+    }
+}
