@@ -5,7 +5,7 @@ import tcplab.experiment.serverside.AdminPortExperiment;
 import tcplab.experiment.serverside.CloseWaitLeakExperiment;
 import tcplab.experiment.serverside.ListenPortCollisionExperiment;
 import tcplab.experiment.serverside.RestartRebindExperiment;
-import tcplab.experiment.timeouts.AcceptOverflowExperiment;
+import tcplab.experiment.timeouts.acceptoverflow.AcceptOverflowExperiment;
 import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
 import tcplab.experiment.timeouts.deadpeer.DeadPeerExperiment;
 import tcplab.experiment.timeouts.StuckWriteExperiment;
