@@ -9,19 +9,13 @@ enum Protocol implements Message.Kind {
     LISTENING,
     /** client → run side: every mechanism's connection is open and idle. */
     READY,
-    /** run side → client: the server failed at this time; watch from there. */
-    FAULT("at_ms"),
+    /** run side → client: the server failed at at_ms (epoch milliseconds); watch from there. */
+    FAULT,
     /** run side → server: close and end. */
     EXIT;
 
-    private final List<String> keys;
-
-    Protocol(String... keys) {
-        this.keys = List.of(keys);
-    }
-
     @Override
     public List<String> keys() {
-        return keys;
+        return this == FAULT ? List.of("at_ms") : List.of();
     }
 }
