@@ -110,8 +110,8 @@ final class Claims {
             int sockets = l.seconds().size();
             String why = l.kind() == Kind.TIME_WAIT
                     ? String.format(Locale.ROOT, "TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s, compiled into the kernel; tcp_fin_timeout (%.0f s"
-                            + " here) does not enter into it. %s, over %d sockets; the socket table is polled every 100 ms and the kernel"
-                            + " shows timers in 1/100 s.", finTimeout, method(l.observed()), sockets)
+                            + " here) does not enter into it. %s, over %d sockets; the socket table is read every 100 ms (up to 0.15 s apart,"
+                            + " the read included) and the kernel shows timers in 1/100 s.", finTimeout, method(l.observed()), sockets)
                     : String.format(Locale.ROOT, "An orphaned socket in FIN_WAIT_2 (the peer never sends its FIN) is dropped after"
                             + " tcp_fin_timeout = %.0f s. %s, over %d sockets.", finTimeout, method(l.observed()), sockets);
             // A kernel timer never fires early and fires up to one granule of the timer wheel's level late
@@ -124,10 +124,12 @@ final class Claims {
             Claim.Metric metric = Claim.Metric.of(name.toLowerCase(Locale.ROOT) + "_lifetime_s", name + " lifetime (median)", "s");
             Claim claim = Claim.between("C2", "time-wait-lifetime", where.and("state=" + name), metric, expected,
                     Math.round(med * 100) / 100.0, expected - poll, high, why + (l.observed() ? String.format(Locale.ROOT, " A %.0f s timer"
-                            + " lands on a level of the kernel's timer wheel whose granule is %.3f s at %s, so it fires from %.0f to %.1f s;"
-                            + " %.2f s is within that.", expected, granule, hzText, expected, expected + granule, med) : ""))
-                    .band(l.observed() ? String.format(Locale.ROOT, "timer-wheel granule %.3f s (%s) + the 100 ms poll", granule, hzText)
-                            : "the 100 ms poll; the kernel's timer shows the requested expiry");
+                            + " lands on a level of the kernel's timer wheel whose granule is %.3f s at %s, so it fires from %.0f to %.3f s,"
+                            + " seen up to %.2f s later between two reads of the socket table: %.2f s is within that.", expected, granule, hzText, expected,
+                            expected + granule, poll, med) : ""))
+                    .band(l.observed() ? String.format(Locale.ROOT, "timer-wheel granule %.3f s (%s) + %.2f s between two reads of the socket"
+                            + " table", granule, hzText, poll) : String.format(Locale.ROOT, "%.2f s between two reads of the socket table;"
+                            + " the kernel's timer shows the requested expiry", poll));
             if (l.kind() == Kind.FIN_WAIT2) {
                 String scaled = TcpModel.scaledFromDefaults(sysctls, FIN_TIMEOUT);
                 claim = claim.scaledAtAnyValue(scaled, scaled.isEmpty() ? "" : TcpModel.DEFAULTS.get(FIN_TIMEOUT) + " s");

@@ -47,6 +47,10 @@ class ClaimsTest {
         assertEquals(2.182, watched.high(), 1e-9);
         assertEquals("", watched.horizon());
         assertTrue(watched.explanation().contains("watching each socket leave"), watched.toString());
+        // the sentence states the band the verdict used, to the millisecond: 2.09 s is past the wheel's 2.032 s, inside the read gap
+        assertTrue(watched.explanation().contains("fires from 2 to 2.032 s, seen up to 0.15 s later between two reads of the socket table:"
+                + " 2.09 s is within that."), watched.explanation());
+        assertEquals("timer-wheel granule 0.032 s (CONFIG_HZ = 250) + 0.15 s between two reads of the socket table", watched.band());
         assertEquals("net.ipv4.tcp_fin_timeout=2 (default 60)", watched.scaled());
         assertEquals("60 s", watched.modelAtDefaults());
         Claim outlived = find(claims, "tcp_fin_timeout=60;state=FIN_WAIT2");
