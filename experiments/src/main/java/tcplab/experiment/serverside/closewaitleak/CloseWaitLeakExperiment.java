@@ -1,4 +1,4 @@
-package tcplab.experiment.serverside;
+package tcplab.experiment.serverside.closewaitleak;
 
 import java.io.IOException;
 import java.io.InputStream;
