@@ -79,7 +79,8 @@ final class Claims {
                 o.bound() ? String.format(Locale.ROOT, "bound after %.2f s", o.boundAfter())
                         : String.format(Locale.ROOT, "failed for %.1f s (%d attempts)", window, o.attempts()),
                 !o.bound() && !longEnough, why);
-        return leftover == Leftover.TIME_WAIT && !o.bound() ? c.shortOf(String.format(Locale.ROOT,
+        // short of the horizon only when the window ended before TIME_WAIT could have: past that, a failure is seen whole
+        return leftover == Leftover.TIME_WAIT && !o.bound() && !longEnough ? c.shortOf(String.format(Locale.ROOT,
                 "retried for %.1f s of TIME_WAIT's 60 s, so its end was not seen", window)) : c;
     }
 }
