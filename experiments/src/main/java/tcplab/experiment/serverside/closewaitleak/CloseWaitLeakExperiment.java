@@ -59,7 +59,7 @@ public final class CloseWaitLeakExperiment extends Experiment {
     static final int BACKLOG = 16;
 
     /** What the handler does when the client has closed. */
-    public enum Handler { LEAKY, CORRECT }
+    enum Handler { LEAKY, CORRECT }
 
     @Override
     public Map<String, String> commands() {

@@ -52,7 +52,7 @@ public final class RestartRebindExperiment extends Experiment {
     static final long RETRY_EVERY_MILLIS = 100;
 
     /** What the old server leaves on its port. */
-    public enum Leftover { TIME_WAIT, ESTABLISHED, NOTHING }
+    enum Leftover { TIME_WAIT, ESTABLISHED, NOTHING }
 
     @Override
     public String name() {
@@ -83,7 +83,7 @@ public final class RestartRebindExperiment extends Experiment {
     @Override
     public Duration expected(Params params) {
         Setup s = Setup.of(params);
-        boolean waits = s.leftover() != Leftover.NOTHING && !s.allowed(1);
+        boolean waits = s.leftover() != Leftover.NOTHING && !s.allowed(1); // sockets are left: bound at once only if allowed
         long retry = params.integer("retry");
         long waited = !waits ? 0 : s.leftover() == Leftover.TIME_WAIT ? Math.min(retry, TcpModel.TIME_WAIT_SECONDS + 1) : retry;
         return Duration.ofSeconds(1 + waited); // three short-lived JVMs, as measured
