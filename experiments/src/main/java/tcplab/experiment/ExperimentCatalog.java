@@ -2,9 +2,9 @@ package tcplab.experiment;
 
 import java.util.List;
 import tcplab.experiment.serverside.adminport.AdminPortExperiment;
-import tcplab.experiment.serverside.CloseWaitLeakExperiment;
+import tcplab.experiment.serverside.closewaitleak.CloseWaitLeakExperiment;
 import tcplab.experiment.serverside.listenportcollision.ListenPortCollisionExperiment;
-import tcplab.experiment.serverside.RestartRebindExperiment;
+import tcplab.experiment.serverside.restartrebind.RestartRebindExperiment;
 import tcplab.experiment.timeouts.acceptoverflow.AcceptOverflowExperiment;
 import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
 import tcplab.experiment.timeouts.deadpeer.DeadPeerExperiment;
