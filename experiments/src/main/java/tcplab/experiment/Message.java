@@ -16,15 +16,27 @@ import java.util.Map;
  */
 public final class Message {
 
+    /** The values a message kind carries, on its enum constant: {@code @Keys("port") CLOSE}. */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(java.lang.annotation.ElementType.FIELD)
+    public @interface Keys {
+        String[] value();
+    }
+
     /**
      * Implemented by an experiment's enum of messages. The constant's name is its word on the wire
-     * (lower case, dashes); {@link #keys} are the values it carries.
+     * (lower case, dashes); {@link #keys} are the values it carries, from its {@link Keys}.
      */
     public interface Kind {
         String name();
 
         default List<String> keys() {
-            return List.of();
+            try {
+                Keys keys = ((Enum<?>) this).getDeclaringClass().getField(name()).getAnnotation(Keys.class);
+                return keys == null ? List.of() : List.of(keys.value());
+            } catch (NoSuchFieldException | ClassCastException e) {
+                throw new IllegalStateException(this + " is not an enum constant", e);
+            }
         }
 
         default String word() {

@@ -71,7 +71,7 @@ public final class RawTable<R extends Record> {
         return List.of(columns);
     }
 
-    /** Writes rows as they come, each flushed: what a killed run wrote stays. */
+    /** Writes rows as they come, each flushed: what a killed run wrote stays. Threads may share one. */
     public final class Log implements AutoCloseable {
         private final RunFolder.CsvLog csv;
 
@@ -79,7 +79,7 @@ public final class RawTable<R extends Record> {
             this.csv = csv;
         }
 
-        public void add(R row) throws IOException {
+        public synchronized void add(R row) throws IOException {
             csv.row(cells(row));
         }
 
@@ -93,7 +93,7 @@ public final class RawTable<R extends Record> {
         }
 
         @Override
-        public void close() throws IOException {
+        public synchronized void close() throws IOException {
             csv.close();
         }
     }

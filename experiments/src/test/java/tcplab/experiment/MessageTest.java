@@ -4,24 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Messages between the run side and agents: by name, typed, and refused when they do not fit their kind. */
 class MessageTest {
     enum Protocol implements Message.Kind {
-        READY, RECONNECTED("outcome", "connect_us"), EARLY_DONE("ports");
-
-        private final List<String> keys;
-
-        Protocol(String... keys) {
-            this.keys = List.of(keys);
-        }
-
-        @Override
-        public List<String> keys() {
-            return keys;
-        }
+        READY,
+        @Message.Keys({"outcome", "connect_us"}) RECONNECTED,
+        @Message.Keys("ports") EARLY_DONE
     }
 
     enum Outcome { REFUSED }

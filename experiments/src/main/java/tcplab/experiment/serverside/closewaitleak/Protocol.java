@@ -1,6 +1,5 @@
 package tcplab.experiment.serverside.closewaitleak;
 
-import java.util.List;
 import tcplab.experiment.Message;
 
 /** What the run side, the server and the client say to each other. */
@@ -10,17 +9,17 @@ enum Protocol implements Message.Kind {
     /** run side → server: close every connection it leaked. */
     CLOSE_LEAKED,
     /** server → run side: how many it closed, and how often accept() had failed. */
-    CLOSED("connections", "errors"),
+    @Message.Keys({"connections", "errors"}) CLOSED,
     /** client → run side: it takes commands. */
     READY,
     /** run side → client: the few early requests. */
     EARLY,
     /** client → run side: done; the source port of the first, to reconnect from. */
-    EARLY_DONE("port"),
+    @Message.Keys("port") EARLY_DONE,
     /** run side → client: a request from this source port. */
-    RECONNECT("port"),
+    @Message.Keys("port") RECONNECT,
     /** client → run side: what became of it (a {@link tcplab.experiment.LineRequest.Outcome}) and its handshake's µs. */
-    RECONNECTED("outcome", "connect_us"),
+    @Message.Keys({"outcome", "connect_us"}) RECONNECTED,
     /** run side → client: requests at the rate, for the traffic phase. */
     TRAFFIC,
     /** run side → client: the requests once the server closed its leak. */
@@ -28,16 +27,5 @@ enum Protocol implements Message.Kind {
     /** client → run side: they are done. */
     AFTER_DONE,
     /** run side → either: done. */
-    EXIT;
-
-    private final List<String> keys;
-
-    Protocol(String... keys) {
-        this.keys = List.of(keys);
-    }
-
-    @Override
-    public List<String> keys() {
-        return keys;
-    }
+    EXIT
 }

@@ -1,6 +1,5 @@
 package tcplab.experiment.serverside.restartrebind;
 
-import java.util.List;
 import tcplab.experiment.Message;
 
 /** What the run side, the old server and the clients say to each other (the new server only says done). */
@@ -18,20 +17,9 @@ enum Protocol implements Message.Kind {
     /** client → run side: every connection is open. */
     CONNECTED,
     /** run side → client: close every connection, {@link When} now or once the server's FIN arrives. */
-    CLOSE("when"),
+    @Message.Keys("when") CLOSE,
     /** client → run side: they are closed. */
     CLOSED;
 
     enum When { NOW, ON_EOF }
-
-    private final List<String> keys;
-
-    Protocol(String... keys) {
-        this.keys = List.of(keys);
-    }
-
-    @Override
-    public List<String> keys() {
-        return keys;
-    }
 }

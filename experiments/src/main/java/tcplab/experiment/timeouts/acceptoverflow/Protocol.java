@@ -1,6 +1,5 @@
 package tcplab.experiment.timeouts.acceptoverflow;
 
-import java.util.List;
 import tcplab.experiment.Message;
 
 /** What the run side and the server agent say to each other (the client's only word is the framework's done). */
@@ -8,10 +7,5 @@ enum Protocol implements Message.Kind {
     /** server → run side: it listens with its small backlog. */
     LISTENING,
     /** run side → server: close and end. */
-    EXIT;
-
-    @Override
-    public List<String> keys() {
-        return List.of();
-    }
+    EXIT
 }

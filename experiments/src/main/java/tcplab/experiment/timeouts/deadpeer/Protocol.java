@@ -1,6 +1,5 @@
 package tcplab.experiment.timeouts.deadpeer;
 
-import java.util.List;
 import tcplab.experiment.Message;
 
 /** What the run side and the two agents say to each other (the client's last word is the framework's done). */
@@ -10,12 +9,7 @@ enum Protocol implements Message.Kind {
     /** client → run side: every mechanism's connection is open and idle. */
     READY,
     /** run side → client: the server failed at at_ms (epoch milliseconds); watch from there. */
-    FAULT,
+    @Message.Keys("at_ms") FAULT,
     /** run side → server: close and end. */
-    EXIT;
-
-    @Override
-    public List<String> keys() {
-        return this == FAULT ? List.of("at_ms") : List.of();
-    }
+    EXIT
 }

@@ -1,6 +1,5 @@
 package tcplab.experiment.timewait.simultaneousclose;
 
-import java.util.List;
 import tcplab.experiment.Message;
 
 /** What the run side and the two agents say to each other. */
@@ -12,20 +11,9 @@ enum Protocol implements Message.Kind {
     /** server → run side: every connection is accepted. */
     ACCEPTED,
     /** run side → agent: close this order's connections. */
-    CLOSE("order"),
+    @Message.Keys("order") CLOSE,
     /** agent → run side: they are closed. */
-    CLOSED("order"),
+    @Message.Keys("order") CLOSED,
     /** run side → agent: done. */
-    EXIT;
-
-    private final List<String> keys;
-
-    Protocol(String... keys) {
-        this.keys = List.of(keys);
-    }
-
-    @Override
-    public List<String> keys() {
-        return keys;
-    }
+    EXIT
 }
