@@ -13,7 +13,7 @@ import tcplab.results.RunData;
  * TIME_WAIT socket. With tcp_rfc1337 = 1 the client ignores such resets and gets exactly as many
  * connections as ports. The server's Tcp.OutRsts counts the resets.
  */
-final class EndedEarly {
+public final class EndedEarly {
     private EndedEarly() {
     }
 
@@ -24,12 +24,12 @@ final class EndedEarly {
     }
 
     /** TIME_WAIT sockets a reset may have ended: none with tcp_rfc1337 = 1, else one per reset the server sent. */
-    static long allowance(RunData.Result r) {
+    public static long allowance(RunData.Result r) {
         return "1".equals(r.sysctls().getOrDefault("net.ipv4.tcp_rfc1337", "0").trim()) ? 0 : serverResets(r);
     }
 
     /** A sentence for a claim's explanation, or empty when every TIME_WAIT socket the client created is still held. */
-    static String explain(RunData.Result r) {
+    public static String explain(RunData.Result r) {
         // TcpExt.TW: sockets moved to timewait with a timer over 4 s; these experiments leave no orphaned FIN_WAIT_2 to count too
         long created = r.clientCounter("TcpExt.TW", RunData.DELTA);
         long held = r.clientCounter("state.TIME_WAIT", RunData.AFTER) - r.clientCounter("state.TIME_WAIT", RunData.BEFORE);

@@ -1,4 +1,4 @@
-package tcplab.experiment.timewait;
+package tcplab.experiment.timewait.portrangecost;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;

@@ -1,4 +1,4 @@
-package tcplab.experiment;
+package tcplab.experiment.timewait.portexhaustion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tcplab.experiment.timewait.PortExhaustionExperiment;
+import tcplab.experiment.Claim;
+import tcplab.experiment.Experiment;
+import tcplab.experiment.ExperimentCatalog;
+import tcplab.experiment.ExperimentData;
 import tcplab.results.RunData;
 import tcplab.results.RunFolder;
 import tcplab.testing.Fixtures;
@@ -32,9 +35,9 @@ class PortExhaustionClaimsTest {
     private Claim window(Path run) throws IOException {
         RunData data = RunData.load(new RunFolder(run));
         Experiment experiment = ExperimentCatalog.find("port-exhaustion");
-        Section section = experiment.report(new ExperimentData(data, experiment, Files.createDirectories(dir.resolve("charts"))));
-        List<Claim> windows = section.claims().stream().filter(c -> c.metric().id().equals("max_connections_per_60s_window")).toList();
-        assertEquals(1, windows.size(), section.claims().toString());
+        List<Claim> claims = experiment.claims(new ExperimentData(data, experiment, Files.createDirectories(dir.resolve("charts"))));
+        List<Claim> windows = claims.stream().filter(c -> c.metric().id().equals("max_connections_per_60s_window")).toList();
+        assertEquals(1, windows.size(), claims.toString());
         return windows.get(0);
     }
 

@@ -1,4 +1,4 @@
-package tcplab.experiment.timewait;
+package tcplab.experiment.timewait.portexhaustion;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -20,6 +20,7 @@ import tcplab.experiment.Parameter;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
+import tcplab.experiment.timewait.EndedEarly;
 import tcplab.kernel.KernelCounters;
 import tcplab.kernel.TcpModel;
 import tcplab.lab.NetworkPath;
