@@ -3,6 +3,7 @@ package tcplab.experiment.timewait.portexhaustion;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 import tcplab.experiment.Agent;
@@ -76,7 +77,7 @@ final class ClientAgent {
         totalOk += ok;
         totalFailed += failed;
         ok = 0;
-        java.util.Arrays.fill(failures, 0);
+        Arrays.fill(failures, 0);
         connect.reset();
         return row;
     }
