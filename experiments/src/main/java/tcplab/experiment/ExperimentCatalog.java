@@ -9,9 +9,9 @@ import tcplab.experiment.timeouts.acceptoverflow.AcceptOverflowExperiment;
 import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
 import tcplab.experiment.timeouts.deadpeer.DeadPeerExperiment;
 import tcplab.experiment.timeouts.StuckWriteExperiment;
-import tcplab.experiment.timewait.PortExhaustionExperiment;
+import tcplab.experiment.timewait.portexhaustion.PortExhaustionExperiment;
 import tcplab.experiment.timewait.timewaitlifetime.TimeWaitLifetimeExperiment;
-import tcplab.experiment.timewait.PortRangeCostExperiment;
+import tcplab.experiment.timewait.portrangecost.PortRangeCostExperiment;
 import tcplab.experiment.timewait.simultaneousclose.SimultaneousCloseExperiment;
 import tcplab.experiment.timewait.timewaitscale.TimeWaitScaleExperiment;
 

@@ -15,7 +15,7 @@ import tcplab.chart.Plots;
 import tcplab.chart.Plots.Drawn;
 import tcplab.experiment.ExperimentCatalog;
 import tcplab.experiment.ExperimentData;
-import tcplab.experiment.timewait.PortExhaustionExperiment;
+import tcplab.experiment.timewait.portexhaustion.PortExhaustionExperiment;
 import tcplab.results.RunData;
 
 /**
