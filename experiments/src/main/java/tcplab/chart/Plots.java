@@ -241,12 +241,14 @@ public final class Plots {
         return xy(points.entrySet().stream().map(e -> new double[] {e.getKey().doubleValue(), e.getValue().doubleValue()}).toList());
     }
 
-    /** One column of raw rows against time: seconds from {@code t0} by their {@code at_ms}; blank cells are left out. */
-    public static double[][] overTime(List<Map<String, String>> rows, long t0, String column) {
+    /** One value of typed rows against seconds since {@code t0} (epoch ms); a row whose value is null is left out. */
+    public static <R> double[][] overTime(List<R> rows, java.util.function.ToLongFunction<R> atMs, long t0,
+                                          java.util.function.Function<R, ? extends Number> value) {
         List<double[]> points = new ArrayList<>();
-        for (Map<String, String> row : rows) {
-            if (!row.get(column).isEmpty()) {
-                points.add(new double[] {(Long.parseLong(row.get("at_ms")) - t0) / 1000.0, Double.parseDouble(row.get(column))});
+        for (R row : rows) {
+            Number v = value.apply(row);
+            if (v != null) {
+                points.add(new double[] {(atMs.applyAsLong(row) - t0) / 1000.0, v.doubleValue()});
             }
         }
         return xy(points);

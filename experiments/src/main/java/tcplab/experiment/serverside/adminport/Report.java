@@ -6,7 +6,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.knowm.xchart.XYChart;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
@@ -69,9 +68,9 @@ final class Report {
             String name = separate ? "separate port" : "shared port";
             latency.put(name + ": answered (ms)", Plots.xy(ok));
             latency.put(name + ": no answer within the deadline", Plots.xy(failed));
-            queues.put(name + ": business port's accept queue", overTime(samples, timeline, SampleRow::businessAcceptQueue));
+            queues.put(name + ": business port's accept queue", Plots.overTime(samples, SampleRow::atMs, timeline.t0, SampleRow::businessAcceptQueue));
             if (separate) {
-                queues.put(name + ": management port's accept queue", overTime(samples, timeline, SampleRow::adminAcceptQueue));
+                queues.put(name + ": management port's accept queue", Plots.overTime(samples, SampleRow::atMs, timeline.t0, SampleRow::adminAcceptQueue));
             }
             marks.addAll(timeline.marks());
             Map<Phase, Tally> byPhase = timeline.tally(probes);
@@ -104,18 +103,6 @@ final class Report {
         }
         md.append(table.markdown()).append("\n");
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
-    }
-
-    /** One sampled value against seconds since the first probe; a blank (null) sample is left out. */
-    private static double[][] overTime(List<SampleRow> samples, Timeline timeline, Function<SampleRow, Long> value) {
-        List<double[]> points = new ArrayList<>();
-        for (SampleRow s : samples) {
-            Long v = value.apply(s);
-            if (v != null) {
-                points.add(new double[] {timeline.seconds(s.atMs()), v});
-            }
-        }
-        return Plots.xy(points);
     }
 
     /** ListenOverflows counted during a phase, from the server's samples; empty when no sample fell in it. */

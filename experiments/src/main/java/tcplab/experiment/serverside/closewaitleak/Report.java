@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToLongFunction;
 import org.knowm.xchart.XYChart;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
@@ -45,9 +44,9 @@ final class Report {
             }
             long t0 = t.t0();
             String who = handler == Handler.LEAKY ? "leaky" : "correct";
-            sockets.put(who + ": server CLOSE_WAIT", overTime(t.samples(), t0, SampleRow::serverCloseWait));
-            sockets.put(who + ": server descriptors", overTime(t.samples(), t0, SampleRow::serverFds));
-            sockets.put(who + ": client FIN_WAIT_2", overTime(t.samples(), t0, SampleRow::clientFinWait2));
+            sockets.put(who + ": server CLOSE_WAIT", Plots.overTime(t.samples(), SampleRow::atMs, t0, SampleRow::serverCloseWait));
+            sockets.put(who + ": server descriptors", Plots.overTime(t.samples(), SampleRow::atMs, t0, SampleRow::serverFds));
+            sockets.put(who + ": client FIN_WAIT_2", Plots.overTime(t.samples(), SampleRow::atMs, t0, SampleRow::clientFinWait2));
             List<double[]> ok = new ArrayList<>();
             List<double[]> failed = new ArrayList<>();
             for (RequestRow q : t.requests()) {
@@ -110,11 +109,6 @@ final class Report {
                 + " ends (the quiet hold), the server closes its leaked connections.").markdown("charts")
                 + new Drawn("close-wait-leak-requests", rTitle, "Each request: its time to answer, or a mark at the deadline when it"
                 + " got none (connected but never accepted, or not connected at all).").markdown("charts");
-    }
-
-    /** One sampled value against seconds since {@code t0}. */
-    private static double[][] overTime(List<SampleRow> samples, long t0, ToLongFunction<SampleRow> value) {
-        return Plots.xy(samples.stream().map(s -> new double[] {(s.atMs() - t0) / 1000.0, value.applyAsLong(s)}).toList());
     }
 
     /** What the kernel did with a SYN that matched a connection in CLOSE_WAIT, as a paragraph. */
