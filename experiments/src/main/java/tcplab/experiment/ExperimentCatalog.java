@@ -8,7 +8,7 @@ import tcplab.experiment.serverside.RestartRebindExperiment;
 import tcplab.experiment.timeouts.AcceptOverflowExperiment;
 import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
 import tcplab.experiment.timeouts.DeadPeerExperiment;
-import tcplab.experiment.timeouts.StuckWriteExperiment;
+import tcplab.experiment.timeouts.stuckwrite.StuckWriteExperiment;
 import tcplab.experiment.timewait.PortExhaustionExperiment;
 import tcplab.experiment.timewait.TimeWaitLifetimeExperiment;
 import tcplab.experiment.timewait.PortRangeCostExperiment;
