@@ -6,7 +6,7 @@ import tcplab.experiment.serverside.CloseWaitLeakExperiment;
 import tcplab.experiment.serverside.ListenPortCollisionExperiment;
 import tcplab.experiment.serverside.RestartRebindExperiment;
 import tcplab.experiment.timeouts.AcceptOverflowExperiment;
-import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
+import tcplab.experiment.timeouts.connecttimeout.ConnectTimeoutExperiment;
 import tcplab.experiment.timeouts.DeadPeerExperiment;
 import tcplab.experiment.timeouts.stuckwrite.StuckWriteExperiment;
 import tcplab.experiment.timewait.PortExhaustionExperiment;
