@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.knowm.xchart.XYChart;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
 import tcplab.chart.Plots.Drawn;
@@ -56,15 +55,10 @@ final class Report {
                 + " 63 s and connect() fails after 131 s instead of the 127 s older write-ups give; with 1 or 2 retries the time limit"
                 + " ends it at 3 or 7 s either way. An application timeout shorter than that wins.\n\n");
         if (!measured.isEmpty()) {
-            Map<String, double[][]> series = Plots.series();
-            Map<String, double[][]> model = Plots.series();
-            measured.forEach((k, v) -> series.put("measured: " + k, Plots.xy(v)));
-            modelled.forEach((k, v) -> model.put("model: " + k, Plots.xy(v)));
-            String title = "Time until connect() fails when SYNs are dropped, profile " + data.profile();
-            XYChart chart = Plots.lines(title, "tcp_syn_retries", "seconds until connect() fails", series, model);
-            Plots.save(chart, data.charts(), "connect-timeout");
-            md.append(new Drawn("connect-timeout", title, "Points: the measured time to failure; dashed: the kernel's schedule (or the"
-                    + " application's timeout where it is shorter).").markdown("charts"));
+            Drawn chart = new Drawn("connect-timeout", "Time until connect() fails when SYNs are dropped, profile " + data.profile(),
+                    "Points: the measured time to failure; dashed: the kernel's schedule (or the application's timeout where it is shorter).");
+            Plots.measuredAgainstModel(chart, "tcp_syn_retries", "seconds until connect() fails", measured, modelled, data.charts());
+            md.append(chart.markdown("charts"));
         }
         md.append(table.markdown()).append("\n");
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.knowm.xchart.XYChart;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
 import tcplab.chart.Plots.Drawn;
@@ -65,15 +64,10 @@ final class Report {
                 TcpModel.retransmitTimeoutSeconds(15, 0.2, 120), TcpModel.retransmitFailureSeconds(3, 0.2, 120),
                 TcpModel.retransmitFailureSeconds(8, 0.2, 120), TcpModel.retransmitFailureSeconds(15, 0.2, 120)));
         if (!measured.isEmpty()) {
-            Map<String, double[][]> series = Plots.series();
-            Map<String, double[][]> model = Plots.series();
-            measured.forEach((k, v) -> series.put("measured: " + k, Plots.xy(v)));
-            modelled.forEach((k, v) -> model.put("model: " + k, Plots.xy(v)));
-            String title = "Time until a write to a vanished peer fails, profile " + data.profile();
-            XYChart chart = Plots.lines(title, "tcp_retries2", "seconds after the peer vanished", series, model);
-            Plots.save(chart, data.charts(), "stuck-write");
-            md.append(new Drawn("stuck-write", title, "Points: when the client's write failed; dashed: the kernel's tcp_retries2 model"
-                    + " (and the TCP_USER_TIMEOUT set).").markdown("charts"));
+            Drawn chart = new Drawn("stuck-write", "Time until a write to a vanished peer fails, profile " + data.profile(),
+                    "Points: when the client's write failed; dashed: the kernel's tcp_retries2 model (and the TCP_USER_TIMEOUT set).");
+            Plots.measuredAgainstModel(chart, "tcp_retries2", "seconds after the peer vanished", measured, modelled, data.charts());
+            md.append(chart.markdown("charts"));
         }
         md.append(table.markdown()).append("\n");
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
