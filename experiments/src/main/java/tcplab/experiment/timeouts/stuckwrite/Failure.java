@@ -87,20 +87,21 @@ record Failure(Variant variant, int userTimeoutMs, Map<String, String> sysctls, 
 
     /**
      * The first retransmission after the fault and the RTO: the RTO is half the gap between the first
-     * two timers (the second timeout is twice the first). Null when the rows do not show two timers.
+     * two timers (the second timeout is twice the first). Null when the rows do not show two timers,
+     * or show them out of order (another timer read as a retransmission timer): no RTO is measured.
      */
     static Path pathRto(Map<Integer, Long> fires, long faultMs) {
         Long first = fires.get(1);
         Long second = fires.get(2);
         Long third = fires.get(3);
+        Path path = null;
         if (second != null && third != null && first == null) {
             double rto = (third - second) / 4000.0;
-            return new Path((second - faultMs) / 1000.0 - 2 * rto, rto);
+            path = new Path((second - faultMs) / 1000.0 - 2 * rto, rto);
+        } else if (first != null && second != null) {
+            path = new Path((first - faultMs) / 1000.0, (second - first) / 2000.0);
         }
-        if (first == null || second == null) {
-            return null;
-        }
-        return new Path((first - faultMs) / 1000.0, (second - first) / 2000.0);
+        return path != null && path.rto() > 0 ? path : null;
     }
 
     /**

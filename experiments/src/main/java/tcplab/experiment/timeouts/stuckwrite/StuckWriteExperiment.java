@@ -44,6 +44,8 @@ import tcplab.lab.ServerProcess;
 public final class StuckWriteExperiment extends Experiment {
     static final int PORT = ServerProcess.PORT;
     static final long POLL_MILLIS = 50;
+    /** The socket table's code for a pending retransmission timer ({@link TcpSockets.Socket#timer}). */
+    private static final int RETRANSMIT_TIMER = 1;
 
     @Override
     public Map<String, String> commands() {
@@ -108,7 +110,10 @@ public final class StuckWriteExperiment extends Experiment {
                 for (TcpSockets.Socket s : TcpSockets.read(trial.lab().client().procNet())) {
                     if (s.remotePort() == PORT && s.state().equals("ESTABLISHED") && !Integer.valueOf(s.retransmits()).equals(seen)) {
                         seen = s.retransmits();
-                        rows.add(new RetransmitRow(System.currentTimeMillis(), s.retransmits(), s.timerMillis(), s.sendQueue()));
+                        // only the retransmission timer's time left dates a retransmission: the keepalive variant's 1 s
+                        // timer shows when no data is out for a moment, and read as one it gave a negative RTO
+                        long timer = s.timer() == RETRANSMIT_TIMER ? s.timerMillis() : 0;
+                        rows.add(new RetransmitRow(System.currentTimeMillis(), s.retransmits(), timer, s.sendQueue()));
                         if (s.retransmits() > 0) {
                             trial.say(String.format(Locale.ROOT, "retransmission %d, %.1f s after the fault; next in %.1f s", s.retransmits(),
                                     (System.currentTimeMillis() - fault) / 1000.0, s.timerMillis() / 1000.0));

@@ -81,6 +81,18 @@ class ClaimsTest {
     }
 
     @Test
+    void timersOutOfOrderGiveNoRtoAndTheModelFromTheFloor() {
+        // a 960 ms timer read as timer 1 (the keepalive variant's, while no data was out), then the real timer 2 due earlier
+        List<RetransmitRow> rows = List.of(new RetransmitRow(FAULT, 0, 960, 0), new RetransmitRow(FAULT + 212, 1, 420, 2_280_600));
+        assertEquals(null, Failure.pathRto(Failure.fires(rows), FAULT), "a negative RTO is no RTO");
+        Failure f = Failure.of(Variant.KEEPALIVE, 2000, RETRIES2_1, 250,
+                new OutcomeRow(Variant.KEEPALIVE, FAULT, FAULT + 1500, 9_000_000, "Connection timed out"), rows);
+        Claim c = Claims.of(WHERE, f, "CONFIG_HZ = 250");
+        assertEquals(1.4, c.modelValue(), "tcp_retries2 = 1 from the 200 ms floor");
+        assertEquals(Claim.Verdict.CONSISTENT, c.verdict(), c.toString());
+    }
+
+    @Test
     void aWriteStillGoingAtTheDeadlineDiffers() {
         Claim c = plain(null, "still writing at the deadline");
         assertEquals(Claim.Verdict.DIFFERS, c.verdict(), c.toString());
