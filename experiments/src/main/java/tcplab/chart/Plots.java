@@ -226,6 +226,19 @@ public final class Plots {
         VectorGraphicsEncoder.saveVectorGraphic(chart, dir.resolve(name + ".svg").toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
     }
 
+    /**
+     * Measured lines against dashed model lines, each series x → y, titled and saved in {@code dir} as
+     * {@code chart} says; the series are named "measured: …" and "model: …".
+     */
+    public static void measuredAgainstModel(Drawn chart, String xTitle, String yTitle, Map<String, ? extends Map<Integer, Double>> measured,
+                                            Map<String, ? extends Map<Integer, Double>> modelled, Path dir) throws IOException {
+        Map<String, double[][]> series = series();
+        Map<String, double[][]> model = series();
+        measured.forEach((k, v) -> series.put("measured: " + k, xy(v)));
+        modelled.forEach((k, v) -> model.put("model: " + k, xy(v)));
+        save(lines(chart.title(), xTitle, yTitle, series, model), dir, chart.name());
+    }
+
     /** Points as the charts take them: {x values, y values}. */
     public static double[][] xy(List<double[]> points) {
         double[][] xy = new double[2][points.size()];

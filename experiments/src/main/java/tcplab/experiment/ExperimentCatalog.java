@@ -6,13 +6,13 @@ import tcplab.experiment.serverside.closewaitleak.CloseWaitLeakExperiment;
 import tcplab.experiment.serverside.listenportcollision.ListenPortCollisionExperiment;
 import tcplab.experiment.serverside.restartrebind.RestartRebindExperiment;
 import tcplab.experiment.timeouts.acceptoverflow.AcceptOverflowExperiment;
-import tcplab.experiment.timeouts.ConnectTimeoutExperiment;
+import tcplab.experiment.timeouts.connecttimeout.ConnectTimeoutExperiment;
 import tcplab.experiment.timeouts.deadpeer.DeadPeerExperiment;
-import tcplab.experiment.timeouts.StuckWriteExperiment;
+import tcplab.experiment.timeouts.stuckwrite.StuckWriteExperiment;
 import tcplab.experiment.timewait.portexhaustion.PortExhaustionExperiment;
-import tcplab.experiment.timewait.timewaitlifetime.TimeWaitLifetimeExperiment;
 import tcplab.experiment.timewait.portrangecost.PortRangeCostExperiment;
 import tcplab.experiment.timewait.simultaneousclose.SimultaneousCloseExperiment;
+import tcplab.experiment.timewait.timewaitlifetime.TimeWaitLifetimeExperiment;
 import tcplab.experiment.timewait.timewaitscale.TimeWaitScaleExperiment;
 
 /** Every experiment tcplab has, by the name plans use. */
