@@ -87,9 +87,7 @@ public final class Agent {
         signal("error " + message);
     }
 
-    /** @deprecated a bare string: use {@link #signal(Message.Kind, Object...)}; goes once every experiment has its protocol enum. */
-    @Deprecated
-    public void signal(String message) {
+    private void signal(String message) {
         System.out.println("@" + message);
         System.out.flush();
     }
@@ -107,19 +105,6 @@ public final class Agent {
             String c = commands.poll(Math.max(1, (until - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
             if (c != null && Message.is(kind, c)) {
                 return Message.parse(kind, c);
-            }
-        }
-        return null;
-    }
-
-    /** @deprecated a bare string: use {@link #await(Message.Kind, Duration)} or {@link #next}. */
-    @Deprecated
-    public String await(String command, Duration timeout) throws InterruptedException {
-        long until = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < until) {
-            String c = commands.poll(Math.max(1, (until - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-            if (c != null && c.startsWith(command)) {
-                return c;
             }
         }
         return null;

@@ -111,9 +111,7 @@ public final class AgentProcess implements AutoCloseable {
         throw new LabException("the " + role + " agent did not say '" + what + "' within " + timeout.toSeconds() + " s", null);
     }
 
-    /** @deprecated a bare string: use {@link #send(Message.Kind, Object...)}; goes once every experiment has its protocol enum. */
-    @Deprecated
-    public void send(String command) throws LabException {
+    private void send(String command) throws LabException {
         try {
             OutputStream in = process.getOutputStream();
             in.write((command + "\n").getBytes(StandardCharsets.UTF_8));

@@ -79,28 +79,12 @@ public abstract class Experiment {
 
     /**
      * The claims.csv rows of this experiment's configurations, from their raw files alone: nothing is
-     * drawn or written.
+     * drawn or written ({@link ExperimentData#charts} refuses).
      */
-    public List<Claim> claims(ExperimentData data) throws IOException {
-        // an experiment not yet split draws and claims in one: its charts go to a folder thrown away
-        java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("tcplab-claims");
-        try {
-            return report(new ExperimentData(data, scratch)).claims();
-        } finally {
-            tcplab.results.RunFolder.deleteTree(scratch);
-        }
-    }
+    public abstract List<Claim> claims(ExperimentData data) throws IOException;
 
     /** The report section: prose and charts from the raw files, beside {@code claims} (what {@link #claims} gave). */
-    public Section report(ExperimentData data, List<Claim> claims) throws IOException {
-        return report(data);
-    }
-
-    /** @deprecated claims and drawing in one; an experiment overrides {@link #claims} and {@link #report(ExperimentData, List)} instead. */
-    @Deprecated
-    protected Section report(ExperimentData data) throws IOException {
-        throw new UnsupportedOperationException(name() + " has no report");
-    }
+    public abstract Section report(ExperimentData data, List<Claim> claims) throws IOException;
 
     /** The given parameter values with every default filled in; refuses unknown names and bad values. */
     public final Params params(Map<String, String> given) {

@@ -28,11 +28,6 @@ public final class ExperimentData {
         return experiment;
     }
 
-    /** The same configurations with charts drawn into {@code charts}. */
-    ExperimentData(ExperimentData other, Path charts) {
-        this(other.data, other.experiment, charts);
-    }
-
     /** This experiment's configurations, in the order they ran. */
     public List<RunData.Result> trials() {
         return data.results().stream().filter(r -> r.isExperiment() && r.name().equals(experiment.name())).toList();
