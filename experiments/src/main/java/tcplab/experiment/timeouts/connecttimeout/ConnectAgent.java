@@ -30,10 +30,10 @@ final class ConnectAgent {
                     outcome = Outcome.CONNECTED;
                 } catch (SocketTimeoutException e) {
                     outcome = Outcome.APPLICATION_TIMEOUT;
-                    error = e.getMessage();
+                    error = java.util.Objects.toString(e.getMessage(), e.getClass().getSimpleName());
                 } catch (IOException e) {
                     outcome = String.valueOf(e.getMessage()).contains("timed out") ? Outcome.KERNEL_TIMEOUT : Outcome.ERROR;
-                    error = e.getMessage();
+                    error = java.util.Objects.toString(e.getMessage(), e.getClass().getSimpleName()); // some carry no message
                 }
                 AttemptRow row = new AttemptRow(i, start, System.currentTimeMillis(), outcome, error);
                 rows.add(row);
