@@ -246,8 +246,9 @@ public final class ReportWriter {
 
     /**
      * One line per claim, C1 to C13, narrow enough for a 1280 px screen: the claim in a few words,
-     * its verdicts counted, one key number (model beside measured, a difference first), and links to
-     * its section. Every row with its explanation is in claims.csv and the sections.
+     * its verdicts counted, one key number (model beside measured: a difference first, then a row
+     * measured at the claim's own scale), what that number was measured at, and links to its section.
+     * Every experiment's row with its explanation is in claims.csv and the sections.
      */
     private static void claimsAtAGlance(StringBuilder md, List<Section> sections, List<Group> throughput) {
         List<Group> measured = throughput.stream().filter(Group::hasData).toList();
@@ -257,26 +258,29 @@ public final class ReportWriter {
         md.append("<a id=\"claims-at-a-glance\"></a>\n\n## Claims at a glance\n\n");
         md.append("`agrees`: measured at the claim's own scale, inside the band its row states. `consistent`: fits the model, but short of the"
                 + " claim's own scale or horizon (scaled sysctls, a window shorter than the claim). `differs`: outside the band. Every row, with its band and explanation, is in"
-                + " [claims.csv](claims.csv); [the claims](" + CLAIMS_DOC + ") as people state them.\n\n");
+                + " [claims.csv](claims.csv) (C1, the benchmarks, in results.csv); [the claims](" + CLAIMS_DOC + ") as people state"
+                + " them. The key number is a row measured at the claim's own scale where there is one; \"measured at\" says when"
+                + " it is not.\n\n");
         md.append("<div id=\"claims-glance\">\n\n");
         // the claim's id links to its section (the first, when several experiments test it) and is the claim's own anchor
-        Markdown.Table table = new Markdown.Table("claim", "in short", "verdicts", "model", "measured").numeric("model", "measured");
+        Markdown.Table table = new Markdown.Table("claim", "in short", "verdicts", "model", "measured", "measured at")
+                .numeric("model", "measured");
         for (String id : Claim.STATEMENTS.keySet()) {
             String anchor = "<a id=\"" + id.toLowerCase(Locale.ROOT) + "\"></a>";
             if (id.equals("C1")) {
                 if (measured.isEmpty()) {
-                    table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "");
+                    table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "", "");
                     continue;
                 }
                 Group fastest = measured.stream().max(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
                 Group slowest = measured.stream().min(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
                 table.row(anchor + "[" + id + "](#" + BENCHMARKS_ANCHOR + ")", Claim.SHORT.get(id), measured.size() + " measured", "no model",
-                        Format.number(slowest.okRate()) + " to " + Format.number(fastest.okRate()) + " cycles/s");
+                        Format.number(slowest.okRate()) + " to " + Format.number(fastest.okRate()) + " cycles/s", "");
                 continue;
             }
             List<Claim> rows = sections.stream().flatMap(s -> s.claims().stream()).filter(c -> c.claim().equals(id)).toList();
             if (rows.isEmpty()) {
-                table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "");
+                table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "", "");
                 continue;
             }
             Map<Claim.Verdict, Long> verdicts = new java.util.EnumMap<>(Claim.Verdict.class);
@@ -284,6 +288,7 @@ public final class ReportWriter {
             List<String> counts = new ArrayList<>();
             verdicts.forEach((v, n) -> counts.add((v == Claim.Verdict.DIFFERS ? "**" + n + " " + v.word + "**" : n + " " + v.word)));
             Claim example = rows.stream().filter(c -> c.verdict() == Claim.Verdict.DIFFERS).findFirst()
+                    .or(() -> rows.stream().filter(c -> !Double.isNaN(c.modelValue()) && c.verdict() == Claim.Verdict.AGREES).findFirst())
                     .or(() -> rows.stream().filter(c -> !Double.isNaN(c.modelValue()) && c.verdict() != Claim.Verdict.SKIPPED).findFirst())
                     .orElse(rows.stream().filter(c -> c.verdict() != Claim.Verdict.SKIPPED).findFirst().orElse(rows.get(0)));
             boolean skipped = example.verdict() == Claim.Verdict.SKIPPED;
@@ -295,9 +300,17 @@ public final class ReportWriter {
             String measuredCell = skipped ? "" : shorter(example.measured()) + (far ? " (band " + Format.number(example.low()) + " to "
                     + Format.number(example.high()) + ")" : "");
             table.row(anchor + "[" + id + "](#" + section + ")", Claim.SHORT.get(id), String.join(", ", counts),
-                    skipped ? "skipped" : shorter(example.model()), measuredCell);
+                    skipped ? "skipped" : shorter(example.model()), measuredCell, skipped ? "" : measuredAt(example));
         }
         md.append(table.markdown()).append("\n</div>\n\n");
+    }
+
+    /** What a key number was measured at, for a reader about to quote it: the defaults, or scaled (and the model there), or short. */
+    static String measuredAt(Claim c) {
+        if (!c.scaled().isEmpty()) {
+            return c.modelAtDefaults().isEmpty() ? "scaled sysctls" : "scaled; " + shorter(c.modelAtDefaults()) + " at the defaults";
+        }
+        return c.horizon().isEmpty() ? "its own scale" : "short of its horizon";
     }
 
     /**
@@ -703,9 +716,10 @@ public final class ReportWriter {
                 + "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\n"
                 + "table{border-collapse:collapse;margin:1rem 0;display:block;overflow-x:auto;max-width:100%}\n"
                 + "th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}\n"
-                + "td:not(:first-child){white-space:nowrap}\n"
-                // a two-column table (environment, files) holds prose: it wraps, so the page never scrolls sideways
-                + "td:nth-child(2):last-child{white-space:normal}code{overflow-wrap:anywhere}\n"
+                // numbers to the right, and every cell wraps, so a table with an explanation column never outgrows the
+                // page (commonmark writes a column's alignment as an align attribute, which text-align would override)
+                + "th[align=right],td[align=right]{text-align:right}td{overflow-wrap:anywhere}\n"
+                + "code{overflow-wrap:anywhere}\n"
                 + "img{max-width:100%;height:auto;border:1px solid #eee}\n"
                 + "code,pre{background:#f5f5f5;border-radius:3px}pre{padding:.6rem;overflow-x:auto}\n"
                 + "blockquote{color:#555;border-left:4px solid #ddd;margin-left:0;padding-left:1rem}\n"

@@ -26,12 +26,14 @@ class QuickRunClaimsTest {
     @TempDir
     static Path dir;
     static List<Map<String, String>> claims;
+    static String report;
 
     @BeforeAll
     static void redraw() throws Exception {
         Path run = Fixtures.copyTree(Path.of("src/test/resources/fixtures/quick-baseline"), dir.resolve("run"));
         ReportWriter.write(new RunFolder(run));
         claims = Fixtures.csv(run.resolve("claims.csv"));
+        report = java.nio.file.Files.readString(run.resolve("report.md"));
         Fixtures.assertClaimsColumns(run);
     }
 
@@ -133,5 +135,15 @@ class QuickRunClaimsTest {
         rows("close-wait-leak", "close_wait_after_hold").forEach(c -> assertEquals("consistent", c.get("verdict"), c.toString()));
         rows("time-wait-scale", "time_wait_bytes_per_socket").stream().filter(c -> c.get("verdict").equals("skipped"))
                 .forEach(c -> assertEquals("", c.get("measured"), "a skipped row shows no number: " + c));
+    }
+
+    @Test
+    void theGlanceSaysWhatEachKeyNumberWasMeasuredAt() {
+        // the key number is the one a writeup lifts: scaled or short, the line says so beside it
+        assertTrue(report.contains("[C4](#port-exhaustion) | tcp_tw_reuse lifts it | 4 consistent | 1000 connections/s | 1017 connections/s"
+                + " | short of its horizon |"), "C4 rests on 2 s bursts");
+        assertTrue(report.contains("[C2](#time-wait-lifetime) | TIME_WAIT lasts 60 s | 1 agrees, 3 consistent | 2 s | 2.09 s | scaled; 60 s"
+                + " at the defaults |"), "the watched FIN_WAIT_2 ran at tcp_fin_timeout = 2");
+        assertTrue(report.contains("[C6](#simultaneous-close) | simultaneous close | 6 agrees | 10 sockets | 10 sockets | its own scale |"));
     }
 }

@@ -25,7 +25,8 @@ public final class Browser {
     /**
      * Runs in the page after it loaded: every image decoded with a size; no element wider than the
      * viewport or sticking out of it, except inside a box that scrolls sideways on its own (wide
-     * tables and code blocks do); and the page itself does not scroll sideways.
+     * tables and code blocks do); the page itself does not scroll sideways; and at 1280 px no table
+     * scrolls sideways either.
      */
     private static final String CHECK = """
             <script>
@@ -46,6 +47,10 @@ public final class Browser {
                 if (r.width > 0 && r.right > width + 1) problems.push('overflows the page by ' + Math.round(r.right - width) + ' px: <'
                     + el.tagName.toLowerCase() + '> ' + (el.textContent || '').trim().slice(0, 60));
               });
+              // at a desktop's 1280 px every table, explanations and all, is read without scrolling it sideways
+              if (width >= 1280) document.querySelectorAll('table').forEach(t => { if (t.scrollWidth > t.clientWidth + 1)
+                problems.push('a table scrolls sideways, ' + t.scrollWidth + ' px in ' + t.clientWidth + ': '
+                    + (t.querySelector('th') ? t.querySelector('tr').textContent.trim().slice(0, 80) : '')); });
               if (document.documentElement.scrollWidth > width + 1) problems.push('the page scrolls sideways: '
                   + document.documentElement.scrollWidth + ' px wide in ' + width);
               const out = document.createElement('pre');
