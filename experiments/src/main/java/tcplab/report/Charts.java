@@ -45,8 +45,8 @@ final class Charts {
         }
         Plots.save(chart, dir, "throughput");
         return new Drawn("throughput", title, "Bars: complete cycles per second over the measurement iterations, error bars as in the"
-                + " table below. Diamonds: the kernel model's sustained ceiling for configurations whose client keeps TIME_WAIT and cannot"
-                + " reuse it.");
+                + " table below. Diamonds: the kernel model's sustained ceiling (ports / 60 s) for configurations whose client filled"
+                + " its range with TIME_WAIT it cannot reuse; it holds from 60 s on, so a shorter measurement can stand above it.");
     }
 
     /** Latency percentiles by configuration. */

@@ -231,8 +231,11 @@ public final class ReportWriter {
         md.append("What was varied: the close mode (who sends the first FIN, or an RST with SO_LINGER 0), SO_REUSEADDR on the client,"
                 + " a 1-byte request/response before closing, and the path (veth between two hosts, or loopback inside one).\n\n");
         chart(md, throughputChart);
-        md.append("Read it: taller is faster. A bar far below its neighbours with a diamond beside it is a client that ran out of local"
-                + " ports; the diamond is where the kernel's model says it settles once TIME_WAIT sockets start expiring.\n\n");
+        md.append("Read it: taller is faster. A diamond marks a client that filled its port range with TIME_WAIT it cannot reuse;"
+                + " it is where the kernel's model says such a client settles once TIME_WAIT sockets start expiring, 60 s after the"
+                + " first. A bar that stands above its diamond was measured for less than that: its mean is the fast start before"
+                + " the range filled plus the slow scan after (the first → last iteration column shows the two), not the sustained"
+                + " rate.\n\n");
         throughputTable(md, throughput);
         chart(md, iterationsChart);
 
