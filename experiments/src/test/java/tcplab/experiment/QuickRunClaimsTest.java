@@ -65,6 +65,16 @@ class QuickRunClaimsTest {
     }
 
     @Test
+    void everyMeasuredRowOnAScaledPortRangeNamesIt() {
+        for (String experiment : List.of("port-exhaustion", "time-wait-scale")) {
+            claims.stream().filter(c -> c.get("experiment").equals(experiment) && !c.get("verdict").equals("skipped")).forEach(c -> {
+                assertTrue(c.get("scaled").startsWith("net.ipv4.ip_local_port_range=40000 4"), c.toString());
+                assertFalse(c.get("model_at_defaults").isEmpty(), c.toString());
+            });
+        }
+    }
+
+    @Test
     void aTimeWaitReadFromItsTimerIsConsistentAndAWatchedFinWait2Agrees() {
         rows("time-wait-lifetime", "time_wait_lifetime_s").forEach(c -> {
             assertEquals("consistent", c.get("verdict"), c.toString());

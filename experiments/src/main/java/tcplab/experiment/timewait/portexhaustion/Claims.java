@@ -22,8 +22,10 @@ final class Claims {
     static final Claim.Metric SUSTAINED = Claim.Metric.of("sustained_connections_per_s", "sustained new connections per second", "connections/s");
     static final Claim.Metric WINDOW = Claim.Metric.of("max_connections_per_60s_window", "most new connections in any 60 s window", "connections");
 
-    private static final String[] SYSCTLS = {"net.ipv4.ip_local_port_range", "net.ipv4.ip_local_reserved_ports",
-        "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_timestamps", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_rfc1337"};
+    private static final String PORT_RANGE = "net.ipv4.ip_local_port_range";
+    private static final String REUSE_DELAY = "net.ipv4.tcp_tw_reuse_delay";
+    private static final String[] SYSCTLS = {PORT_RANGE, "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_tw_reuse",
+        "net.ipv4.tcp_timestamps", REUSE_DELAY, "net.ipv4.tcp_rfc1337"};
 
     private Claims() {
     }
@@ -70,11 +72,17 @@ final class Claims {
         // an RST leaves no TIME_WAIT: the reuse and RFC 1337 settings do not apply to this row
         Claim.Where conditions = s.where().without("net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_timestamps", "net.ipv4.tcp_tw_reuse_delay",
                 "net.ipv4.tcp_rfc1337");
+        boolean reused = t.totalOk > ports;
         Claim c = Claim.check("C3", PortExhaustionExperiment.NAME, conditions, NO_PORT, "0", Long.toString(t.totalNoPort),
                 t.totalNoPort == 0, String.format(Locale.ROOT, "SO_LINGER 0 closes with an RST and leaves no TIME_WAIT, so %d connections"
-                        + " in %d s never ran out of %d ports (TIME_WAIT at the end: %d).", t.totalOk, t.seconds.length, ports, t.lastTimeWait()));
+                        + " in %d s never ran out of %d ports (TIME_WAIT at the end: %d).%s", t.totalOk, t.seconds.length, ports, t.lastTimeWait(),
+                        reused ? String.format(Locale.ROOT, " Each port served %s connections on average: with no TIME_WAIT there is no 60 s"
+                                + " hold to wait out, so a run that uses every port again tests this at its own scale, at any port range.",
+                                Format.number((double) t.totalOk / ports)) : ""))
+                // no TIME_WAIT at any range: the range is named, but it is no horizon
+                .scaledAtAnyValue(TcpModel.scaledFromDefaults(s.sysctls(), PORT_RANGE), "0 connects");
         // at the claim's scale once the run made more connections than there are ports: each port was used again
-        return t.totalOk > ports ? c : c.shortOf(String.format(Locale.ROOT, "%d connections, fewer than the %d ports", t.totalOk, ports));
+        return reused ? c : c.shortOf(String.format(Locale.ROOT, "%d connections, fewer than the %d ports", t.totalOk, ports));
     }
 
     /** C4 with reuse in effect: a ceiling of N per reuse delay, or no wait at all for a slower client. */
@@ -85,6 +93,8 @@ final class Claims {
         int ports = TcpModel.usablePorts(settings);
         long delay = TcpModel.reuseDelayMillis(settings);
         double ceiling = ports * 1000.0 / delay;
+        String scaled = TcpModel.scaledFromDefaults(settings, PORT_RANGE, REUSE_DELAY);
+        String atDefaults = TcpModel.DEFAULT_PORTS * 1000 / Long.parseLong(TcpModel.DEFAULTS.get(REUSE_DELAY)) + " connections/s (N / tcp_tw_reuse_delay)";
         double steady = t.steadyRate();
         String onLoopback = s.loopback() ? " on loopback" : "";
         if (steady < 0.85 * ceiling) {
@@ -94,14 +104,14 @@ final class Claims {
                             + " TIME_WAIT port older than %d ms, so %d ports sustain %s/s; the client made %s/s, below that, %s. %d TIME_WAIT"
                             + " sockets were taken over (TcpExt.TWRecycled).", reuseSetting, settings.getOrDefault("net.ipv4.tcp_timestamps", "?"),
                             onLoopback, delay, ports, Format.number(ceiling), Format.number(steady),
-                            late == 0 ? "so it never waited for a port" : "yet it ran out: the reuse rule did not hold here", s.twRecycled())),
-                    t.seconds.length, delay);
+                            late == 0 ? "so it never waited for a port" : "yet it ran out: the reuse rule did not hold here", s.twRecycled()))
+                    .scaled(scaled, "0 connects"), t.seconds.length, delay);
         }
         return sustained(Claim.compare(claimId, PortExhaustionExperiment.NAME, s.where(), SUSTAINED, ceiling, steady, 0.15,
                 String.format(Locale.ROOT, "tcp_tw_reuse = %s with timestamps%s: a TIME_WAIT port can be taken over once older than %d ms,"
                         + " so %d ports sustain at most %d / %.3f s = %s/s; the client, faster than that, is held to it.", reuseSetting,
                         onLoopback, delay, ports, ports, delay / 1000.0, Format.number(ceiling)))
-                .band("model ± 15 %: the first second, before the range is full, runs faster"), t.seconds.length, delay);
+                .band("model ± 15 %: the first second, before the range is full, runs faster").scaled(scaled, atDefaults), t.seconds.length, delay);
     }
 
     /** A reuse rate is sustained only over many reuse delays: a few seconds' burst is consistent with it, no more. */
@@ -156,7 +166,7 @@ final class Claims {
                 band = "the first parity plus the slowest to the fastest scan-limited second over the rest of the 60 s, ± 2 %";
             }
         }
-        String scaled = TcpModel.scaledFromDefaults(settings, "net.ipv4.ip_local_port_range");
+        String scaled = TcpModel.scaledFromDefaults(settings, PORT_RANGE);
         String atDefaults = scaled.isEmpty() ? "" : TcpModel.DEFAULT_PORTS + " connections per 60 s window";
         Claim c = Claim.between(reuseAsked ? "C4" : "C3", PortExhaustionExperiment.NAME, s.where(), WINDOW, model, window, low, high,
                 String.format(Locale.ROOT, "%s. Each connection holds its port for 60 s in TIME_WAIT, so %d ports allow at most %d new"

@@ -34,9 +34,10 @@ import tcplab.server.ClosePolicy;
  *       tcp_max_tw_buckets.</li>
  *   <li>Past the cap the kernel does not create the TIME_WAIT socket at all: it counts
  *       TcpExt.TCPTimeWaitOverflow and the port is free at once.</li>
- *   <li>Each TIME_WAIT socket is one object of the kernel's tw_sock_TCP slab cache (248 bytes in a
- *       256-byte slot on Linux 6.x x86-64); the experiment reads the cache's object count before and
- *       after (/sys/kernel/slab, readable by root only) and its object size. The cache counts the
+ *   <li>Each TIME_WAIT socket takes one slot of the kernel's tw_sock_TCP slab cache (256 bytes: a
+ *       248-byte struct tcp_timewait_sock and the free pointer, on Linux 6.18 x86-64); the experiment
+ *       reads the cache's object count before and after (/sys/kernel/slab, readable by root only) and
+ *       its slot size, and weighs a socket as the slots grown over the sockets held. The cache counts the
  *       whole machine, where other namespaces' TIME_WAIT sockets (earlier configurations' among them)
  *       expire meanwhile, so the count is also read 1 s before, and that drift is taken out.</li>
  * </ul>

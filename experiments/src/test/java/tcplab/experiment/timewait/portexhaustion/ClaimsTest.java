@@ -128,7 +128,10 @@ class ClaimsTest {
             assertEquals(850, c.low(), 1e-9);
             assertEquals(1150, c.high(), 1e-9);
             assertEquals(Claim.Verdict.CONSISTENT, c.verdict(), c.toString());
-            assertEquals("a 2 s burst, not a sustained run (at least 10 s and 10 reuse delays)", c.horizon());
+            assertEquals("measured with scaled sysctls, not at the defaults the claim is about; a 2 s burst, not a sustained run (at least"
+                    + " 10 s and 10 reuse delays)", c.horizon());
+            assertEquals(SCALED, c.scaled(), "like its sibling rows, it ran on 1000 ports: " + c);
+            assertEquals("28232 connections/s (N / tcp_tw_reuse_delay)", c.modelAtDefaults());
         }
         assertEquals(1017, quick("15").measuredValue(), "the second second alone: the first fills the range");
         assertTrue(quick("18").explanation().contains("with timestamps on loopback"), quick("18").explanation());
@@ -141,14 +144,22 @@ class ClaimsTest {
         assertEquals(Claims.NO_PORT, c.metric());
         assertEquals(0, c.measuredValue());
         assertEquals(Claim.Verdict.AGREES, c.verdict(), "83,428 connections through 1000 ports: " + c);
-        assertEquals("", c.horizon());
+        assertEquals("", c.horizon(), "no TIME_WAIT, so no 60 s to wait out");
+        assertEquals(SCALED, c.scaled(), "named, though no TIME_WAIT means it holds at any range: " + c);
+        assertEquals("0 connects", c.modelAtDefaults());
+        assertTrue(c.explanation().contains("Each port served 83.4 connections on average") && c.explanation().contains("at its own scale"),
+                c.explanation());
         assertFalse(c.where().conditions().contains("tcp_tw_reuse") || c.where().conditions().contains("tcp_rfc1337"), c.where().toString());
     }
 
     // seconds built here: 100 ports, RFC 1337 on, no counters
 
     private static Claims.Setup setup(CloseMode mode, String reuse, String timestamps) {
-        return new Claims.Setup(new Claim.Where("1-test", "path=veth"), Map.of("net.ipv4.ip_local_port_range", "40000 40099",
+        return setup("40000 40099", mode, reuse, timestamps);
+    }
+
+    private static Claims.Setup setup(String range, CloseMode mode, String reuse, String timestamps) {
+        return new Claims.Setup(new Claim.Where("1-test", "path=veth"), Map.of("net.ipv4.ip_local_port_range", range,
                 "net.ipv4.tcp_tw_reuse", reuse, "net.ipv4.tcp_timestamps", timestamps, "net.ipv4.tcp_rfc1337", "1"), "veth", mode, 0, 0, "");
     }
 
@@ -174,14 +185,20 @@ class ClaimsTest {
     }
 
     @Test
-    void reuseHeldToItsCeilingForTenSecondsAgreesAndAShorterRunIsConsistent() {
-        Claim tenSeconds = Claims.of(setup(CloseMode.CLIENT_FIN, "1", "1"), seconds(10, 100, 98, 500));
+    void reuseHeldToItsCeilingForTenSecondsOnTheDefaultRangeAgreesAndAShorterOrScaledRunIsConsistent() {
+        Claims.Setup defaults = setup("32768 60999", CloseMode.CLIENT_FIN, "1", "1");
+        Claim tenSeconds = Claims.of(defaults, seconds(10, 28232, 27000, 500));
         assertEquals(Claims.SUSTAINED, tenSeconds.metric());
-        assertEquals(98, tenSeconds.measuredValue());
+        assertEquals(27000, tenSeconds.measuredValue());
         assertEquals(Claim.Verdict.AGREES, tenSeconds.verdict(), tenSeconds.toString());
-        Claim threeSeconds = Claims.of(setup(CloseMode.CLIENT_FIN, "1", "1"), seconds(3, 100, 98, 500));
+        assertEquals("", tenSeconds.scaled());
+        Claim threeSeconds = Claims.of(defaults, seconds(3, 28232, 27000, 500));
         assertEquals(Claim.Verdict.CONSISTENT, threeSeconds.verdict(), threeSeconds.toString());
-        assertTrue(threeSeconds.horizon().contains("a 3 s burst"), threeSeconds.horizon());
+        assertEquals("a 3 s burst, not a sustained run (at least 10 s and 10 reuse delays)", threeSeconds.horizon());
+        Claim scaled = Claims.of(setup(CloseMode.CLIENT_FIN, "1", "1"), seconds(10, 100, 98, 500)); // ten seconds, 100 ports
+        assertEquals(Claim.Verdict.CONSISTENT, scaled.verdict(), scaled.toString());
+        assertEquals("measured with scaled sysctls, not at the defaults the claim is about", scaled.horizon());
+        assertEquals("net.ipv4.ip_local_port_range=40000 40099 (default 32768 60999)", scaled.scaled());
     }
 
     @Test
@@ -192,6 +209,17 @@ class ClaimsTest {
         assertEquals(27, c.measuredValue(), "3 a second after the first");
         assertEquals(Claim.Verdict.DIFFERS, c.verdict(), c.toString());
         assertTrue(c.explanation().contains("the reuse rule did not hold here"), c.explanation());
+    }
+
+    @Test
+    void aScaledReuseDelayIsNamedBesideTheRange() {
+        Claims.Setup s = new Claims.Setup(new Claim.Where("1-test", "path=veth"), Map.of("net.ipv4.ip_local_port_range", "32768 60999",
+                "net.ipv4.tcp_tw_reuse", "1", "net.ipv4.tcp_timestamps", "1", "net.ipv4.tcp_tw_reuse_delay", "100"), "veth", CloseMode.CLIENT_FIN,
+                0, 0, "");
+        Claim c = Claims.of(s, seconds(10, 30000, 20000, 0)); // 28232 ports per 100 ms would be 282320/s: the client is below it
+        assertEquals(Claims.NO_PORT_LATE, c.metric());
+        assertEquals("net.ipv4.tcp_tw_reuse_delay=100 (default 1000)", c.scaled(), c.toString());
+        assertEquals(Claim.Verdict.CONSISTENT, c.verdict(), c.toString());
     }
 
     @Test

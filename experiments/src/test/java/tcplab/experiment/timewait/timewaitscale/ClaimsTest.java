@@ -1,6 +1,7 @@
 package tcplab.experiment.timewait.timewaitscale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -32,11 +33,26 @@ class ClaimsTest {
         assertEquals((3000 - 67) * 0.98, wide.low(), 1e-9, "67 resets may each have ended one early");
         assertEquals(3060.0, wide.high(), 1e-9);
         assertTrue(wide.band().contains("(67)") && wide.explanation().contains("held 2933 at the end"), wide.toString());
+        assertTrue(wide.explanation().contains("room for 6000 TIME_WAIT sockets, more than the 2000 local ports and enough for all 3000"
+                + " connections made"), wide.explanation());
         Claim weighed = find(claims, "tcp_max_tw_buckets=131072", Claims.TW_MEMORY);
         assertEquals(Verdict.AGREES, weighed.verdict(), weighed.toString());
         assertEquals(256.0, weighed.modelValue(), "one 256-byte slab slot each");
-        assertEquals(249.0, weighed.measuredValue());
-        assertTrue(weighed.explanation().contains("grew by 2848 objects for 2933 sockets"), weighed.toString());
+        assertEquals(249.0, weighed.measuredValue(), "2848 objects × 256 B ÷ 2933 sockets");
+        assertTrue(weighed.explanation().contains("the cache grew by 2848 objects while the client came to hold 2933 TIME_WAIT sockets")
+                && weighed.explanation().endsWith("2848 objects × 256 B ÷ 2933 sockets = 249 B a socket, 712 KiB for all 2933."), weighed.explanation());
+
+        // the range was scaled down, but the 4-tuple rule, the cap and the slot size hold at any range: named, verdicts kept
+        for (Claim c : claims) {
+            if (c.verdict() == Verdict.SKIPPED) {
+                assertEquals("", c.scaled(), "a row not measured names nothing: " + c);
+            } else {
+                assertEquals("net.ipv4.ip_local_port_range=40000 41999 (default 32768 60999)", c.scaled(), c.toString());
+                assertEquals("", c.horizon(), c.toString());
+            }
+        }
+        assertEquals("3000 sockets (room for 84696)", wide.modelAtDefaults());
+        assertEquals("256 bytes", weighed.modelAtDefaults());
 
         Claim capped = find(claims, "tcp_max_tw_buckets=100", Claims.AT_ONCE);
         assertEquals(Verdict.AGREES, capped.verdict(), capped.toString());
@@ -77,7 +93,25 @@ class ClaimsTest {
         Claim atOnce = find(Claims.of(WHERE, t), "", Claims.AT_ONCE);
         assertEquals(800.0, atOnce.modelValue());
         assertEquals(Verdict.DIFFERS, atOnce.verdict(), atOnce.toString());
-        assertTrue(atOnce.explanation().contains("room for 1000, more than the ports"), atOnce.toString());
+        assertTrue(atOnce.explanation().contains("room for 1000 TIME_WAIT sockets, more than the 500 local ports and enough for all 800"
+                + " connections made"), atOnce.toString());
+        Claim onePort = find(Claims.of(WHERE, new Tally(800, 500, 1, 131072, 500, 0, 0, "", NOT_ROOT)), "", Claims.AT_ONCE);
+        assertEquals(Verdict.AGREES, onePort.verdict(), onePort.toString());
+        assertTrue(onePort.explanation().contains("room for 500 TIME_WAIT sockets, no more than the 500 local ports and too few for the 800"
+                + " connections made"), onePort.toString());
+    }
+
+    @Test
+    void theMemoryFigureIsTheCachesGrowthPerSocketHeldInTheClaimAndItsTotal() {
+        // a fresh quick run: 2880 objects grown for 2976 sockets held; 248 B comes from that growth, not from object_size
+        MemoryRow fresh = new MemoryRow(0, 2976, 80L, 2960L, 256L, 248L, 80L, 1000L, 2000L, 2600L);
+        Claim weighed = find(Claims.of(WHERE, new Tally(3000, 2000, 3, 131072, 2976, 0, 24, "", fresh)), "", Claims.TW_MEMORY);
+        assertEquals(256.0, weighed.modelValue(), "the slot, slab_size");
+        assertEquals(248.0, weighed.measuredValue(), "2880 × 256 / 2976 = 247.7");
+        assertTrue(weighed.explanation().endsWith("2880 objects × 256 B ÷ 2976 sockets = 248 B a socket, 720 KiB for all 2976."),
+                weighed.explanation());
+        assertFalse(weighed.explanation().contains("744 KiB"), "the total is what was measured, not 2976 slots: " + weighed);
+        assertEquals("tw_sock_TCP slab bytes grown per TIME_WAIT socket held", weighed.metric().label());
     }
 
     @Test
