@@ -311,7 +311,9 @@ public final class ReportWriter {
     /** What a key number was measured at, for a reader about to quote it: the defaults, or scaled (and the model there), or short. */
     static String measuredAt(Claim c) {
         if (!c.scaled().isEmpty()) {
-            return c.modelAtDefaults().isEmpty() ? "scaled sysctls" : "scaled; " + shorter(c.modelAtDefaults()) + " at the defaults";
+            // the figure alone: its derivation, in brackets, is in the section and claims.csv
+            String atDefaults = c.modelAtDefaults().replaceAll(" \\(.*$", "");
+            return atDefaults.isEmpty() ? "scaled sysctls" : "scaled; " + shorter(atDefaults) + " at the defaults";
         }
         return c.horizon().isEmpty() ? "its own scale" : "short of its horizon";
     }

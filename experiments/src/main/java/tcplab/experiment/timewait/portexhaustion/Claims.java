@@ -16,9 +16,9 @@ import tcplab.socket.CloseMode;
 
 /** C3's and C4's claims, from each configuration's seconds and settings: one claim a configuration, the model from its own sysctls. */
 final class Claims {
-    static final Claim.Metric NO_PORT = Claim.Metric.of("eaddrnotavail_failures", "EADDRNOTAVAIL failures", "connects");
+    static final Claim.Metric NO_PORT = Claim.Metric.of("eaddrnotavail_failures", "EADDRNOTAVAIL failures", "failed connects");
     static final Claim.Metric NO_PORT_LATE = Claim.Metric.of("eaddrnotavail_failures_after_first_second",
-            "EADDRNOTAVAIL failures after the first second", "connects");
+            "EADDRNOTAVAIL failures after the first second", "failed connects");
     static final Claim.Metric SUSTAINED = Claim.Metric.of("sustained_connections_per_s", "sustained new connections per second", "connections/s");
     static final Claim.Metric WINDOW = Claim.Metric.of("max_connections_per_60s_window", "most new connections in any 60 s window", "connections");
 
@@ -80,7 +80,7 @@ final class Claims {
                                 + " hold to wait out, so a run that uses every port again tests this at its own scale, at any port range.",
                                 Format.number((double) t.totalOk / ports)) : ""))
                 // no TIME_WAIT at any range: the range is named, but it is no horizon
-                .scaledAtAnyValue(TcpModel.scaledFromDefaults(s.sysctls(), PORT_RANGE), "0 connects");
+                .scaledAtAnyValue(TcpModel.scaledFromDefaults(s.sysctls(), PORT_RANGE), "0 failed connects");
         // at the claim's scale once the run made more connections than there are ports: each port was used again
         return reused ? c : c.shortOf(String.format(Locale.ROOT, "%d connections, fewer than the %d ports", t.totalOk, ports));
     }
@@ -105,7 +105,7 @@ final class Claims {
                             + " sockets were taken over (TcpExt.TWRecycled).", reuseSetting, settings.getOrDefault("net.ipv4.tcp_timestamps", "?"),
                             onLoopback, delay, ports, Format.number(ceiling), Format.number(steady),
                             late == 0 ? "so it never waited for a port" : "yet it ran out: the reuse rule did not hold here", s.twRecycled()))
-                    .scaled(scaled, "0 connects"), t.seconds.length, delay);
+                    .scaled(scaled, "0 failed connects"), t.seconds.length, delay);
         }
         return sustained(Claim.compare(claimId, PortExhaustionExperiment.NAME, s.where(), SUSTAINED, ceiling, steady, 0.15,
                 String.format(Locale.ROOT, "tcp_tw_reuse = %s with timestamps%s: a TIME_WAIT port can be taken over once older than %d ms,"

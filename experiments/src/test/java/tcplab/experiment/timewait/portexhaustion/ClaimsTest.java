@@ -146,7 +146,7 @@ class ClaimsTest {
         assertEquals(Claim.Verdict.AGREES, c.verdict(), "83,428 connections through 1000 ports: " + c);
         assertEquals("", c.horizon(), "no TIME_WAIT, so no 60 s to wait out");
         assertEquals(SCALED, c.scaled(), "named, though no TIME_WAIT means it holds at any range: " + c);
-        assertEquals("0 connects", c.modelAtDefaults());
+        assertEquals("0 failed connects", c.modelAtDefaults());
         assertTrue(c.explanation().contains("Each port served 83.4 connections on average") && c.explanation().contains("at its own scale"),
                 c.explanation());
         assertFalse(c.where().conditions().contains("tcp_tw_reuse") || c.where().conditions().contains("tcp_rfc1337"), c.where().toString());
