@@ -41,7 +41,7 @@ final class Report {
             for (DetectionRow row : rows) {
                 Claims.Expectation e = Claims.expectation(fault, row.mechanism(), p, r.sysctls(), row.idleBeforeFault());
                 bars.put(row.mechanism(), row.noticed() ? row.noticedAfter() : w);
-                table.row(fault, row.mechanism(), e.detects() ? String.format(Locale.ROOT, "%.1f s", e.model()) : "never",
+                table.row(fault, Claims.label(row.mechanism(), p, r.sysctls()), e.detects() ? String.format(Locale.ROOT, "%.1f s", e.model()) : "never",
                         Claims.measured(row, w), row.how());
             }
             chart.put(fault, bars);
