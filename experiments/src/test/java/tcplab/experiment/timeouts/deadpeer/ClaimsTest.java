@@ -135,6 +135,9 @@ class ClaimsTest {
                 section.markdown());
         assertTrue(section.markdown().contains("| DROP | keepalive set on the socket (1 + 1 × 1 s) |"), section.markdown());
         assertFalse(section.markdown().contains("KEEPALIVE_DEFAULT"), section.markdown());
+        // the chart's axis and caption too
+        assertEquals("keepalive (sysctls)", Report.category(Mechanism.KEEPALIVE_DEFAULT));
+        assertTrue(section.markdown().contains("Keepalive (sysctls) ran with the values the table gives"), section.markdown());
         assertEquals("keepalive from the sysctls (the defaults: 7200 + 9 × 75 s = 7875 s)",
                 Claims.label(Mechanism.KEEPALIVE_DEFAULT, params("DROP", 4), Map.of()));
     }
