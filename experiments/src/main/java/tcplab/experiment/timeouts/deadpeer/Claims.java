@@ -72,6 +72,22 @@ final class Claims {
         return claims;
     }
 
+    /**
+     * A mechanism as the report names it: KEEPALIVE_DEFAULT (the raw files' name) runs with the sysctls in
+     * effect, which the plans scale down, so the values go beside it rather than reading as the kernel's defaults.
+     */
+    static String label(Mechanism m, Params p, Map<String, String> sysctls) {
+        Keepalive k = Keepalive.of(m, p, sysctls);
+        Keepalive d = Keepalive.DEFAULTS;
+        return switch (m) {
+            case KEEPALIVE_DEFAULT -> k.equals(d) ? String.format(Locale.ROOT, "keepalive from the sysctls (the defaults: %s = %.0f s)",
+                    k.sum(), d.seconds()) : String.format(Locale.ROOT, "keepalive from the sysctls (%s; %.0f s at the defaults)", k.sum(),
+                    d.seconds());
+            case KEEPALIVE_TUNED -> "keepalive set on the socket (" + k.sum() + ")";
+            case NONE, HEARTBEAT -> m.name();
+        };
+    }
+
     /** What the client saw, as claims.csv and the report say it. */
     static String measured(DetectionRow row, int window) {
         return row.noticed() ? String.format(Locale.ROOT, "%.2f s", row.noticedAfter()) : "not within " + window + " s";
@@ -139,6 +155,11 @@ final class Claims {
         private static int sysctl(Map<String, String> settings, String key, int fallback) {
             String v = settings.get(key);
             return v == null ? fallback : Integer.parseInt(v.trim());
+        }
+
+        /** "time + probes × interval s", as the report writes it. */
+        String sum() {
+            return time + " + " + probes + " × " + interval + " s";
         }
 
         /** Seconds from the last activity until the connection is declared dead. */

@@ -8,7 +8,6 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.timeouts.stuckwrite.OutcomeRow.Variant;
 import tcplab.kernel.TcpModel;
-import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /** C12's claims, from the outcome and the socket-table rows alone: when the stuck write failed, against the kernel's model. */
@@ -22,14 +21,56 @@ final class Claims {
     }
 
     static List<Claim> of(ExperimentData data) throws IOException {
-        List<Claim> claims = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        List<Claim.Where> wheres = new ArrayList<>();
         for (RunData.Result r : data.trials()) {
             Failure f = read(data, r);
             if (f != null) {
-                claims.add(of(where(data, r, f.variant()), f, data.hzText()));
+                failures.add(f);
+                wheres.add(where(data, r, f.variant()));
             }
         }
+        String atDefaults = atDefaults(failures); // one figure for the run, so no two rows (or the report) quote different ones
+        List<Claim> claims = new ArrayList<>();
+        for (int i = 0; i < failures.size(); i++) {
+            claims.add(of(wheres.get(i), failures.get(i), data.hzText(), atDefaults));
+        }
         return claims;
+    }
+
+    /**
+     * What tcp_retries2 = 15 takes on the RTOs this run measured: the first retransmission one RTO after
+     * the segment, then the timers TcpModel.retransmitFailureOnPath follows (with an RTO in 200.2 to 234 ms that
+     * is 1023 × RTO + 720 s). Each ms of RTO moves it about 1 s, and the socket table dates timers to 1/100 s,
+     * so the RTOs of several rows make a range; timers firing late add up to the lateness given.
+     */
+    static String atDefaults(List<Failure> failures) {
+        double low = Double.NaN;
+        double high = Double.NaN;
+        double late = 0;
+        double rtoLow = Double.NaN;
+        double rtoHigh = Double.NaN;
+        for (Failure f : failures) {
+            if (f.variant() != Variant.USER_TIMEOUT && f.path() != null) {
+                double rto = f.path().rto();
+                double[] at = TcpModel.retransmitFailureOnPath(15, rto, rto, f.rtoMin(), f.rtoMax(), f.hz());
+                low = Double.isNaN(low) ? at[0] : Math.min(low, at[0]);
+                high = Double.isNaN(high) ? at[0] : Math.max(high, at[0]);
+                late = Math.max(late, at[2] - at[0]);
+                rtoLow = Double.isNaN(rtoLow) ? rto : Math.min(rtoLow, rto);
+                rtoHigh = Double.isNaN(rtoHigh) ? rto : Math.max(rtoHigh, rto);
+            }
+        }
+        if (Double.isNaN(low)) {
+            return failures.isEmpty() ? "" : String.format(Locale.ROOT, "%.1f s with an RTO of exactly 200 ms (this run measured no RTO)",
+                    TcpModel.retransmitFailureSeconds(15, failures.get(0).rtoMin(), failures.get(0).rtoMax()));
+        }
+        String seconds = Math.round(low) == Math.round(high) ? "about " + Math.round(low) + " s"
+                : "about " + Math.round(low) + " to " + Math.round(high) + " s";
+        String rtos = Math.round(rtoLow * 1000) == Math.round(rtoHigh * 1000) ? String.format(Locale.ROOT, "%.0f ms", rtoLow * 1000)
+                : String.format(Locale.ROOT, "%.0f to %.0f ms", rtoLow * 1000, rtoHigh * 1000);
+        return String.format(Locale.ROOT, "%s, depending on the path's RTO (%s measured here; up to %.0f s more with every timer late)",
+                seconds, rtos, late);
     }
 
     /** A configuration's failure, read back; null when it was not measured. */
@@ -48,8 +89,13 @@ final class Claims {
         return variant == Variant.USER_TIMEOUT ? where.without("net.ipv4.tcp_retries2") : where.without("userTimeout");
     }
 
-    /** One configuration's claim; {@code hzText} names the CONFIG_HZ the granules come from. */
+    /** One configuration's claim, with the figure at the defaults from its own RTO. */
     static Claim of(Claim.Where where, Failure f, String hzText) {
+        return of(where, f, hzText, atDefaults(List.of(f)));
+    }
+
+    /** One configuration's claim; {@code hzText} names the CONFIG_HZ the granules come from; {@code atDefaults}: the run's figure at 15. */
+    static Claim of(Claim.Where where, Failure f, String hzText, String atDefaults) {
         OutcomeRow o = f.outcome();
         if (o.unavailable()) {
             return Claim.skipped("C12", NAME, where, METRIC, "TCP_USER_TIMEOUT cannot be set on this machine: " + o.error()
@@ -59,7 +105,7 @@ final class Claims {
         double[] onPath = f.onPath();
         double model = f.model();
         String why = why(f, hzText);
-        // the fault time is taken just after the drop rule applies, and the client notices the failure within ms
+        // the fault time is taken just after both drop rules apply, and the client notices the failure within ms
         double low = seen != null ? model - 0.05 : onPath == null ? model - 0.1 : onPath[1] - 0.1;
         double high = seen != null ? model + seen.granule() + 0.3 : onPath == null ? model * 1.125 + 0.5 : onPath[2] + 0.3;
         Claim c = f.failed() ? Claim.between("C12", NAME, where, METRIC, Math.round(model * 100) / 100.0,
@@ -79,10 +125,11 @@ final class Claims {
         }
         String scaled = f.variant() == Variant.USER_TIMEOUT ? "" : TcpModel.scaledFromDefaults(f.sysctls(), "net.ipv4.tcp_retries2");
         if (!scaled.isEmpty()) {
-            double atDefaults = onPath == null ? TcpModel.retransmitFailureSeconds(15, f.rtoMin(), f.rtoMax())
-                    : TcpModel.retransmitFailureOnPath(15, f.path().first(), f.path().rto(), f.rtoMin(), f.rtoMax(), f.hz())[0];
-            // rounded: the RTO is read to a few ms, and at 15 each ms of it moves the failure by about a second
-            c = c.scaled(scaled, "about " + Format.number(atDefaults) + " s");
+            c = c.scaled(scaled, atDefaults);
+        }
+        if (f.floorGivesTheSameTimer()) {
+            c = c.shortOf(String.format(Locale.ROOT, "at tcp_retries2 = %d an RTO of exactly 200 ms gives the same timer: this row does"
+                    + " not test that the path's RTO decides", f.retries2()));
         }
         return c;
     }
@@ -91,19 +138,24 @@ final class Claims {
         Failure.Timer seen = f.seen();
         Failure.Path path = f.path();
         double[] onPath = f.onPath();
-        String onThePath = seen != null ? String.format(Locale.ROOT, " On this path the first retransmission came %.0f ms after the"
-                + " fault and the RTO measured about %.0f ms, not the 200 ms floor the hypothetical timeout is computed from. The kernel"
-                + " checks tcp_retries2 only when a retransmission timer fires (tcp_write_timeout), so the connection fails at the first"
-                + " timer %.1f s or more after the first retransmission: of the timers the socket table showed, timer %d, due %.1f s"
-                + " after the fault, firing up to %.3f s later (one timer-wheel granule at %s). With an RTO of exactly 200 ms it would"
-                + " be %.1f s.", path.first() * 1000, path.rto() * 1000, f.hypothetical(), seen.number(), seen.due(), seen.granule(),
-                hzText, f.atFloor())
-                : onPath == null ? "" : String.format(Locale.ROOT, " On this path the first retransmission came %.0f ms after"
-                + " the fault and the RTO measured %.0f ms, not the 200 ms floor the hypothetical timeout is computed from; the kernel"
-                + " checks tcp_retries2 only when a retransmission timer fires, so the connection fails at the first timer %.1f s or"
-                + " more after the first retransmission: %.1f s after the fault (%.1f to %.1f s with each timer up to one timer-wheel"
-                + " granule late at %s). With exactly 200 ms it would be %.1f s.", path.first() * 1000, path.rto() * 1000,
-                f.hypothetical(), onPath[0], onPath[1], onPath[2], hzText, f.atFloor());
+        String firstAndRto = path == null ? "" : String.format(Locale.ROOT, " On this path the first retransmission came %.0f ms after"
+                + " the fault%s and the RTO measured about %.0f ms, not the 200 ms floor the hypothetical timeout is computed from.",
+                path.first() * 1000, path.first() < f.rtoMin() - 1e-6 ? " (under the floor: the fault's time is taken on the run side"
+                + " once both drop rules are in place, and the retransmission timer was armed before that, from the last acknowledgement"
+                + " or the oldest unacknowledged segment, tcp_rearm_rto)" : "", path.rto() * 1000);
+        String atFloor = f.floorGivesTheSameTimer() ? String.format(Locale.ROOT, " An RTO of exactly 200 ms gives the same timer (%.1f s):"
+                + " at tcp_retries2 = %d the path's RTO changes nothing, so this row does not test that it decides (at 15 it moves the"
+                + " failure a whole doubling).", f.atFloor(), f.retries2())
+                : String.format(Locale.ROOT, " With an RTO of exactly 200 ms it would be %.1f s.", f.atFloor());
+        String onThePath = seen != null ? firstAndRto + String.format(Locale.ROOT, " The kernel checks tcp_retries2 only when a"
+                + " retransmission timer fires (tcp_write_timeout), so the connection fails at the first timer %.1f s or more after the"
+                + " first retransmission: of the timers the socket table showed, timer %d, due %.1f s after the fault, firing up to"
+                + " %.3f s later (one timer-wheel granule at %s).", f.hypothetical(), seen.number(), seen.due(), seen.granule(), hzText)
+                + atFloor
+                : onPath == null ? "" : firstAndRto + String.format(Locale.ROOT, " The kernel checks tcp_retries2 only when a"
+                + " retransmission timer fires, so the connection fails at the first timer %.1f s or more after the first"
+                + " retransmission: %.1f s after the fault (%.1f to %.1f s with each timer up to one timer-wheel granule late at %s).",
+                f.hypothetical(), onPath[0], onPath[1], onPath[2], hzText) + atFloor;
         return switch (f.variant()) {
             case PLAIN -> String.format(Locale.ROOT, "With data unacknowledged the kernel retransmits with doubling timeouts. Its"
                     + " hypothetical timeout for tcp_retries2 = %d, %.1f s, counts from the first retransmission (%d retransmissions"

@@ -72,6 +72,32 @@ record Failure(Variant variant, int userTimeoutMs, Map<String, String> sysctls, 
     }
 
     /**
+     * Whether an RTO of exactly the floor makes the same timer end the connection as the path's RTO
+     * does (at tcp_retries2 = 1, timer 3 either way): then the row cannot tell the two models apart.
+     */
+    boolean floorGivesTheSameTimer() {
+        if (variant == Variant.USER_TIMEOUT || path == null) {
+            return false;
+        }
+        int onPath = seen != null ? seen.number() : timerNumber(path.rto());
+        return onPath == timerNumber(rtoMin);
+    }
+
+    /** The number of the timer that ends the connection when the RTO starts at {@code rto}: the first one the hypothetical timeout after timer 1. */
+    private int timerNumber(double rto) {
+        double since = 0;
+        double interval = rto;
+        for (int n = 2; n < 200; n++) {
+            interval = Math.min(rtoMax, interval * 2);
+            since += interval;
+            if (since >= hypothetical - 1e-9) {
+                return n;
+            }
+        }
+        return 200;
+    }
+
+    /**
      * When each retransmission timer was due (epoch ms), as the socket table showed it: a row with k
      * retransmissions shows the time left until timer k + 1 fires, in 1/100 s.
      */

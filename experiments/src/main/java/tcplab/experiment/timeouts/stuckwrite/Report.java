@@ -63,6 +63,9 @@ final class Report {
                 TcpModel.retransmitTimeoutSeconds(3, 0.2, 120), TcpModel.retransmitTimeoutSeconds(8, 0.2, 120),
                 TcpModel.retransmitTimeoutSeconds(15, 0.2, 120), TcpModel.retransmitFailureSeconds(3, 0.2, 120),
                 TcpModel.retransmitFailureSeconds(8, 0.2, 120), TcpModel.retransmitFailureSeconds(15, 0.2, 120)));
+        // the run's figure at the defaults, as the claims give it (Claims.atDefaults)
+        claims.stream().map(Claim::modelAtDefaults).filter(s -> !s.isEmpty()).findFirst().ifPresent(s -> md.append(
+                "On this run's path the model gives, at the default tcp_retries2 = 15: ").append(s).append(".\n\n"));
         if (!measured.isEmpty()) {
             Drawn chart = new Drawn("stuck-write", "Time until a write to a vanished peer fails, profile " + data.profile(),
                     "Points: when the client's write failed; dashed: the kernel's tcp_retries2 model (and the TCP_USER_TIMEOUT set).");

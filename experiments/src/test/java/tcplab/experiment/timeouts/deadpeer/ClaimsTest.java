@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tcplab.experiment.Claim;
+import tcplab.experiment.ExperimentData;
+import tcplab.experiment.Section;
 import tcplab.experiment.Params;
 import tcplab.experiment.timeouts.deadpeer.DetectionRow.Mechanism;
+import tcplab.results.RunData;
+import tcplab.results.RunFolder;
 import tcplab.testing.Fixtures;
 
 /**
@@ -116,5 +122,23 @@ class ClaimsTest {
         assertEquals(Claim.Verdict.SKIPPED, skipped.verdict(), skipped.toString());
         assertTrue(skipped.explanation().contains("past the 4 s window"), skipped.explanation());
         assertEquals("", skipped.scaled(), "a skipped row carries no scaling");
+    }
+
+    @Test
+    void theReportNamesTheSysctlKeepaliveWithTheValuesItRanWith(@TempDir Path charts) throws Exception {
+        DeadPeerExperiment experiment = new DeadPeerExperiment();
+        ExperimentData data = new ExperimentData(RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline"))),
+                experiment, charts); // the chart away from the fixture
+        Section section = Report.section(experiment, data, List.of());
+        // before: "| DROP | KEEPALIVE_DEFAULT | 2.7 s | 2.72 s |", which reads as the kernel's defaults noticing in 2.7 s
+        assertTrue(section.markdown().contains("| DROP | keepalive from the sysctls (2 + 1 × 1 s; 7875 s at the defaults) | 2.7 s |"),
+                section.markdown());
+        assertTrue(section.markdown().contains("| DROP | keepalive set on the socket (1 + 1 × 1 s) |"), section.markdown());
+        assertFalse(section.markdown().contains("KEEPALIVE_DEFAULT"), section.markdown());
+        // the chart's axis and caption too
+        assertEquals("keepalive (sysctls)", Report.category(Mechanism.KEEPALIVE_DEFAULT));
+        assertTrue(section.markdown().contains("Keepalive (sysctls) ran with the values the table gives"), section.markdown());
+        assertEquals("keepalive from the sysctls (the defaults: 7200 + 9 × 75 s = 7875 s)",
+                Claims.label(Mechanism.KEEPALIVE_DEFAULT, params("DROP", 4), Map.of()));
     }
 }

@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tcplab.experiment.Claim;
 import tcplab.experiment.timeouts.stuckwrite.OutcomeRow.Variant;
+import tcplab.report.ReportWriter;
+import tcplab.results.RunFolder;
 import tcplab.testing.Fixtures;
 
 /**
@@ -47,11 +52,22 @@ class ClaimsTest {
         assertTrue(p.explanation().contains("timer 3, due 1.4 s after the fault") && p.explanation().contains("RTO measured about 207 ms"),
                 p.explanation());
         assertEquals("net.ipv4.tcp_retries2=1 (default 15)", p.scaled());
-        assertEquals("about 931 s", p.modelAtDefaults(), "15 on the path's RTO, not 1044.6 s from the floor");
+        // before: "about 931 s" here and "about 937 s" on the KEEPALIVE row, each from its own RTO; now one figure for the run
+        assertEquals("about 931 to 937 s, depending on the path's RTO (207 to 212 ms measured here; up to 19 s more with every timer late)",
+                p.modelAtDefaults(), "15 on the path's RTO, not 1044.6 s from the floor");
+        // at tcp_retries2 = 1 the floor gives the same timer 3: the row says it did not test the RTO's part
+        assertTrue(p.horizon().contains("scaled sysctls") && p.horizon().contains("does not test that the path's RTO decides"),
+                p.horizon());
+        assertTrue(p.explanation().contains("An RTO of exactly 200 ms gives the same timer (1.4 s)"), p.explanation());
+        assertFalse(p.explanation().contains("under the floor"), "203 ms is above it: " + p.explanation());
 
         Claim k = claim(claims, "KEEPALIVE");
         assertEquals(Claim.Verdict.CONSISTENT, k.verdict());
         assertTrue(k.horizon().contains("before keepalive"), "1.5 s is too soon to tell keepalive apart: " + k.horizon());
+        assertEquals(p.modelAtDefaults(), k.modelAtDefaults(), "one figure at the defaults in every row");
+        // the first retransmission 191 ms after the fault, under the 200 ms floor: the text says why
+        assertTrue(k.explanation().contains("came 191 ms after the fault (under the floor: the fault's time is taken on the run side once"
+                + " both drop rules are in place"), k.explanation());
 
         Claim u = claim(claims, "USER_TIMEOUT");
         assertEquals(Claim.Verdict.AGREES, u.verdict(), u.toString());
@@ -60,6 +76,32 @@ class ClaimsTest {
         assertTrue(u.where().conditions().contains("userTimeout=1000") && !u.where().conditions().contains("tcp_retries2"),
                 u.where().conditions());
         assertFalse(p.where().conditions().contains("userTimeout"), p.where().conditions());
+    }
+
+    @Test
+    void aLargerTcpRetries2WhereTheFloorGivesALaterTimerSaysItsFigure() {
+        // tcp_retries2 = 5 on the quick run's 207 ms RTO: timer 6 ends it, a 200 ms RTO would need timer 7 (25.4 s)
+        Failure f = Failure.of(Variant.PLAIN, 2000, Map.of("net.ipv4.tcp_retries2", "5"), 250,
+                new OutcomeRow(Variant.PLAIN, FAULT, FAULT + 13_300, 7_000_000, "Connection timed out"), TIMERS);
+        assertFalse(f.floorGivesTheSameTimer());
+        Claim c = Claims.of(WHERE, f, "CONFIG_HZ = 250");
+        assertTrue(c.explanation().contains("With an RTO of exactly 200 ms it would be 25.4 s."), c.explanation());
+        assertFalse(c.horizon().contains("does not test"), c.horizon());
+        assertEquals("about 931 s, depending on the path's RTO (207 ms measured here; up to 19 s more with every timer late)",
+                c.modelAtDefaults());
+    }
+
+    @Test
+    void theReportQuotesTheSameFigureAtTheDefaultsAsTheClaims(@TempDir Path dir) throws Exception {
+        Path run = Fixtures.copyTree(Path.of("src/test/resources/fixtures/quick-baseline"), dir.resolve("run"));
+        ReportWriter.write(new RunFolder(run));
+        String report = Files.readString(run.resolve(ReportWriter.REPORT_MD));
+        String figure = "about 931 to 937 s, depending on the path's RTO (207 to 212 ms measured here; up to 19 s more with every timer late)";
+        assertTrue(report.contains("At the default tcp_retries2 = 15 the model predicts " + figure + ", not the 924.6 s usually quoted;"
+                + " this run checked the model only at tcp_retries2=1 (1.46 s, model 1.44 s), where an RTO of exactly 200 ms gives the"
+                + " same failure, so the path's RTO was not tested"), report);
+        assertTrue(report.contains("On this run's path the model gives, at the default tcp_retries2 = 15: " + figure + "."), report);
+        assertFalse(report.contains("about 937 s") || report.contains("about 931 s"), "no row's own figure: " + report);
     }
 
     @Test
