@@ -120,12 +120,14 @@ class QuickRunClaimsTest {
     }
 
     @Test
-    void aBinomialBandSaysWhyAShareFarFromItsModelAgrees() {
+    void twentyTrialsFitTheParityRuleButCannotTellItFromNoRule() {
         Map<String, String> c = rows("listen-port-collision", "bind_failed_share_first_parity").stream()
                 .filter(r -> r.get("conditions").contains("occupancy=25")).findFirst().orElseThrow();
         assertTrue(Double.parseDouble(c.get("measured")) < Double.parseDouble(c.get("model")) - 0.1, "far from the model: " + c);
         assertTrue(c.get("band").contains("binomial") && Double.parseDouble(c.get("low")) >= 0, c.toString());
-        assertEquals("agrees", c.get("verdict"));
+        // the band 0.14 to 0.86 also holds 0.25, a parity-blind allocator's share at 25 % occupancy
+        assertEquals("consistent", c.get("verdict"), c.toString());
+        assertTrue(c.get("horizon").startsWith("only 20 trials: too few to tell the parity rule's 0.5 from a parity-blind"), c.toString());
     }
 
     @Test
