@@ -131,6 +131,15 @@ class QuickRunClaimsTest {
     }
 
     @Test
+    void theReportShowsAShareBandToTheDigitsItsTrialsCarry() throws Exception {
+        String md = java.nio.file.Files.readString(dir.resolve("run").resolve("report.md"));
+        assertTrue(md.contains("0.35 (band 0.14 to 0.86)") && md.contains("| 0.14 to 0.86 |"), "0.1406 to 0.8614 over 20 trials");
+        assertTrue(md.contains("| 0 to 0.025 |") && md.contains("| 0.975 to 1 |"), "a narrow band keeps its third digit");
+        assertFalse(md.contains("0.1406"), "no four-digit share");
+        assertTrue(md.contains("| 59.85 to 60.15 |"), "a band in seconds as before");
+    }
+
+    @Test
     void aCloseWaitHoldShorterThanEveryTimerIsConsistentWithNever() {
         rows("close-wait-leak", "close_wait_after_hold").forEach(c -> assertEquals("consistent", c.get("verdict"), c.toString()));
         rows("time-wait-scale", "time_wait_bytes_per_socket").stream().filter(c -> c.get("verdict").equals("skipped"))
