@@ -88,7 +88,9 @@ class ServerSideExperimentsTest {
             for (String port : List.of("FIRST_PARITY", "OTHER_PARITY", "INSIDE", "BELOW_RANGE", "RESERVED")) {
                 Map<String, String> c = claim("listen-port-collision", "bind() failed", at, "port=" + port);
                 assertEquals("C8", c.get("claim"));
-                assertEquals("agrees", c.get("verdict"), c.toString());
+                // a chance of 0.5 over 30 trials cannot be told from the parity-blind 0.25 or 0.75
+                boolean half = port.equals(occupancy.equals("25") ? "FIRST_PARITY" : "OTHER_PARITY");
+                assertEquals(half ? "consistent" : "agrees", c.get("verdict"), c.toString());
             }
             assertEquals("0", Fixtures.measured(claim("listen-port-collision", "bind() failed", at, "port=BELOW_RANGE")));
             assertEquals("0", Fixtures.measured(claim("listen-port-collision", "bind() failed", at, "port=RESERVED")));
@@ -105,10 +107,12 @@ class ServerSideExperimentsTest {
     @Test
     void aSeparateManagementPortKeepsAnsweringWhenTheSharedOneDoesNot() {
         for (String mode : List.of("SHARED", "SEPARATE")) {
+            // 5 probes in 1 s of calm, about 7 saturated: too few to tell 100 % from 95 %, or 0 % from 5 %
             Map<String, String> calm = claim("admin-port", "answered", "mode=" + mode + ";", "phase=calm");
-            assertEquals("agrees", calm.get("verdict"), calm.toString());
+            assertEquals("consistent", calm.get("verdict"), calm.toString());
             Map<String, String> saturated = claim("admin-port", "answered", "mode=" + mode + ";", "phase=saturated");
-            assertEquals("agrees", saturated.get("verdict"), saturated.toString());
+            assertEquals("consistent", saturated.get("verdict"), saturated.toString());
+            assertTrue(saturated.get("horizon").contains("probes in the saturated phase: too few to tell"), saturated.toString());
             double answered = Double.parseDouble(Fixtures.measured(saturated));
             assertTrue(mode.equals("SHARED") ? answered <= 0.05 : answered >= 0.95, mode + ": " + saturated);
             Map<String, String> queue = claim("admin-port", "accept queue", "mode=" + mode + ";");

@@ -8,6 +8,7 @@ import java.util.Map;
 import tcplab.experiment.Claim;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Params;
+import tcplab.experiment.serverside.Binomial;
 import tcplab.experiment.serverside.adminport.AdminPortExperiment.Mode;
 import tcplab.experiment.serverside.adminport.Timeline.Phase;
 import tcplab.experiment.serverside.adminport.Timeline.Tally;
@@ -40,19 +41,19 @@ final class Claims {
         }
         Map<Phase, Tally> byPhase = timeline.tally(probes);
         List<Claim> claims = new ArrayList<>();
-        claims.add(rate(where.and("phase=calm"), byPhase.getOrDefault(Phase.CALM, Tally.NONE), 1.0,
+        claims.add(rate(where, Phase.CALM, byPhase.getOrDefault(Phase.CALM, Tally.NONE), 1.0,
                 "Nothing is stuck yet: every management request is answered whatever the port."));
         Tally sat = byPhase.getOrDefault(Phase.SATURATED, Tally.NONE);
         if (sat.probes() == 0) {
             claims.add(Claim.skipped("C9", AdminPortExperiment.NAME, where.and("phase=saturated"), ANSWERED,
                     "No probe fell after the pool filled: make 'stuck' longer than (workers + queue) / rate + the deadline."));
         } else if (p.choice("mode", Mode.class) == Mode.SHARED) {
-            claims.add(rate(where.and("phase=saturated"), sat, 0.0, String.format(Locale.ROOT, "All %d business threads and %d queue"
+            claims.add(rate(where, Phase.SATURATED, sat, 0.0, String.format(Locale.ROOT, "All %d business threads and %d queue"
                     + " slots hold stuck requests, so the acceptor stops: management connections wait in the accept queue (connected,"
                     + " no answer: %d) or, once it is full, their SYNs are dropped (did not connect: %d).", p.integer("workers"),
                     p.integer("queue"), sat.noAnswer(), sat.notConnected())));
         } else {
-            claims.add(rate(where.and("phase=saturated"), sat, 1.0, "The management port has its own listener and thread, so the"
+            claims.add(rate(where, Phase.SATURATED, sat, 1.0, "The management port has its own listener and thread, so the"
                     + " stuck business pool and its full accept queue do not reach it."));
         }
         long cap = timeline.cap;
@@ -64,12 +65,25 @@ final class Claims {
         return claims;
     }
 
-    private static Claim rate(Claim.Where where, Tally t, double model, String why) {
+    private static Claim rate(Claim.Where where, Phase phase, Tally t, double model, String why) {
         double measured = t.probes() == 0 ? Double.NaN : (double) t.answered() / t.probes();
         // a probe lost to a scheduling hiccup is not a refutation; a port that answers at most 1 in 20 is not answering
-        return Claim.between("C9", AdminPortExperiment.NAME, where, ANSWERED, model, Math.round(measured * 1000) / 1000.0, model >= 1 ? 0.95 : 0,
-                model >= 1 ? 1 : 0.05, why + String.format(Locale.ROOT, " %d of %d answered.", t.answered(), t.probes()))
-                .band(model >= 1 ? "at least 95 %: a probe lost to a scheduling hiccup is no refutation"
-                        : "at most 5 %: a port that answers 1 in 20 is not answering");
+        double edge = model >= 1 ? 0.95 : 0.05;
+        Claim c = Claim.between("C9", AdminPortExperiment.NAME, where.and("phase=" + phase.word()), ANSWERED, model,
+                Math.round(measured * 1000) / 1000.0, Math.min(model, edge), Math.max(model, edge),
+                why + String.format(Locale.ROOT, " %d of %d answered.", t.answered(), t.probes()))
+                .band((model >= 1 ? "at least 95 %: a probe lost to a scheduling hiccup is no refutation"
+                        : "at most 5 %: a port that answers 1 in 20 is not answering")
+                        + "; agrees when 3 binomial standard deviations over the probes rule out " + percent(edge) + " %");
+        // 0 of 2 is as likely from a port that answers 5 % of the time as from one that never does
+        if (c.verdict() != Claim.Verdict.AGREES || Binomial.tells(edge, measured, t.probes())) {
+            return c;
+        }
+        return c.shortOf(String.format(Locale.ROOT, "only %d probes in the %s phase: too few to tell %s %% from %s %%%s", t.probes(),
+                phase.word(), percent(measured), percent(edge), Binomial.trialsToTell(edge, measured)));
+    }
+
+    private static String percent(double share) {
+        return Claim.number(Math.round(share * 1000) / 10.0);
     }
 }

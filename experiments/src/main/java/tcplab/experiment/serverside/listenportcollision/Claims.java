@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import tcplab.experiment.Claim;
 import tcplab.experiment.ExperimentData;
+import tcplab.experiment.serverside.Binomial;
 import tcplab.experiment.serverside.listenportcollision.BindRow.Case;
 import tcplab.kernel.TcpModel;
 import tcplab.results.RunData;
@@ -86,13 +87,9 @@ final class Claims {
         };
     }
 
-    /**
-     * How far a rate over {@code trials} may stray from the model's chance: three binomial standard
-     * deviations plus half a trial. The trials are not independent (connect() moves on from where the
-     * last one stopped), which if anything spreads the ports more evenly than chance would.
-     */
-    static double tolerance(double p, int trials) {
-        return 3 * Math.sqrt(p * (1 - p) / trials) + 0.5 / trials;
+    /** What a parity-blind allocator would give either parity: the share of the usable ports in use. */
+    private static double parityBlind(int connections, int[] byParity) {
+        return Math.min(1, (double) connections / (byParity[0] + byParity[1]));
     }
 
     private static Claim.Metric metric(Case c) {
@@ -107,21 +104,36 @@ final class Claims {
                             : "connect() skips ports listed in ip_local_reserved_ports, so a reserved port inside the range stays free.");
         }
         double p = model(c, t.connections(), byParity);
-        double tol = tolerance(p, t.trials());
+        // the trials are not independent (connect() moves on from where the last one stopped), which if anything spreads the
+        // ports more evenly than chance would
+        double tol = Binomial.tolerance(p, t.trials());
         String why = String.format(Locale.ROOT, "%d connections held; connect() fills the %d usable ports with the parity of the range's"
-                        + " low end before the %d of the other, so the chance is %s. Allowed: ±%.2f (3 binomial standard deviations over %d"
+                        + " low end before the %d of the other, so the chance is %s. Allowed: %s (3 binomial standard deviations over %d"
                         + " trials, plus half a trial).", t.connections(), byParity[0], byParity[1],
-                c == Case.FIRST_PARITY ? "min(1, n/E)" : "max(0, (n - E)/O)", tol, t.trials());
-        return Claim.between("C8", ListenPortCollisionExperiment.NAME, where, metric, Math.round(p * 1000) / 1000.0,
+                c == Case.FIRST_PARITY ? "min(1, n/E)" : "max(0, (n - E)/O)", Binomial.plusMinus(tol), t.trials());
+        Claim claim = Claim.between("C8", ListenPortCollisionExperiment.NAME, where, metric, Math.round(p * 1000) / 1000.0,
                 Math.round(t.rate() * 1000) / 1000.0, Math.max(0, p - tol), Math.min(1, p + tol), why)
-                .band(String.format(Locale.ROOT, "±%.3f: 3 binomial standard deviations over %d trials, + half a trial", tol, t.trials()));
+                .band(String.format(Locale.ROOT, "%s: 3 binomial standard deviations over %d trials, + half a trial", Binomial.plusMinus(tol),
+                        t.trials()));
+        // a band that also holds what a parity-blind allocator would give does not show the parity rule, however well it fits
+        double blind = parityBlind(t.connections(), byParity);
+        if (Math.abs(blind - p) < 1e-9 || Binomial.tells(p, blind, t.trials())) {
+            return claim;
+        }
+        return claim.shortOf(String.format(Locale.ROOT, "only %d trials: too few to tell the parity rule's %s from a parity-blind"
+                + " allocator's %s%s", t.trials(), share(p), share(blind), Binomial.trialsToTell(p, blind)));
+    }
+
+    /** A chance as a horizon states it: to 0.01. */
+    private static String share(double p) {
+        return Claim.number(Math.round(p * 100) / 100.0);
     }
 
     /** Both parities together: a port inside the range is taken with a chance equal to the share of the range in use. */
     private static Claim inside(Claim.Where where, Tally first, Tally other, int[] byParity) {
         double p1 = model(Case.FIRST_PARITY, first.connections(), byParity);
         double p2 = model(Case.OTHER_PARITY, other.connections(), byParity);
-        double share = (double) first.connections() / (byParity[0] + byParity[1]);
+        double share = parityBlind(first.connections(), byParity);
         double rate = (first.rate() + other.rate()) / 2;
         double tol = 3 * Math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / (4.0 * first.trials())) + 0.5 / first.trials();
         return Claim.between("C8", ListenPortCollisionExperiment.NAME, where, Claim.Metric.of("bind_failed_share_inside",
@@ -129,8 +141,9 @@ final class Claims {
                 Math.round((p1 + p2) / 2 * 1000) / 1000.0, Math.round(rate * 1000) / 1000.0, Math.max(0, (p1 + p2) / 2 - tol),
                 Math.min(1, (p1 + p2) / 2 + tol), String.format(Locale.ROOT, "Averaged over the two parities, a port inside the range is"
                         + " taken with a chance equal to the share of the range in use (%.1f%%; reserved ports can leave the two parities"
-                        + " slightly different in size). Allowed: ±%.2f (3 binomial standard deviations, plus half a trial).", 100 * share, tol))
-                .band(String.format(Locale.ROOT, "±%.3f: 3 binomial standard deviations over 2 × %d trials, + half a trial", tol,
-                        first.trials()));
+                        + " slightly different in size). Allowed: %s (3 binomial standard deviations, plus half a trial).", 100 * share,
+                        Binomial.plusMinus(tol)))
+                .band(String.format(Locale.ROOT, "%s: 3 binomial standard deviations over 2 × %d trials, + half a trial",
+                        Binomial.plusMinus(tol), first.trials()));
     }
 }
