@@ -145,7 +145,7 @@ class QuickRunClaimsTest {
     @Test
     void theReportShowsAShareBandToTheDigitsItsTrialsCarry() throws Exception {
         String md = java.nio.file.Files.readString(dir.resolve("run").resolve("report.md"));
-        assertTrue(md.contains("0.35 (band 0.14 to 0.86)") && md.contains("| 0.14 to 0.86 |"), "0.1406 to 0.8614 over 20 trials");
+        assertTrue(md.contains("| 0.501 | 0.35 | 0.14 to 0.86 |"), "0.1406 to 0.8614 over 20 trials");
         assertTrue(md.contains("| 0 to 0.025 |") && md.contains("| 0.975 to 1 |"), "a narrow band keeps its third digit");
         assertFalse(md.contains("0.1406"), "no four-digit share");
         assertTrue(md.contains("| 59.85 to 60.15 |"), "a band in seconds as before");
