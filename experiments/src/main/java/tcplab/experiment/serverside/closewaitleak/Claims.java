@@ -15,6 +15,7 @@ import tcplab.experiment.serverside.closewaitleak.CloseWaitLeakExperiment.Handle
 import tcplab.experiment.serverside.closewaitleak.EventRow.Event;
 import tcplab.experiment.serverside.closewaitleak.RequestRow.Phase;
 import tcplab.kernel.TcpModel;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /**
@@ -161,8 +162,9 @@ final class Claims {
         return Claim.check("C13", NAME, where.and("phase=reconnect"), Claim.Metric.of("reconnect_into_close_wait",
                         "new connection from a source port the server holds in CLOSE_WAIT", ""), "challenge ACK, the client resets and"
                         + " resends its SYN at once: connected within " + (long) (QUICK_RESEND_SECONDS * 1000) + " ms",
-                String.format(Locale.ROOT, "%s after %.3f s; %d challenge ACK, %d RST from the client", answered ? "connected" : r.outcome(),
-                        r.connectUs() / 1e6, r.challengeAcks(), r.clientResets()), challengeAckSequence(r), "Older write-ups say such a"
+                String.format(Locale.ROOT, "%s after %.3f s; %s, %s from the client", answered ? "connected" : r.outcome(),
+                        r.connectUs() / 1e6, Format.count(r.challengeAcks(), "challenge ACK"), Format.count(r.clientResets(), "RST")),
+                challengeAckSequence(r), "Older write-ups say such a"
                         + " connect hangs, and kernels before 2020 took the initial 1 s SYN timeout. The server's socket was "
                         + r.serverStateBefore() + "; the counters show what this kernel did.");
     }
