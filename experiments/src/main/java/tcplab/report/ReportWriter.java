@@ -247,7 +247,8 @@ public final class ReportWriter {
     /**
      * One line per claim, C1 to C13, narrow enough for a 1280 px screen: the claim in a few words,
      * its verdicts counted, one key number (model beside measured, a difference first), and links to
-     * its section. Every row with its explanation is in claims.csv and the sections.
+     * its section. Every row of C2 to C13 with its explanation is in claims.csv and the sections;
+     * C1, the benchmarks, has no model and so no claims.csv rows.
      */
     private static void claimsAtAGlance(StringBuilder md, List<Section> sections, List<Group> throughput) {
         List<Group> measured = throughput.stream().filter(Group::hasData).toList();
@@ -256,8 +257,10 @@ public final class ReportWriter {
         }
         md.append("<a id=\"claims-at-a-glance\"></a>\n\n## Claims at a glance\n\n");
         md.append("`agrees`: measured at the claim's own scale, inside the band its row states. `consistent`: fits the model, but short of the"
-                + " claim's own scale or horizon (scaled sysctls, a window shorter than the claim). `differs`: outside the band. Every row, with its band and explanation, is in"
-                + " [claims.csv](claims.csv); [the claims](" + CLAIMS_DOC + ") as people state them.\n\n");
+                + " claim's own scale or horizon (scaled sysctls, a window shorter than the claim). `differs`: outside the band. Every row"
+                + " of C2 to C13, with its band and explanation, is in [claims.csv](claims.csv); C1 has no model, so no rows there: its"
+                + " numbers are in [results.csv](results.csv)" + (measured.isEmpty() ? "" : " and [the benchmarks' section](#"
+                + BENCHMARKS_ANCHOR + ")") + ". [The claims](" + CLAIMS_DOC + ") as people state them.\n\n");
         md.append("<div id=\"claims-glance\">\n\n");
         // the claim's id links to its section (the first, when several experiments test it) and is the claim's own anchor
         Markdown.Table table = new Markdown.Table("claim", "in short", "verdicts", "model", "measured").numeric("model", "measured");
@@ -336,13 +339,16 @@ public final class ReportWriter {
                     String occupancy = c.conditions().replaceAll(".*occupancy=(\\d+).*", "$1");
                     found.add("**Ports go by parity.** connect() fills the ports of one parity of the range first: with " + occupancy
                             + " % of the range in use, no trial lost a listening port of the other parity, where a parity-blind rule would"
-                            + " lose " + occupancy + " % of them" + first.map(f -> "; one of the first parity was lost in "
-                            + percent(f.measuredValue())).orElse("") + ". The same rule makes connect() slow once half the range is held."
+                            + " lose " + occupancy + " % of them" + first.map(f -> "; a port of the parity tried first was lost in "
+                            + percent(f.measuredValue()) + " of the trials (model " + percent(f.modelValue()) + ")").orElse("")
+                            + ". The same rule makes connect() slow once half the range is held."
                             + " [C8](#listen-port-collision)");
                 });
         first(claims, "close-wait-leak", "reconnect_into_close_wait", c -> c.verdict() == Claim.Verdict.AGREES).ifPresent(c ->
-                found.add("**A reconnect into CLOSE_WAIT does not hang.** Measured: " + c.measured() + ", the challenge ACK (RFC 5961) and a"
-                        + " quick resend, where older kernels waited the initial 1 s. [C13](#close-wait-leak)"));
+                found.add("**A reconnect into CLOSE_WAIT does not hang.** Measured, a new connect() from a source port the server still"
+                        + " held in CLOSE_WAIT: " + c.measured() + ". The server answered its SYN with a challenge ACK (RFC 5961), the"
+                        + " client's RST removed the stale connection and the SYN was resent at once, where older kernels waited the"
+                        + " initial 1 s. [C13](#close-wait-leak)"));
         JsonNode defaults = m.path("jdk").path("socketDefaults");
         if (defaults.path("ServerSocket.SO_REUSEADDR").asBoolean(false)
                 && sections.stream().anyMatch(s -> s.experiment().equals("restart-rebind"))) {

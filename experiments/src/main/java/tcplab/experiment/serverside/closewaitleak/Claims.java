@@ -114,8 +114,10 @@ final class Claims {
                         + " start of a %.1f s hold without traffic, %d at its end, while the client's side of the same connections"
                         + " (FIN_WAIT_2) timed out after tcp_fin_timeout.", a, seconds, b));
         // "never" is a claim about every TCP timer: a hold past TIME_WAIT's 60 s and the default tcp_fin_timeout outlives them
+        // + 3 s: the 60 s timers' timer-wheel granule (2.048 s at HZ 250; docs/claims.md), rounded up
         return seconds > TcpModel.TIME_WAIT_SECONDS + 3 ? held : held.shortOf(String.format(Locale.ROOT, "a %.1f s hold; past 63 s"
-                + " it would outlast TIME_WAIT and the default tcp_fin_timeout as well", seconds));
+                + " (60 s, TIME_WAIT's length and the default tcp_fin_timeout, + 3 s for those timers' 2.048 s timer-wheel granule at"
+                + " CONFIG_HZ = 250) it would outlast both", seconds));
     }
 
     /** Once accept() fails: requests go unanswered, and the server's CPU says nothing of it. */
