@@ -170,10 +170,11 @@ public final class ReportWriter {
         md.append("> ").append(m.path("profile").path("purpose").asText("(the profile has no header comment)")).append("\n\n");
         long failed = data.results().stream().filter(r -> !r.ok()).count();
         String plan = m.path("plan").path("name").asText();
-        md.append(String.format(Locale.ROOT, "Profile **%s** · plan **%s** · Linux %s · %s · status **%s** · %d of %d configurations"
+        md.append(String.format(Locale.ROOT, "Profile **%s** · plan **%s** · Linux %s · %s · status **%s** · %d of %s"
                         + " measured · run `%s`%n%n", profile, plan, m.path("machine").path("kernelRelease").asText("?"),
                 m.path("started").asText(m.path("runId").asText()).replaceAll("\\.\\d+Z$", "Z"), m.path("status").asText(),
-                data.results().size() - failed, m.path("plan").path("configurations").asInt(), m.path("runId").asText()));
+                data.results().size() - failed, Format.count(m.path("plan").path("configurations").asInt(), "configuration"),
+                m.path("runId").asText()));
         if (plan.equals("quick")) {
             md.append("> **Quick plan: scaled and short, for a first look.** Sysctls are scaled down and windows are seconds long, so"
                     + " many rows are `consistent` rather than `agrees`; run `PLAN=full` for numbers to quote.\n\n");

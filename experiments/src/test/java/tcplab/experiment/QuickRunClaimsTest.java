@@ -179,4 +179,11 @@ class QuickRunClaimsTest {
                 + " length and the default tcp_fin_timeout, + 3 s for those timers' 2.048 s timer-wheel granule at CONFIG_HZ = 250)"),
                 c.toString()));
     }
+
+    @Test
+    void aOneConfigurationRunSaysSoInTheSingular() throws Exception {
+        Path one = Fixtures.copyTree(Path.of("src/test/resources/fixtures/port-exhaustion-default-range"), dir.resolve("one"));
+        ReportWriter.write(new RunFolder(one));
+        assertTrue(Files.readString(one.resolve("report.md")).contains(" · 1 of 1 configuration measured · "));
+    }
 }

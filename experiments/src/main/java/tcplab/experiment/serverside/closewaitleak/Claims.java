@@ -76,8 +76,8 @@ final class Claims {
         long sent = t.requests().size();
         if (sent < limit - baseline) {
             claims.add(Claim.skipped("C13", NAME, where, MAX_FDS, String.format(Locale.ROOT,
-                    "%d requests cannot use up %d free descriptors (%d of %d in use at the start): raise rate or traffic, or lower"
-                            + " fdLimit.", sent, limit - baseline, baseline, limit)));
+                    "%s cannot use up %d free descriptors (%d of %d in use at the start): raise rate or traffic, or lower"
+                            + " fdLimit.", Format.count(sent, "request"), limit - baseline, baseline, limit)));
         } else {
             claims.add(Claim.check("C13", NAME, where, MAX_FDS, Integer.toString(limit), Long.toString(maxFds), maxFds == limit,
                     "Every leaked connection keeps its descriptor; accept() fails with EMFILE once all " + limit
@@ -131,9 +131,9 @@ final class Claims {
             claims.add(Claim.skipped("C13", NAME, where, FAILING, "The traffic ended before accept() failed: raise traffic or rate."));
         } else {
             claims.add(Claim.between("C13", NAME, where, FAILING, 0, Math.round(1000.0 * answered / late.size()) / 1000.0, 0, 0.05,
-                    String.format(Locale.ROOT, "Of %d requests sent after accept() first failed, %d connected but got no answer (they"
+                    String.format(Locale.ROOT, "Of %s sent after accept() first failed, %d connected but got no answer (they"
                             + " waited in the accept queue, which holds backlog + 1 = %d) and %d did not connect (the queue was full,"
-                            + " SYNs dropped).", late.size(), noAnswer, CloseWaitLeakExperiment.BACKLOG + 1,
+                            + " SYNs dropped).", Format.count(late.size(), "request"), noAnswer, CloseWaitLeakExperiment.BACKLOG + 1,
                             late.size() - answered - noAnswer)).band("at most 5 % answered"));
         }
         double cpu = t.cpuWhileFailing();

@@ -10,6 +10,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.serverside.restartrebind.RestartRebindExperiment.Leftover;
 import tcplab.kernel.TcpModel;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /** C7's claims: the new server's first bind() against the model, and where it fails, how long it kept failing. */
@@ -81,7 +82,7 @@ final class Claims {
                 : "The old process still holds ESTABLISHED connections on the port, so bind() fails for as long as it keeps them.";
         Claim c = Claim.check("C7", NAME, where, KEEPS_FAILING, model,
                 o.bound() ? String.format(Locale.ROOT, "bound after %.2f s", o.boundAfter())
-                        : String.format(Locale.ROOT, "failed for %.1f s (%d attempts)", window, o.attempts()),
+                        : String.format(Locale.ROOT, "failed for %.1f s (%s)", window, Format.count(o.attempts(), "attempt")),
                 !o.bound() && !longEnough, why);
         // short of the horizon only when the window ended before TIME_WAIT could have: past that, a failure is seen whole
         return leftover == Leftover.TIME_WAIT && !o.bound() && !longEnough ? c.shortOf(String.format(Locale.ROOT,

@@ -18,6 +18,7 @@ import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
 import tcplab.experiment.serverside.restartrebind.RestartRebindExperiment.Leftover;
 import tcplab.kernel.TcpSockets;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /** C7's report section: each configuration's first bind() and how long it took to bind, as a table and a chart. */
@@ -43,7 +44,8 @@ final class Report {
             String model = s.allowed(o.leftSockets()) ? "binds at once" : s.leftover() == Leftover.TIME_WAIT
                     ? "fails until TIME_WAIT ends (60 s)" : "fails while the old process holds its connections";
             String after = o.bound() ? (o.boundAfter() == 0 ? "at once" : String.format(Locale.ROOT, "%.2f s", o.boundAfter()))
-                    : String.format(Locale.ROOT, "still failing after %.1f s (%d attempts)", o.windowSeconds(), o.attempts());
+                    : String.format(Locale.ROOT, "still failing after %.1f s (%s)", o.windowSeconds(),
+                            Format.count(o.attempts(), "attempt"));
             table.row(s.oldReuse(), s.newReuse(), TcpSockets.describe(o.leftover()), model, o.firstBound() ? "bound" : "failed: " + o.error(),
                     after);
             labels.add(s.label());
