@@ -48,7 +48,7 @@ final class ListCommand implements Callable<Integer> {
                 Plan plan = PlanLoader.load(file, catalog);
                 List<Configuration> configurations = PlanLoader.expand(plan, catalog);
                 Duration total = configurations.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
-                System.out.printf(Locale.ROOT, "  %-24s %d configurations, about %s: %s%n", name, configurations.size(),
+                System.out.printf(Locale.ROOT, "  %-24s %s, about %s: %s%n", name, Format.count(configurations.size(), "configuration"),
                         Format.clock(total), plan.description());
             } catch (PlanException e) {
                 System.out.printf(Locale.ROOT, "  %-24s INVALID: %s%n", name, e.getMessage());

@@ -193,20 +193,23 @@ final class Findings {
         long drops = loopback ? r.clientCounter("TcpExt.ListenDrops", RunData.DELTA) : r.serverCounter("TcpExt.ListenDrops", RunData.DELTA);
         long retrans = r.clientCounter("Tcp.RetransSegs", RunData.DELTA) + (loopback ? 0 : r.serverCounter("Tcp.RetransSegs", RunData.DELTA));
         if ((overflows > 0 || drops > 0) && max >= 0.9e6) { // a dropped SYN comes back after the 1 s initial timeout, no sooner
-            found.add(String.format(Locale.ROOT, "**%s** (sample): the accept queue overflowed %d times (TcpExt.ListenOverflows) and %d SYNs"
-                    + " were dropped (ListenDrops); a dropped SYN is sent again after the 1 s initial retransmission timeout, which explains"
-                    + " a maximum of %s against a median of %s.", g.label(), overflows, drops, Format.micros(max), Format.micros(p50)));
+            found.add(String.format(Locale.ROOT, "**%s** (sample): the accept queue overflowed %s (TcpExt.ListenOverflows),"
+                    + " dropping %s (ListenDrops); a dropped SYN is sent again after the 1 s initial retransmission timeout, which explains"
+                    + " a maximum of %s against a median of %s.", g.label(), Format.count(overflows, "time"), Format.count(drops, "SYN"),
+                    Format.micros(max), Format.micros(p50)));
         } else if (max > 1e5 && retrans > 0) {
-            found.add(String.format(Locale.ROOT, "**%s** (sample): the maximum of %s is a retransmission timeout: %d segments were retransmitted"
-                    + " (Tcp.RetransSegs) and no accept-queue overflow was counted.", g.label(), Format.micros(max), retrans));
+            found.add(String.format(Locale.ROOT, "**%s** (sample): the maximum of %s is a retransmission timeout: %s retransmitted"
+                    + " (Tcp.RetransSegs) and no accept-queue overflow counted.", g.label(), Format.micros(max),
+                    Format.count(retrans, "segment")));
         } else if (max > 50 * p50 && TimeWait.filledTheRange(r)) {
             found.add(String.format(Locale.ROOT, "**%s** (sample): the tail (p99 %s, max %s against a median of %s) is connect() scanning held"
                     + " ports: once one parity of the range is in TIME_WAIT (%d of %d ports held at the end), each connect() examines those"
                     + " before it finds a free port (__inet_hash_connect).", g.label(), Format.micros(g.percentile("99.0")), Format.micros(max),
                     Format.micros(p50), r.clientCounter("state.TIME_WAIT", RunData.AFTER), TcpModel.portCount(r.sysctls())));
         } else if (max > 50 * p50) {
-            unexplained.add(String.format(Locale.ROOT, "%s: max %s = %.0f × p50, %d retransmitted segments, %d accept-queue overflows",
-                    g.label(), Format.micros(max), max / p50, retrans, overflows));
+            unexplained.add(String.format(Locale.ROOT, "%s: max %s = %.0f × p50, %s, %s",
+                    g.label(), Format.micros(max), max / p50, Format.count(retrans, "retransmitted segment"),
+                    Format.count(overflows, "accept-queue overflow")));
         }
     }
 

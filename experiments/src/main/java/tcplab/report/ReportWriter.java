@@ -170,10 +170,11 @@ public final class ReportWriter {
         md.append("> ").append(m.path("profile").path("purpose").asText("(the profile has no header comment)")).append("\n\n");
         long failed = data.results().stream().filter(r -> !r.ok()).count();
         String plan = m.path("plan").path("name").asText();
-        md.append(String.format(Locale.ROOT, "Profile **%s** · plan **%s** · Linux %s · %s · status **%s** · %d of %d configurations"
+        md.append(String.format(Locale.ROOT, "Profile **%s** · plan **%s** · Linux %s · %s · status **%s** · %d of %s"
                         + " measured · run `%s`%n%n", profile, plan, m.path("machine").path("kernelRelease").asText("?"),
                 m.path("started").asText(m.path("runId").asText()).replaceAll("\\.\\d+Z$", "Z"), m.path("status").asText(),
-                data.results().size() - failed, m.path("plan").path("configurations").asInt(), m.path("runId").asText()));
+                data.results().size() - failed, Format.count(m.path("plan").path("configurations").asInt(), "configuration"),
+                m.path("runId").asText()));
         if (plan.equals("quick")) {
             md.append("> **Quick plan: scaled and short, for a first look.** Sysctls are scaled down and windows are seconds long, so"
                     + " many rows are `consistent` rather than `agrees`; run `PLAN=full` for numbers to quote.\n\n");
@@ -251,7 +252,8 @@ public final class ReportWriter {
      * One line per claim, C1 to C13, narrow enough for a 1280 px screen: the claim in a few words,
      * its verdicts counted, one key number (model beside measured: a difference first, then a row
      * measured at the claim's own scale), what that number was measured at, and links to its section.
-     * Every experiment's row with its explanation is in claims.csv and the sections.
+     * Every row of C2 to C13 with its explanation is in claims.csv and the sections; C1, the
+     * benchmarks, has no model and so no claims.csv rows.
      */
     private static void claimsAtAGlance(StringBuilder md, List<Section> sections, List<Group> throughput) {
         List<Group> measured = throughput.stream().filter(Group::hasData).toList();
@@ -260,10 +262,11 @@ public final class ReportWriter {
         }
         md.append("<a id=\"claims-at-a-glance\"></a>\n\n## Claims at a glance\n\n");
         md.append("`agrees`: measured at the claim's own scale, inside the band its row states. `consistent`: fits the model, but short of the"
-                + " claim's own scale or horizon (scaled sysctls, a window shorter than the claim). `differs`: outside the band. Every row, with its band and explanation, is in"
-                + " [claims.csv](claims.csv) (C1, the benchmarks, in results.csv); [the claims](" + CLAIMS_DOC + ") as people state"
-                + " them. The key number is a row measured at the claim's own scale where there is one; \"measured at\" says when"
-                + " it is not.\n\n");
+                + " claim's own scale or horizon (scaled sysctls, a window shorter than the claim). `differs`: outside the band. Every row"
+                + " of C2 to C13, with its band and explanation, is in [claims.csv](claims.csv); C1 has no model, so no rows there: its"
+                + " numbers are in [results.csv](results.csv)" + (measured.isEmpty() ? "" : " and [the benchmarks' section](#"
+                + BENCHMARKS_ANCHOR + ")") + ". [The claims](" + CLAIMS_DOC + ") as people state them. The key number is a row"
+                + " measured at the claim's own scale where there is one; \"measured at\" says when it is not.\n\n");
         md.append("<div id=\"claims-glance\">\n\n");
         // the claim's id links to its section (the first, when several experiments test it) and is the claim's own anchor
         Markdown.Table table = new Markdown.Table("claim", "in short", "verdicts", "model", "measured", "measured at")
@@ -356,13 +359,16 @@ public final class ReportWriter {
                     String occupancy = c.conditions().replaceAll(".*occupancy=(\\d+).*", "$1");
                     found.add("**Ports go by parity.** connect() fills the ports of one parity of the range first: with " + occupancy
                             + " % of the range in use, no trial lost a listening port of the other parity, where a parity-blind rule would"
-                            + " lose " + occupancy + " % of them" + first.map(f -> "; one of the first parity was lost in "
-                            + percent(f.measuredValue())).orElse("") + ". The same rule makes connect() slow once half the range is held."
+                            + " lose " + occupancy + " % of them" + first.map(f -> "; a port of the parity tried first was lost in "
+                            + percent(f.measuredValue()) + " of the trials (model " + percent(f.modelValue()) + ")").orElse("")
+                            + ". The same rule makes connect() slow once half the range is held."
                             + " [C8](#listen-port-collision)");
                 });
         first(claims, "close-wait-leak", "reconnect_into_close_wait", c -> c.verdict() == Claim.Verdict.AGREES).ifPresent(c ->
-                found.add("**A reconnect into CLOSE_WAIT does not hang.** Measured: " + c.measured() + ", the challenge ACK (RFC 5961) and a"
-                        + " quick resend, where older kernels waited the initial 1 s. [C13](#close-wait-leak)"));
+                found.add("**A reconnect into CLOSE_WAIT does not hang.** Measured, a new connect() from a source port the server still"
+                        + " held in CLOSE_WAIT: " + c.measured() + ". The server answered its SYN with a challenge ACK (RFC 5961), the"
+                        + " client's RST removed the stale connection and the SYN was resent at once, where older kernels waited the"
+                        + " initial 1 s. [C13](#close-wait-leak)"));
         JsonNode defaults = m.path("jdk").path("socketDefaults");
         if (defaults.path("ServerSocket.SO_REUSEADDR").asBoolean(false)
                 && sections.stream().anyMatch(s -> s.experiment().equals("restart-rebind"))) {

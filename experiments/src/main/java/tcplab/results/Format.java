@@ -27,6 +27,11 @@ public final class Format {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
+    /** A count and its noun, plural unless it is 1: (1, "reset") → "1 reset", (2, "reset") → "2 resets". */
+    public static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     /** A latency given in microseconds, in the unit that reads best. */
     public static String micros(double us) {
         if (Double.isNaN(us)) {

@@ -89,8 +89,8 @@ public final class LabRun {
         Thread hook = new Thread(this::stop, "tcplab-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         Duration total = configurations.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
-        say(String.format(Locale.ROOT, "tcplab: %d configurations under profile %s, about %s; each in fresh namespaces",
-                configurations.size(), profile.name(), Format.clock(total)));
+        say(String.format(Locale.ROOT, "tcplab: %s under profile %s, about %s; each in fresh namespaces",
+                Format.count(configurations.size(), "configuration"), profile.name(), Format.clock(total)));
         long runStart = System.nanoTime();
         int failed = 0;
         try (RunFolder.CsvLog rows = folder.csv(RunFolder.CONFIGURATIONS, RunFolder.CONFIGURATION_COLUMNS);

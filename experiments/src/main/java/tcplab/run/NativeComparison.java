@@ -72,8 +72,9 @@ public final class NativeComparison {
             }
         }
         double ratio = Stats.median(java) / Stats.median(c);
-        String summary = String.format(Locale.ROOT, "%s over veth, profile %s, %d rounds of %d s: benchmark median %s/s, native C median %s/s,"
-                        + " ratio %.1f %% (per round: benchmark %s, native %s)", mode, profile.name(), rounds, seconds,
+        String summary = String.format(Locale.ROOT, "%s over veth, profile %s, %s of %d s: benchmark median %s/s, native C median %s/s,"
+                        + " ratio %.1f %% (per round: benchmark %s, native %s)", mode, profile.name(), Format.count(rounds, "round"),
+                seconds,
                 Format.number(Stats.median(java)), Format.number(Stats.median(c)), 100 * ratio, java, c);
         Files.writeString(folder.file("summary.txt"), summary + "\n");
         say(summary);

@@ -2,6 +2,7 @@ package tcplab.experiment.timewait;
 
 import java.util.Locale;
 import tcplab.lab.NetworkPath;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /**
@@ -36,9 +37,10 @@ public final class EndedEarly {
         if (created <= held) {
             return "";
         }
-        return String.format(Locale.ROOT, " The client created %d TIME_WAIT sockets and held %d at the end; the server sent %d resets"
+        return String.format(Locale.ROOT, " The client created %s and held %d at the end; the server sent %s"
                 + " (Tcp.OutRsts). Now and then the client's kernel sends its final ACK twice; the second finds the server's side already"
                 + " closed, the server answers with a reset, and a reset ends a TIME_WAIT socket at once (tcp_rfc1337 = 0), freeing its"
-                + " port for another connection: the model allows one more connection per reset.", created, held, serverResets(r));
+                + " port for another connection: the model allows one more connection per reset.",
+                Format.count(created, "TIME_WAIT socket"), held, Format.count(serverResets(r), "reset"));
     }
 }

@@ -15,6 +15,7 @@ import tcplab.experiment.serverside.closewaitleak.CloseWaitLeakExperiment.Handle
 import tcplab.experiment.serverside.closewaitleak.EventRow.Event;
 import tcplab.experiment.serverside.closewaitleak.RequestRow.Phase;
 import tcplab.kernel.TcpModel;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /**
@@ -75,8 +76,8 @@ final class Claims {
         long sent = t.requests().size();
         if (sent < limit - baseline) {
             claims.add(Claim.skipped("C13", NAME, where, MAX_FDS, String.format(Locale.ROOT,
-                    "%d requests cannot use up %d free descriptors (%d of %d in use at the start): raise rate or traffic, or lower"
-                            + " fdLimit.", sent, limit - baseline, baseline, limit)));
+                    "%s cannot use up %d free descriptors (%d of %d in use at the start): raise rate or traffic, or lower"
+                            + " fdLimit.", Format.count(sent, "request"), limit - baseline, baseline, limit)));
         } else {
             claims.add(Claim.check("C13", NAME, where, MAX_FDS, Integer.toString(limit), Long.toString(maxFds), maxFds == limit,
                     "Every leaked connection keeps its descriptor; accept() fails with EMFILE once all " + limit
@@ -113,8 +114,10 @@ final class Claims {
                         + " start of a %.1f s hold without traffic, %d at its end, while the client's side of the same connections"
                         + " (FIN_WAIT_2) timed out after tcp_fin_timeout.", a, seconds, b));
         // "never" is a claim about every TCP timer: a hold past TIME_WAIT's 60 s and the default tcp_fin_timeout outlives them
+        // + 3 s: the 60 s timers' timer-wheel granule (2.048 s at HZ 250; docs/claims.md), rounded up
         return seconds > TcpModel.TIME_WAIT_SECONDS + 3 ? held : held.shortOf(String.format(Locale.ROOT, "a %.1f s hold; past 63 s"
-                + " it would outlast TIME_WAIT and the default tcp_fin_timeout as well", seconds));
+                + " (60 s, TIME_WAIT's length and the default tcp_fin_timeout, + 3 s for those timers' 2.048 s timer-wheel granule at"
+                + " CONFIG_HZ = 250) it would outlast both", seconds));
     }
 
     /** Once accept() fails: requests go unanswered, and the server's CPU says nothing of it. */
@@ -128,9 +131,9 @@ final class Claims {
             claims.add(Claim.skipped("C13", NAME, where, FAILING, "The traffic ended before accept() failed: raise traffic or rate."));
         } else {
             claims.add(Claim.between("C13", NAME, where, FAILING, 0, Math.round(1000.0 * answered / late.size()) / 1000.0, 0, 0.05,
-                    String.format(Locale.ROOT, "Of %d requests sent after accept() first failed, %d connected but got no answer (they"
+                    String.format(Locale.ROOT, "Of %s sent after accept() first failed, %d connected but got no answer (they"
                             + " waited in the accept queue, which holds backlog + 1 = %d) and %d did not connect (the queue was full,"
-                            + " SYNs dropped).", late.size(), noAnswer, CloseWaitLeakExperiment.BACKLOG + 1,
+                            + " SYNs dropped).", Format.count(late.size(), "request"), noAnswer, CloseWaitLeakExperiment.BACKLOG + 1,
                             late.size() - answered - noAnswer)).band("at most 5 % answered"));
         }
         double cpu = t.cpuWhileFailing();
@@ -161,8 +164,9 @@ final class Claims {
         return Claim.check("C13", NAME, where.and("phase=reconnect"), Claim.Metric.of("reconnect_into_close_wait",
                         "new connection from a source port the server holds in CLOSE_WAIT", ""), "challenge ACK, the client resets and"
                         + " resends its SYN at once: connected within " + (long) (QUICK_RESEND_SECONDS * 1000) + " ms",
-                String.format(Locale.ROOT, "%s after %.3f s; %d challenge ACK, %d RST from the client", answered ? "connected" : r.outcome(),
-                        r.connectUs() / 1e6, r.challengeAcks(), r.clientResets()), challengeAckSequence(r), "Older write-ups say such a"
+                String.format(Locale.ROOT, "%s after %.3f s; %s, %s from the client", answered ? "connected" : r.outcome(),
+                        r.connectUs() / 1e6, Format.count(r.challengeAcks(), "challenge ACK"), Format.count(r.clientResets(), "RST")),
+                challengeAckSequence(r), "Older write-ups say such a"
                         + " connect hangs, and kernels before 2020 took the initial 1 s SYN timeout. The server's socket was "
                         + r.serverStateBefore() + "; the counters show what this kernel did.");
     }

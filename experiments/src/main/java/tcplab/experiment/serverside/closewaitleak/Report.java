@@ -18,6 +18,7 @@ import tcplab.experiment.Section;
 import tcplab.experiment.serverside.closewaitleak.CloseWaitLeakExperiment.Handler;
 import tcplab.experiment.serverside.closewaitleak.EventRow.Event;
 import tcplab.experiment.serverside.closewaitleak.RequestRow.Phase;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /** C13's report section: sockets, descriptors and requests over time, a table per configuration, and the reconnect. */
@@ -121,9 +122,9 @@ final class Report {
                 : " This is not the challenge-ACK sequence of recent kernels; see the counters and raw/*.reconnect.csv.";
         return String.format(Locale.ROOT, "**Reconnecting from a port held in CLOSE_WAIT.** The client's side of an early connection"
                 + " timed out (FIN_WAIT_2, tcp_fin_timeout) while the server still held it (%s). A new connect() from the same source"
-                + " port %s after %.3f s. The server sent %d challenge ACK(s) (TcpExt.TCPChallengeACK), the client %d reset(s)"
-                + " (Tcp.OutRsts), and the server counted %d reset connection(s) (Tcp.EstabResets).%s%n%n", r.serverStateBefore(),
-                answered ? "connected" : "ended " + r.outcome(), r.connectUs() / 1e6, r.challengeAcks(), r.clientResets(),
-                r.serverResets(), what);
+                + " port %s after %.3f s. The server sent %s (TcpExt.TCPChallengeACK), the client %s"
+                + " (Tcp.OutRsts), and the server counted %s (Tcp.EstabResets).%s%n%n", r.serverStateBefore(),
+                answered ? "connected" : "ended " + r.outcome(), r.connectUs() / 1e6, Format.count(r.challengeAcks(), "challenge ACK"),
+                Format.count(r.clientResets(), "reset"), Format.count(r.serverResets(), "reset connection"), what);
     }
 }

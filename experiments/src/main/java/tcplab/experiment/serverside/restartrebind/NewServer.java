@@ -8,6 +8,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.Locale;
 import tcplab.experiment.Agent;
 import tcplab.experiment.serverside.restartrebind.AttemptRow.Result;
+import tcplab.results.Format;
 
 /** The new server: record Java's defaults, then bind with the option set explicitly, retrying. */
 final class NewServer {
@@ -43,7 +44,8 @@ final class NewServer {
                     }
                 }
                 if (System.currentTimeMillis() + every > until || agent.expired()) {
-                    agent.done(String.format(Locale.ROOT, "still failing after %d ms (%d attempts)", System.currentTimeMillis() - start, attempt));
+                    agent.done(String.format(Locale.ROOT, "still failing after %d ms (%s)", System.currentTimeMillis() - start,
+                            Format.count(attempt, "attempt")));
                     return;
                 }
                 Thread.sleep(every);

@@ -18,6 +18,7 @@ import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
 import tcplab.experiment.serverside.restartrebind.RestartRebindExperiment.Leftover;
 import tcplab.kernel.TcpSockets;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /** C7's report section: each configuration's first bind() and how long it took to bind, as a table and a chart. */
@@ -43,7 +44,8 @@ final class Report {
             String model = s.allowed(o.leftSockets()) ? "binds at once" : s.leftover() == Leftover.TIME_WAIT
                     ? "fails until TIME_WAIT ends (60 s)" : "fails while the old process holds its connections";
             String after = o.bound() ? (o.boundAfter() == 0 ? "at once" : String.format(Locale.ROOT, "%.2f s", o.boundAfter()))
-                    : String.format(Locale.ROOT, "still failing after %.1f s (%d attempts)", o.windowSeconds(), o.attempts());
+                    : String.format(Locale.ROOT, "still failing after %.1f s (%s)", o.windowSeconds(),
+                            Format.count(o.attempts(), "attempt"));
             table.row(s.oldReuse(), s.newReuse(), TcpSockets.describe(o.leftover()), model, o.firstBound() ? "bound" : "failed: " + o.error(),
                     after);
             labels.add(s.label());
@@ -53,8 +55,8 @@ final class Report {
         StringBuilder md = new StringBuilder("An old server holds connections, then goes: killed (its connections end in TIME_WAIT on the"
                 + " server's side, as it closed first), still draining its connections after closing its listener (ESTABLISHED), or"
                 + " after its clients closed first (nothing left). A new process binds the same port at once, with SO_REUSEADDR set"
-                + " explicitly, retrying every 100 ms. The model: Linux allows the bind only when the leftover sockets (which inherit"
-                + " the old listener's option) and the new socket both have SO_REUSEADDR.\n\n");
+                + " explicitly on or off (the new SO_REUSEADDR column), retrying every 100 ms. The model: Linux allows the bind only"
+                + " when the leftover sockets (which inherit the old listener's option) and the new socket both have SO_REUSEADDR.\n\n");
         if (!javaDefaults.isEmpty()) {
             md.append("Java's default, as the new process found it: ");
             List<String> parts = new ArrayList<>();
@@ -83,7 +85,8 @@ final class Report {
         chart.getStyler().setXAxisLabelRotation(30);
         Plots.save(chart, data.charts(), "restart-rebind");
         return new Drawn("restart-rebind", title, "Green: the new server bound after this long (a dot: at its first attempt). Orange:"
-                + " bind() still failed with EADDRINUSE when the retry window ended. SO_REUSEADDR on the old listener and the new one.")
+                + " bind() still failed with EADDRINUSE when the retry window ended. Each bar is labelled with SO_REUSEADDR on the old"
+                + " listener and on the new one, then what the old server left on the port.")
                 .markdown("charts");
     }
 }

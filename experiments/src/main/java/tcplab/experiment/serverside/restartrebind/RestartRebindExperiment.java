@@ -77,7 +77,8 @@ public final class RestartRebindExperiment extends Experiment {
                 Parameter.choice("leftover", "what the old server leaves on the port: TIME_WAIT (killed, so it closed first),"
                         + " ESTABLISHED (still draining its connections), NOTHING (clients closed first)", "TIME_WAIT", "ESTABLISHED", "NOTHING"),
                 Parameter.integer("connections", 10, 1, 1000, "connections the old server holds"),
-                Parameter.integer("retry", 3, 0, 120, "seconds the new server keeps retrying bind(); past 68 a TIME_WAIT leftover is seen to end"));
+                Parameter.integer("retry", 3, 0, 120, "seconds the new server keeps retrying bind(); past 60 s"
+                        + " + the 60 s timer's timer-wheel granule + 1 s (64 at CONFIG_HZ = 250) a TIME_WAIT leftover is seen to end"));
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Locale;
 import tcplab.experiment.Claim;
 import tcplab.experiment.ExperimentData;
 import tcplab.kernel.TcpModel;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /** C10's claims, from the attempts and the dropped-SYN count alone: how long connect() took and how many SYNs it sent, against the model. */
@@ -64,10 +65,10 @@ final class Claims {
                             ? "The SYNs the schedule sends before the application's timeout; then the application closes the socket."
                             : m.syns() == full ? String.format(Locale.ROOT, "The first SYN and tcp_syn_retries (%d) + tcp_syn_linear_timeouts"
                             + " (%d) retransmissions.", m.retries(), m.linear())
-                            : String.format(Locale.ROOT, "The first SYN and %d retransmissions, not the %d that tcp_syn_retries (%d) +"
+                            : String.format(Locale.ROOT, "The first SYN and %s, not the %d that tcp_syn_retries (%d) +"
                             + " tcp_syn_linear_timeouts (%d) allow: the time limit, 2^(%d + 1) - 1 = %.0f s since the first SYN, ends"
-                            + " connect() first.", m.syns() - 1, full - 1, m.retries(), m.linear(), m.retries(),
-                            Math.pow(2, m.retries() + 1) - 1)));
+                            + " connect() first.", Format.count(m.syns() - 1, "retransmission"), full - 1, m.retries(), m.linear(),
+                            m.retries(), Math.pow(2, m.retries() + 1) - 1)));
         }
         return claims;
     }
@@ -86,9 +87,18 @@ final class Claims {
             return String.format(Locale.ROOT, "The application's %.1f s timeout is shorter than the kernel's %.0f s, so it ends the"
                     + " connect: the kernel's schedule no longer matters.", m.appSeconds(), m.kernel().failsAt());
         }
-        return String.format(Locale.ROOT, "SYNs at %s; the connect fails when the timer fires at %.0f s (after %d retransmissions, or"
-                + " 2^(tcp_syn_retries + 1) - 1 s after the first SYN, whichever comes first); measured %.2f s. The kernel's timers fire"
-                + " no earlier than asked and up to 1/8 of their delay later (the timer wheel), so the measurement sits slightly above"
-                + " the model.", Model.schedule(m.kernel().sendTimes()), m.kernel().failsAt(), m.retries() + m.linear(), mean);
+        // the kernel stops at whichever limit a timer finds reached first (tcp_write_timeout, net/ipv4/tcp_timer.c): name that one
+        int allowed = m.retries() + m.linear();
+        int sent = m.kernel().syns() - 1;
+        String limit = sent >= allowed
+                ? String.format(Locale.ROOT, "as the limit of tcp_syn_retries + tcp_syn_linear_timeouts, %s, is reached",
+                        Format.count(allowed, "retransmission"))
+                : String.format(Locale.ROOT, "as the time limit, 2^(tcp_syn_retries + 1) - 1 = %.0f s since the first SYN, comes before the"
+                        + " %s tcp_syn_retries + tcp_syn_linear_timeouts allow", Math.pow(2, m.retries() + 1) - 1,
+                        Format.count(allowed, "retransmission"));
+        return String.format(Locale.ROOT, "The model: SYNs at %s (the first and %s); the connect fails when the next timer fires, at"
+                + " %.0f s, %s. Measured: %.2f s. The kernel's timers fire no earlier than asked and up to 1/8 of their delay later (the"
+                + " timer wheel), so the measurement sits slightly above the model.", Model.schedule(m.kernel().sendTimes()),
+                Format.count(sent, "retransmission"), m.kernel().failsAt(), limit, mean);
     }
 }

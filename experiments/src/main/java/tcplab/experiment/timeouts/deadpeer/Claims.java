@@ -11,6 +11,7 @@ import tcplab.experiment.Params;
 import tcplab.experiment.timeouts.deadpeer.DeadPeerExperiment.Fault;
 import tcplab.experiment.timeouts.deadpeer.DetectionRow.Mechanism;
 import tcplab.kernel.TcpModel;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 
 /** C11's claims, from the detections alone: for each fault and mechanism, when the client noticed against the model. */
@@ -133,9 +134,9 @@ final class Claims {
         // and is tried again TCP_RESOURCE_PROBE_INTERVAL (0.5 s) later (tcp_keepalive_timer); seen once as +0.54 s in CI
         double refused = fault == Fault.LINK_DOWN ? 0.5 : 0;
         return new Expectation(afterFault, afterFault - 0.1, afterFault * 1.125 + 0.3 + refused, String.format(Locale.ROOT,
-                "Keepalive probes after %d s idle, then every %d s; %d unanswered probes end the connection: %d + %d × %d s after"
-                        + " the last activity, %.1f s before the fault.%s", k.time(), k.interval(), k.probes(), k.time(), k.probes(),
-                k.interval(), idleBeforeFault,
+                "Keepalive probes after %d s idle, then every %d s; the connection ends after %s: %d + %d × %d s after"
+                        + " the last activity, %.1f s before the fault.%s", k.time(), k.interval(),
+                Format.count(k.probes(), "unanswered probe"), k.time(), k.probes(), k.interval(), idleBeforeFault,
                 refused > 0 ? " With the link down the client's own end has no carrier: a probe its device refuses is not counted and is"
                         + " sent again 0.5 s later (TCP_RESOURCE_PROBE_INTERVAL), so up to 0.5 s more is allowed." : ""),
                 "model − 0.1 s to model + 1/8 of it + 0.3 s (a timer fires up to 1/8 of its delay late at these short delays)"

@@ -13,6 +13,7 @@ import tcplab.experiment.timewait.timewaitlifetime.ClosedRow.Connection;
 import tcplab.experiment.timewait.timewaitlifetime.ClosedRow.Kind;
 import tcplab.experiment.timewait.timewaitlifetime.ObservedRow.Event;
 import tcplab.kernel.TcpModel;
+import tcplab.results.Format;
 import tcplab.results.RunData;
 import tcplab.results.Stats;
 
@@ -110,10 +111,12 @@ final class Claims {
             int sockets = l.seconds().size();
             String why = l.kind() == Kind.TIME_WAIT
                     ? String.format(Locale.ROOT, "TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s, compiled into the kernel; tcp_fin_timeout (%.0f s"
-                            + " here) does not enter into it. %s, over %d sockets; the socket table is read every 100 ms (up to 0.15 s apart,"
-                            + " the read included) and the kernel shows timers in 1/100 s.", finTimeout, method(l.observed()), sockets)
+                            + " here) does not enter into it. %s, over %s; the socket table is read every 100 ms (up to 0.15 s apart,"
+                            + " the read included) and the kernel shows timers in 1/100 s.", finTimeout, method(l.observed()),
+                            Format.count(sockets, "socket"))
                     : String.format(Locale.ROOT, "An orphaned socket in FIN_WAIT_2 (the peer never sends its FIN) is dropped after"
-                            + " tcp_fin_timeout = %.0f s. %s, over %d sockets.", finTimeout, method(l.observed()), sockets);
+                            + " tcp_fin_timeout = %.0f s. %s, over %s.", finTimeout, method(l.observed()),
+                            Format.count(sockets, "socket"));
             // A kernel timer never fires early and fires up to one granule of the timer wheel's level late
             // (TcpModel.timerGranuleSeconds); the table is polled every 100 ms. The kernel's own timer, read
             // before it fires, shows the requested expiry to 1/100 s, without that lateness.

@@ -126,6 +126,15 @@ class ClaimsTest {
     }
 
     @Test
+    void twoChallengeAcksReadInThePlural() {
+        Trace one = leak(120, 9_000);
+        Trace two = new Trace(one.events(), one.samples(), one.requests(), one.acceptErrors(),
+                List.of(new ReconnectRow(40_000, Outcome.ANSWERED, 9_000, "CLOSE_WAIT", 2, 2, 1)));
+        Claim reconnect = metric(Claims.of(WHERE, Handler.LEAKY, 128, two), "reconnect_into_close_wait");
+        assertEquals("connected after 0.009 s; 2 challenge ACKs, 2 RSTs from the client", reconnect.measuredOutcome());
+    }
+
+    @Test
     void tooFewRequestsToUseUpTheDescriptorsAreSkipped() {
         Trace full = leak(120, 9_000);
         Trace few = new Trace(full.events(), full.samples(), full.requests().subList(0, 50), List.of(), List.of());

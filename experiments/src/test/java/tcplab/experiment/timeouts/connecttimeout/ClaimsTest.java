@@ -36,6 +36,14 @@ class ClaimsTest {
         assertTrue(noLinear.band().contains("0.064 s at CONFIG_HZ = 250"), noLinear.band());
         assertEquals("net.ipv4.tcp_syn_retries=1 (default 6); net.ipv4.tcp_syn_linear_timeouts=0 (default 4)", noLinear.scaled());
         assertEquals("131 s", noLinear.modelAtDefaults(), "6 retries with 4 linear timeouts");
+        assertTrue(noLinear.explanation().startsWith("The model: SYNs at 0, 1 s (the first and 1 retransmission); the connect fails when"
+                + " the next timer fires, at 3 s, as the limit of tcp_syn_retries + tcp_syn_linear_timeouts, 1 retransmission, is reached."
+                + " Measured: 3.04 s."), noLinear.explanation());
+        // the 5 retransmissions the two sysctls allow are the model's limit, not what was sent: the time limit comes first
+        Claim linear = claim(claims, "45-", "connect_fails_after_s");
+        assertTrue(linear.explanation().startsWith("The model: SYNs at 0, 1, 2 s (the first and 2 retransmissions); the connect fails"
+                + " when the next timer fires, at 3 s, as the time limit, 2^(tcp_syn_retries + 1) - 1 = 3 s since the first SYN, comes"
+                + " before the 5 retransmissions tcp_syn_retries + tcp_syn_linear_timeouts allow. Measured: 3.06 s."), linear.explanation());
 
         Claim linearSyns = claim(claims, "45-", "syns_per_connect");
         assertEquals(Claim.Verdict.AGREES, linearSyns.verdict());
