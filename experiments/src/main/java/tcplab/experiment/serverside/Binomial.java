@@ -35,6 +35,23 @@ public final class Binomial {
         return "";
     }
 
+    /**
+     * A share's claim as far as its sample carries it: an {@code agrees} whose {@code trials} cannot
+     * tell the measured share from {@code edge} (5 %, 95 %) becomes {@code consistent}, saying why;
+     * {@code sample} names the trials ("probes in the calm phase").
+     */
+    public static tcplab.experiment.Claim judged(tcplab.experiment.Claim c, double edge, double measured, int trials, String sample) {
+        if (c.verdict() != tcplab.experiment.Claim.Verdict.AGREES || tells(edge, measured, trials)) {
+            return c;
+        }
+        return c.shortOf(String.format(Locale.ROOT, "only %d %s: too few to tell %s %% from %s %%%s", trials, sample, percent(measured),
+                percent(edge), trialsToTell(edge, measured)));
+    }
+
+    private static String percent(double share) {
+        return tcplab.experiment.Claim.number(Math.round(share * 1000) / 10.0);
+    }
+
     /** A tolerance as the row states it, in its band and its explanation alike: two significant digits (±0.36, ±0.025). */
     public static String plusMinus(double tolerance) {
         return "±" + String.format(Locale.ROOT, "%.2g", tolerance).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");

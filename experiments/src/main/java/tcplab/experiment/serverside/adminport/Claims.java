@@ -74,16 +74,8 @@ final class Claims {
                 why + String.format(Locale.ROOT, " %d of %d answered.", t.answered(), t.probes()))
                 .band((model >= 1 ? "at least 95 %: a probe lost to a scheduling hiccup is no refutation"
                         : "at most 5 %: a port that answers 1 in 20 is not answering")
-                        + "; agrees when 3 binomial standard deviations over the probes rule out " + percent(edge) + " %");
+                        + "; agrees when 3 binomial standard deviations over the probes rule out " + Claim.number(edge * 100) + " %");
         // 0 of 2 is as likely from a port that answers 5 % of the time as from one that never does
-        if (c.verdict() != Claim.Verdict.AGREES || Binomial.tells(edge, measured, t.probes())) {
-            return c;
-        }
-        return c.shortOf(String.format(Locale.ROOT, "only %d probes in the %s phase: too few to tell %s %% from %s %%%s", t.probes(),
-                phase.word(), percent(measured), percent(edge), Binomial.trialsToTell(edge, measured)));
-    }
-
-    private static String percent(double share) {
-        return Claim.number(Math.round(share * 1000) / 10.0);
+        return Binomial.judged(c, edge, measured, t.probes(), "probes in the " + phase.word() + " phase");
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import tcplab.experiment.Claim;
+import tcplab.experiment.serverside.Binomial;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.LineRequest.Outcome;
 import tcplab.experiment.Params;
@@ -62,6 +63,10 @@ final class Claims {
                         + " once the client has: no CLOSE_WAIT piles up (at most " + t.mostUntilClose(SampleRow::serverCloseWait)
                         + " at once, between the client's FIN and the close), descriptors stay at " + t.mostUntilClose(SampleRow::serverFds)
                         + " of " + limit + ".").band("at least 95 % answered"));
+        if (!traffic.isEmpty()) { // a few requests all answered fit 95 % as well as 100 %
+            claims.set(claims.size() - 1, Binomial.judged(claims.get(claims.size() - 1), 0.95, (double) answered / traffic.size(),
+                    traffic.size(), "requests"));
+        }
         return claims;
     }
 
@@ -135,6 +140,9 @@ final class Claims {
                             + " waited in the accept queue, which holds backlog + 1 = %d) and %d did not connect (the queue was full,"
                             + " SYNs dropped).", Format.count(late.size(), "request"), noAnswer, CloseWaitLeakExperiment.BACKLOG + 1,
                             late.size() - answered - noAnswer)).band("at most 5 % answered"));
+            // none of a few answered fits a port that answers 5 % as well as a dead one
+            claims.set(claims.size() - 1, Binomial.judged(claims.get(claims.size() - 1), 0.05, (double) answered / late.size(),
+                    late.size(), "requests after accept() failed"));
         }
         double cpu = t.cpuWhileFailing();
         claims.add(Claim.check("C13", NAME, where, Claim.Metric.of("server_cpu_failing", "server CPU while it fails", ""),
