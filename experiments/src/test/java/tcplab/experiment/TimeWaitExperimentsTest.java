@@ -99,7 +99,7 @@ class TimeWaitExperimentsTest {
         long overflowed = Long.parseLong(Fixtures.measured(overflow));
         assertTrue(overflowed >= 245 && overflowed <= 250, "250 past the cap of 50: " + overflow);
         assertEquals("agrees", overflow.get("verdict"), overflow.toString());
-        List<Map<String, String>> memory = claims("time-wait-scale", "ports=2", "memory per TIME_WAIT socket");
+        List<Map<String, String>> memory = claims("time-wait-scale", "ports=2", "slab bytes grown per TIME_WAIT socket");
         assertEquals(1, memory.size());
         if (LabLauncher.isRoot()) {
             // the slab is the machine's: other work making TIME_WAIT sockets beside the test makes the row skip, saying so
