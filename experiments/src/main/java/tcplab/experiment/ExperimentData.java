@@ -78,6 +78,11 @@ public final class ExperimentData {
      * 100, whose timer granules are the coarsest of the usual rates, so bands drawn from it are wide
      * rather than wrong.
      */
+    /** The CPUs of the machine the run measured, from its metadata; 1 when it did not record them. */
+    public int cpus() {
+        return Math.max(1, data.metadata().path("machine").path("cpus").asInt(1));
+    }
+
     public int hz() {
         int hz = data.metadata().path("machine").path("kernelHz").asInt(0);
         return hz > 0 ? hz : 100;

@@ -93,12 +93,14 @@ final class Claims {
                     "%d TIME_WAIT sockets cannot be weighed here: the slab cache counts the whole machine and grew by %d; %s. Too"
                             + " few sockets, or too much drift (more than 5%% of them), for a reading within 10%%.", tw, t.slabGrew(), noise));
         }
-        return Claim.compare("C5", EXPERIMENT, where, TW_MEMORY, m.slabSize(), t.bytesPerSocket(), 0.10, String.format(Locale.ROOT,
+        return Claim.compare("C5", EXPERIMENT, where, TW_MEMORY, m.slabSize(), t.bytesPerSocket(), t.memoryTolerance(), String.format(Locale.ROOT,
                 "Model: each TIME_WAIT socket takes one %d-byte slot of the tw_sock_TCP slab cache (a %s-byte struct tcp_timewait_sock and"
                         + " the free pointer the slab keeps after it). Measured: the cache grew by %d objects while the client came to hold %d"
                         + " TIME_WAIT sockets; %s: %s objects × %d B ÷ %d sockets = %d B a socket, %s for all %d.", m.slabSize(),
                 m.objectSize(), t.slabGrew(), tw, noise, Claim.number(t.objectsGrown()), m.slabSize(), tw, t.bytesPerSocket(),
-                megabytes(Math.round(t.bytesGrown())), tw));
+                megabytes(Math.round(t.bytesGrown())), tw)).band(String.format(Locale.ROOT, "model ± %.0f %%: the cache counts whole"
+                + " per-CPU slabs and partial lists, up to %d objects on %d CPUs, %.0f %% of %d sockets; 10 %% at least",
+                t.memoryTolerance() * 100, t.slabGranule(), t.cpus(), 100.0 * t.slabGranule() / Math.max(1, tw), tw));
     }
 
     private static String megabytes(long bytes) {

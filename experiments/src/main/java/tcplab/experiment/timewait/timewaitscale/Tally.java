@@ -16,9 +16,10 @@ import tcplab.results.RunData;
  * @param overflow     TcpExt.TCPTimeWaitOverflow over the configuration
  * @param endedEarly   TIME_WAIT sockets a reset may have ended early (see {@link EndedEarly})
  * @param endedEarlyWhy a sentence for the claim saying so, or empty
+ * @param cpus         the machine's CPUs: each keeps slabs of its own, which the cache's count includes whole
  */
 record Tally(long made, int localPorts, int serverPorts, long buckets, long timeWait, long overflow, long endedEarly, String endedEarlyWhy,
-             MemoryRow memory) {
+             MemoryRow memory, int cpus) {
     /** Below this many sockets the machine-wide slab count is too noisy to weigh one socket. */
     static final long MIN_SOCKETS_FOR_MEMORY = 500;
 
@@ -28,7 +29,7 @@ record Tally(long made, int localPorts, int serverPorts, long buckets, long time
         return new Tally(made, TcpModel.usablePorts(sysctls), data.params(r).integer("ports"),
                 Long.parseLong(sysctls.getOrDefault("net.ipv4.tcp_max_tw_buckets", "0").trim()),
                 memory.timeWaitAfter() - memory.timeWaitBefore(), r.clientCounter("TcpExt.TCPTimeWaitOverflow", RunData.DELTA),
-                EndedEarly.allowance(r), EndedEarly.explain(r), memory);
+                EndedEarly.allowance(r), EndedEarly.explain(r), memory, data.cpus());
     }
 
     /** A TIME_WAIT socket is keyed by the whole 4-tuple: each server port gives the client a full range of local ports. */
@@ -69,6 +70,27 @@ record Tally(long made, int localPorts, int serverPorts, long buckets, long time
     /** The measured figure, in whole bytes, that the claim, its explanation and the report all show: bytes grown ÷ sockets held. */
     long bytesPerSocket() {
         return Math.round(bytesGrown() / timeWait);
+    }
+
+    /**
+     * How many objects the cache's count may be off by: SLUB counts a CPU's own slab and its per-CPU
+     * partial list as in use (mm/slub.c: the cpu slab is frozen with inuse = objects), so up to one
+     * slab (a 4 KiB page of slots at order 0) plus cpu_partial objects per CPU are counted before a
+     * socket takes them. cpu_partial is set_cpu_partial's (mm/slub.c): 52 for 256 B to 1 KiB objects,
+     * 120 below, 24 up to a page, 6 above.
+     */
+    long slabGranule() {
+        if (memory.slabSize() == null || memory.slabSize() <= 0) {
+            return 0; // not read (not root): nothing is weighed
+        }
+        long size = memory.slabSize();
+        int partial = size >= 4096 ? 6 : size >= 1024 ? 24 : size >= 256 ? 52 : 120;
+        return (long) cpus * (Math.max(1, 4096 / size) + partial);
+    }
+
+    /** The claim's tolerance: 10 %, or what the slab's granule is of the sockets held, when more. */
+    double memoryTolerance() {
+        return Math.max(0.10, (double) slabGranule() / Math.max(1, timeWait));
     }
 
     /** Enough sockets, and little enough drift (5 % of them), for the slab count to weigh one within 10 %. */
