@@ -80,6 +80,10 @@ public final class Plots {
                 .yAxisTitle(yTitle + (log ? ", log scale" : "")).build();
         style(chart.getStyler());
         chart.getStyler().setYAxisLogarithmic(log);
+        if (!log && all.stream().filter(v -> !Double.isNaN(v)).allMatch(v -> v >= 0)) {
+            // a linear axis of rates, counts or durations starts at zero: fitted to the data, it magnifies 30 ms into a cliff
+            chart.getStyler().setYAxisMin(0.0);
+        }
         chart.getStyler().setMarkerSize(5);
         int i = 0;
         for (Map.Entry<String, double[][]> s : series.entrySet()) {
