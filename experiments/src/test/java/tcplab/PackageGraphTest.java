@@ -46,8 +46,12 @@ class PackageGraphTest {
      * string (the main class a child JVM starts) is not a dependency the compiler sees.
      */
     static String code(String source) {
-        return source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "").replaceAll("\"(?:[^\"\\\\\n]|\\\\.)*\"", "\"\"");
+        return NOT_CODE.matcher(source).replaceAll("\"\"");
     }
+
+    /** Text blocks, strings, char literals and comments, in one pass: a "raw/*.csv" string opens no comment. */
+    private static final Pattern NOT_CODE = Pattern.compile(
+            "(?s)\"\"\".*?\"\"\"|\"(?:[^\"\\\\\n]|\\\\.)*\"|'(?:[^'\\\\\n]|\\\\.)'|//[^\n]*|/\\*.*?\\*/");
 
     private static String packageOf(Path source) {
         return source.getParent().toString().replace('/', '.');
@@ -90,5 +94,13 @@ class PackageGraphTest {
             }
         }
         assertEquals(List.of(), crossings, "an experiment's package refers to another's; what they share belongs in the family package");
+    }
+
+    @Test
+    void onlyCodeCountsAsAReference() {
+        String code = code("String glob = \"raw/*.csv\"; tcplab.report.Findings f; // tcplab.cli.Main\n/** {@link tcplab.host.HostMode} */"
+                + " char q = '\"'; String m = \"tcplab.cli.Main\";");
+        assertTrue(code.contains("tcplab.report.Findings"), "a string with /* opens no comment: " + code);
+        assertTrue(!code.contains("tcplab.cli") && !code.contains("tcplab.host"), "comments, Javadoc and strings are not code: " + code);
     }
 }
