@@ -61,8 +61,8 @@ public final class Agent {
         return System.currentTimeMillis() >= deadline;
     }
 
-    /** A raw CSV of this configuration, {@code raw/ID.NAME.csv}, flushed after every row. */
-    public RunFolder.CsvLog rows(String name, String... columns) throws IOException {
+    /** A raw CSV of this configuration, {@code raw/ID.NAME.csv}, flushed after every row; experiments write through a {@link RawTable}. */
+    RunFolder.CsvLog rows(String name, String... columns) throws IOException {
         return new RunFolder(raw.getParent()).csv(RunFolder.RAW + "/" + id + "." + name + ".csv", columns);
     }
 

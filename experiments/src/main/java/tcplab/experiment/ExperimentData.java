@@ -34,7 +34,7 @@ public final class ExperimentData {
     }
 
     /** The rows of {@code raw/ID.NAME.csv}; empty when the configuration wrote none. */
-    public List<Map<String, String>> rows(RunData.Result trial, String name) throws IOException {
+    List<Map<String, String>> rows(RunData.Result trial, String name) throws IOException {
         return data.rows(trial, name);
     }
 

@@ -132,10 +132,6 @@ public final class Message {
         return Long.parseLong(text(key));
     }
 
-    public double decimal(String key) {
-        return Double.parseDouble(text(key));
-    }
-
     public <E extends Enum<E>> E choice(String key, Class<E> type) {
         return Enum.valueOf(type, text(key));
     }

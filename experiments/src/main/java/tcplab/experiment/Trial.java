@@ -121,13 +121,13 @@ public final class Trial implements AutoCloseable {
         return done;
     }
 
-    /** A raw CSV of this configuration, {@code raw/ID.NAME.csv}, flushed after every row. */
-    public RunFolder.CsvLog rows(String name, String... columns) throws IOException {
+    /** A raw CSV of this configuration, {@code raw/ID.NAME.csv}, flushed after every row; experiments write through a {@link RawTable}. */
+    RunFolder.CsvLog rows(String name, String... columns) throws IOException {
         return folder.csv(RunFolder.RAW + "/" + id + "." + name + ".csv", columns);
     }
 
     /** The rows of this configuration's {@code raw/ID.NAME.csv}, e.g. what an agent wrote. */
-    public List<Map<String, String>> read(String name) throws IOException {
+    List<Map<String, String>> read(String name) throws IOException {
         return RunFolder.read(folder.raw(id, "." + name + ".csv"));
     }
 
