@@ -6,23 +6,18 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.geom.Line2D;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.knowm.xchart.AnnotationLine;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
@@ -223,24 +218,17 @@ public final class Plots {
         return min;
     }
 
-    /** Saves {@code dir/name.png} and {@code dir/name.svg}. */
-    public static void save(Chart<?, ?> chart, Path dir, String name) throws IOException {
-        Files.createDirectories(dir);
-        BitmapEncoder.saveBitmap(chart, dir.resolve(name + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
-        VectorGraphicsEncoder.saveVectorGraphic(chart, dir.resolve(name + ".svg").toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-    }
-
     /**
      * Measured lines against dashed model lines, each series x → y, titled and saved in {@code dir} as
      * {@code chart} says; the series are named "measured: …" and "model: …".
      */
     public static void measuredAgainstModel(Drawn chart, String xTitle, String yTitle, Map<String, ? extends Map<Integer, Double>> measured,
-                                            Map<String, ? extends Map<Integer, Double>> modelled, Path dir) throws IOException {
+                                            Map<String, ? extends Map<Integer, Double>> modelled, Figures dir) throws IOException {
         Map<String, double[][]> series = series();
         Map<String, double[][]> model = series();
         measured.forEach((k, v) -> series.put("measured: " + k, xy(v)));
         modelled.forEach((k, v) -> model.put("model: " + k, xy(v)));
-        save(lines(chart.title(), xTitle, yTitle, series, model), dir, chart.name());
+        dir.save(lines(chart.title(), xTitle, yTitle, series, model), chart.name());
     }
 
     /** Points as the charts take them: {x values, y values}. */

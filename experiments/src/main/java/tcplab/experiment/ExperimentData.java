@@ -1,9 +1,9 @@
 package tcplab.experiment;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import tcplab.chart.Figures;
 import tcplab.results.RunData;
 import tcplab.results.RunFolder;
 
@@ -11,14 +11,14 @@ import tcplab.results.RunFolder;
 public final class ExperimentData {
     private final RunData data;
     private final Experiment experiment;
-    private final Path charts;
+    private final Figures charts;
 
     public ExperimentData(RunData data, Experiment experiment) {
-        this(data, experiment, data.folder().file("charts"));
+        this(data, experiment, Figures.forRun(data, data.folder().file("charts")));
     }
 
     /** The same with the charts drawn into {@code charts}; null for claims, which draw nothing. */
-    public ExperimentData(RunData data, Experiment experiment, Path charts) {
+    public ExperimentData(RunData data, Experiment experiment, Figures charts) {
         this.data = data;
         this.experiment = experiment;
         this.charts = charts;
@@ -65,8 +65,8 @@ public final class ExperimentData {
         return trial.label();
     }
 
-    /** Where charts go; claims draw none, so theirs is no folder at all. */
-    public Path charts() {
+    /** Where charts go, with their footer and colours; claims draw none, so theirs is no folder at all. */
+    public Figures charts() {
         if (charts == null) {
             throw new IllegalStateException(experiment.name() + ": claims are a pure function of the raw files and draw nothing");
         }

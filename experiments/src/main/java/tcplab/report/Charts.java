@@ -1,7 +1,7 @@
 package tcplab.report;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import tcplab.chart.Figures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ final class Charts {
     }
 
     /** Complete connect/close cycles per second by configuration, with the port-range ceiling where it applies. */
-    static Drawn throughput(List<Group> groups, String profile, Path dir) throws IOException {
+    static Drawn throughput(List<Group> groups, String profile, Figures dir) throws IOException {
         List<Group> measured = groups.stream().filter(Group::hasData).toList();
         if (measured.isEmpty()) {
             return null;
@@ -43,14 +43,14 @@ final class Charts {
         if (ceilings.stream().anyMatch(c -> !Double.isNaN(c))) {
             Plots.modelMarkers(chart, "model: sustained ceiling without TIME_WAIT reuse (ports / 60 s)", labels, ceilings);
         }
-        Plots.save(chart, dir, "throughput");
+        dir.save(chart, "throughput");
         return new Drawn("throughput", title, "Bars: complete cycles per second over the measurement iterations, error bars as in the"
                 + " table below. Diamonds: the kernel model's sustained ceiling (ports / 60 s) for configurations whose client filled"
                 + " its range with TIME_WAIT it cannot reuse; it holds from 60 s on, so a shorter measurement can stand above it.");
     }
 
     /** Latency percentiles by configuration. */
-    static Drawn latency(List<Group> groups, String profile, Path dir, String name, String what) throws IOException {
+    static Drawn latency(List<Group> groups, String profile, Figures dir, String name, String what) throws IOException {
         List<Group> measured = groups.stream().filter(Group::hasData).toList();
         if (measured.isEmpty()) {
             return null;
@@ -70,13 +70,13 @@ final class Charts {
         for (int i = 0; i < percentiles.length; i++) {
             chart.addSeries(percentiles[i][1], labels, values.get(i)).setFillColor(Plots.PALETTE[i]);
         }
-        Plots.save(chart, dir, name);
+        dir.save(chart, name);
         return new Drawn(name, title, "Percentiles of single " + (name.equals("latency") ? "connect/close cycles" : "requests")
                 + " (JMH SampleTime), failed attempts included where the tables say so.");
     }
 
     /** Requests per second: a new connection per request against one kept-alive connection. */
-    static Drawn reuse(List<Group> groups, String profile, Path dir) throws IOException {
+    static Drawn reuse(List<Group> groups, String profile, Figures dir) throws IOException {
         List<Group> measured = groups.stream().filter(Group::hasData).toList();
         if (measured.isEmpty()) {
             return null;
@@ -87,12 +87,12 @@ final class Charts {
         String title = "1-byte requests per second: new connection vs kept-alive, profile " + profile;
         CategoryChart chart = Plots.bars(title, "requests / s", Plots.spansOrders(rates, errors), Plots.lowest(rates, errors), false);
         Plots.barsWithRange(chart, "measured", labels, rates, errors, Plots.PALETTE[2]);
-        Plots.save(chart, dir, "connection-reuse");
+        dir.save(chart, "connection-reuse");
         return new Drawn("connection-reuse", title, "Each request is one byte each way; NEW_CONNECTION opens and closes a connection for it.");
     }
 
     /** Complete cycles per second iteration by iteration, warmup included: where a port range runs out, it shows. */
-    static Drawn iterations(List<Group> groups, String profile, Path dir) throws IOException {
+    static Drawn iterations(List<Group> groups, String profile, Figures dir) throws IOException {
         Map<String, double[][]> series = Plots.series();
         for (Group g : groups) {
             if (!g.hasData() || g.first().outcomes().isEmpty()) {
@@ -121,7 +121,7 @@ final class Charts {
         }
         String title = "Complete cycles per second by iteration (warmup first), profile " + profile;
         XYChart chart = Plots.lines(title, "iteration (warmup, then measurement; first repetition)", "successful cycles / s", series, null);
-        Plots.save(chart, dir, "iterations");
+        dir.save(chart, "iterations");
         return new Drawn("iterations", title, "Each point is one iteration of the first repetition (thread 0);"
                 + " the warmup iterations come first. A fall within a configuration is the port range filling with TIME_WAIT.");
     }

@@ -275,7 +275,7 @@ public final class Comparison {
                 + " difference is noise.%n%n", runs.size(), base.name()));
         runsTable(md);
         settingsTable(md);
-        ComparisonCharts drawn = new ComparisonCharts(runs, charts);
+        ComparisonCharts drawn = new ComparisonCharts(runs, new tcplab.chart.Figures(charts, tcplab.chart.Figures.Context.of("comparison of " + names())));
         section(md, "Connect/close throughput", "throughput", "complete cycles per second",
                 drawn.bars("throughput", "Complete connect/close cycles per second by profile", "successful cycles / s",
                         select("throughput", "complete cycles per second"), true),

@@ -1,7 +1,7 @@
 package tcplab.report;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import tcplab.chart.Figures;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,9 +27,9 @@ final class ComparisonCharts {
     static final List<String> TIMEOUT_EXPERIMENTS = List.of("connect-timeout", "accept-overflow", "dead-peer", "stuck-write");
 
     private final List<Comparison.Run> runs;
-    private final Path dir;
+    private final Figures dir;
 
-    ComparisonCharts(List<Comparison.Run> runs, Path dir) {
+    ComparisonCharts(List<Comparison.Run> runs, Figures dir) {
         this.runs = runs;
         this.dir = dir;
     }
@@ -92,7 +92,7 @@ final class ComparisonCharts {
         if (withErrors) {
             chart.getStyler().setErrorBarsColor(java.awt.Color.DARK_GRAY);
         }
-        Plots.save(chart, dir, name);
+        dir.save(chart, name);
         return new Drawn(name, fullTitle, "One colour per profile, as in every chart of this comparison."
                 + (withErrors ? " Error bars: each run's spread (see the table)." : errorBars ? " Log scale; the table gives each run's spread." : ""));
     }
@@ -124,7 +124,7 @@ final class ComparisonCharts {
             if (!chart.getStyler().isYAxisLogarithmic()) {
                 chart.getStyler().setYAxisMin(0.0); // a rate from zero: a close-up would make noise look like a difference
             }
-            Plots.save(chart, dir, name);
+            dir.save(chart, name);
             drawn.add(new Drawn(name, title, "Complete connections each second (first repetition), one line per profile; the sysctls in the"
                     + " title are the plan's, the rest are each profile's (see the settings table)."));
         }

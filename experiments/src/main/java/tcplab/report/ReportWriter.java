@@ -26,6 +26,7 @@ import org.apache.commons.csv.CSVPrinter;
 import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
+import tcplab.chart.Figures;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots.Drawn;
 import tcplab.experiment.Claim;
@@ -69,22 +70,23 @@ public final class ReportWriter {
         RunData data = RunData.load(folder);
         writeResults(data, folder.file(RESULTS));
         String profile = data.metadata().path("profile").path("name").asText();
-        Path charts = folder.file(Charts.DIR);
+        Figures charts = Figures.forRun(data, folder.file(Charts.DIR));
         List<Group> throughput = Group.of(data.results(), "ConnectCloseBenchmark", "thrpt");
         List<Group> latency = Group.of(data.results(), "ConnectCloseBenchmark", "sample");
         List<Group> reuse = Group.of(data.results(), "ConnectionReuseBenchmark", "thrpt");
         List<Group> reuseLatency = Group.of(data.results(), "ConnectionReuseBenchmark", "sample");
         List<Section> sections = sections(data, charts);
+        Figures benchmarks = charts.scaled(List.of()); // the benchmarks run at the profile's own values
         for (Section section : sections) {
             writeReproducePlan(folder, section.experiment());
         }
         writeClaims(sections, folder.file(RunFolder.CLAIMS));
         String md = markdown(data, throughput, latency, reuse, reuseLatency,
-                Charts.throughput(throughput, profile, charts),
-                Charts.iterations(throughput, profile, charts),
-                Charts.latency(latency, profile, charts, "latency", "Connect/close"),
-                Charts.reuse(reuse, profile, charts),
-                Charts.latency(reuseLatency, profile, charts, "connection-reuse-latency", "Request"),
+                Charts.throughput(throughput, profile, benchmarks),
+                Charts.iterations(throughput, profile, benchmarks),
+                Charts.latency(latency, profile, benchmarks, "latency", "Connect/close"),
+                Charts.reuse(reuse, profile, benchmarks),
+                Charts.latency(reuseLatency, profile, benchmarks, "connection-reuse-latency", "Request"),
                 sections);
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
@@ -103,14 +105,17 @@ public final class ReportWriter {
     }
 
     /** Each experiment's report section and claims, its charts drawn into {@code charts}. */
-    public static List<Section> sections(RunData data, Path charts) throws IOException {
+    public static List<Section> sections(RunData data, Figures charts) throws IOException {
         List<Section> sections = new ArrayList<>();
         for (Experiment experiment : ExperimentCatalog.all()) {
-            ExperimentData experimentData = new ExperimentData(data, experiment, charts);
-            if (!experimentData.trials().isEmpty()) {
+            ExperimentData claimsData = new ExperimentData(data, experiment, null);
+            if (!claimsData.trials().isEmpty()) {
                 // claims see no chart folder: they are computed as a comparison computes them
-                List<Claim> claims = experiment.claims(new ExperimentData(data, experiment, null));
-                sections.add(experiment.report(experimentData, claims));
+                List<Claim> claims = experiment.claims(claimsData);
+                // each figure's footer names the sysctls its claims were measured scaled down at
+                List<String> scaled = claims.stream().flatMap(c -> java.util.Arrays.stream(c.scaled().split("; "))).filter(s -> !s.isBlank())
+                        .distinct().toList();
+                sections.add(experiment.report(new ExperimentData(data, experiment, charts.scaled(scaled)), claims));
             }
         }
         return sections;

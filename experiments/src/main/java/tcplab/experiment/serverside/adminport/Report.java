@@ -91,13 +91,13 @@ final class Report {
             String title = "Management requests over time, profile " + data.profile();
             XYChart chart = Plots.points(title, "seconds since the first probe", "time to answer (ms)", latency, null);
             Plots.phaseLines(chart, marks);
-            Plots.save(chart, data.charts(), "admin-port-probes");
+            data.charts().save(chart, "admin-port-probes");
             md.append(new Drawn("admin-port-probes", title, "Each management request: the time it took when answered, or a mark at"
                     + " the deadline when it was not. Vertical lines: the downstream gets stuck, then recovers.").markdown("charts"));
             String qTitle = "Accept queues over time, profile " + data.profile();
             XYChart q = Plots.lines(qTitle, "seconds since the first probe", "connections waiting to be accepted", queues, null);
             Plots.phaseLines(q, marks);
-            Plots.save(q, data.charts(), "admin-port-accept-queues");
+            data.charts().save(q, "admin-port-accept-queues");
             md.append(new Drawn("admin-port-accept-queues", qTitle, "Connections the kernel completed but the server has not accepted,"
                     + " sampled every 100 ms; the queue holds at most backlog + 1.").markdown("charts"));
         }

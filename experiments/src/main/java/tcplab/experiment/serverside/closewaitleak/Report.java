@@ -101,11 +101,11 @@ final class Report {
         String title = "CLOSE_WAIT and descriptors over time, profile " + data.profile();
         XYChart chart = Plots.lines(title, "seconds since the traffic started", "sockets or descriptors", sockets, null);
         Plots.phaseLines(chart, marks);
-        Plots.save(chart, data.charts(), "close-wait-leak-sockets");
+        data.charts().save(chart, "close-wait-leak-sockets");
         String rTitle = "Requests over time, profile " + data.profile();
         XYChart points = Plots.points(rTitle, "seconds since the traffic started", "time to answer (ms)", requests, null);
         Plots.phaseLines(points, marks);
-        Plots.save(points, data.charts(), "close-wait-leak-requests");
+        data.charts().save(points, "close-wait-leak-requests");
         return new Drawn("close-wait-leak-sockets", title, "Sampled every 200 ms. Vertical lines: traffic starts, traffic"
                 + " ends (the quiet hold), the server closes its leaked connections.").markdown("charts")
                 + new Drawn("close-wait-leak-requests", rTitle, "Each request: its time to answer, or a mark at the deadline when it"

@@ -79,7 +79,7 @@ final class Report {
         String title = "Chance that a server cannot listen, profile " + data.profile();
         XYChart chart = Plots.lines(title, "share of the usable port range held by outgoing connections (%)",
                 "share of trials where bind() failed", series, model);
-        Plots.save(chart, data.charts(), "listen-port-collision");
+        data.charts().save(chart, "listen-port-collision");
         return new Drawn("listen-port-collision", title, "Share of trials in which a server could not listen, by port and by the"
                 + " share of the range in use; dashed: the model. Below the range and reserved stay at 0.").markdown("charts");
     }

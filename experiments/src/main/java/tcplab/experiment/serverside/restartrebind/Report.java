@@ -83,7 +83,7 @@ final class Report {
         atOnce.setMarker(SeriesMarkers.CIRCLE);
         atOnce.setMarkerColor(Plots.PALETTE[2]);
         chart.getStyler().setXAxisLabelRotation(30);
-        Plots.save(chart, data.charts(), "restart-rebind");
+        data.charts().save(chart, "restart-rebind");
         return new Drawn("restart-rebind", title, "Green: the new server bound after this long (a dot: at its first attempt). Orange:"
                 + " bind() still failed with EADDRINUSE when the retry window ended. Each bar is labelled with SO_REUSEADDR on the old"
                 + " listener and on the new one, then what the old server left on the port.")

@@ -54,7 +54,7 @@ final class Report {
                 + " without a reset even with 1; with cookies off the resets show.\n\n");
         if (!byConfig.isEmpty()) {
             String title = "How long connects took with a full accept queue, profile " + data.profile();
-            Plots.save(chart(title, buckets, byConfig), data.charts(), "accept-overflow");
+            data.charts().save(chart(title, buckets, byConfig), "accept-overflow");
             md.append(new Drawn("accept-overflow", title, "Clients by connect latency, rounded to the nearest SYN send time, and clients"
                     + " reset, for each tcp_abort_on_overflow.").markdown("charts"));
         }

@@ -53,7 +53,7 @@ final class Report {
                 + " every mechanism sees it at once; a heartbeat notices within its interval plus its deadline.\n\n");
         if (!chart.isEmpty()) {
             String title = "Time until a dead or hung peer is noticed, profile " + data.profile();
-            Plots.save(bars(title, chart), data.charts(), "dead-peer");
+            data.charts().save(bars(title, chart), "dead-peer");
             md.append(new Drawn("dead-peer", title, String.format(Locale.ROOT, "Seconds from the fault until each mechanism noticed, per"
                     + " fault; a bar at the window (%d s) means not noticed at all. Keepalive (sysctls) ran with the values the table"
                     + " gives, not the kernel's defaults.", window)).markdown("charts"));

@@ -49,7 +49,7 @@ final class Report {
         if (!timeWait.isEmpty()) {
             String title = "TIME_WAIT sockets in the client host, profile " + data.profile();
             XYChart chart = Plots.lines(title, "second", "TIME_WAIT sockets", timeWait, null);
-            Plots.save(chart, data.charts(), "port-exhaustion-time-wait");
+            data.charts().save(chart, "port-exhaustion-time-wait");
             drawn(md, new Drawn("port-exhaustion-time-wait", title, "Sockets in TIME_WAIT in the client's namespace, sampled each second (sockstat)."));
         }
         md.append(table.markdown()).append("\n");
@@ -63,7 +63,7 @@ final class Report {
         String name = "port-exhaustion-rate-" + mode;
         String title = "New connections per second with " + mode + ", profile " + data.profile();
         XYChart chart = Plots.lines(title, "second", "complete connections / s", series, null);
-        Plots.save(chart, data.charts(), name);
+        data.charts().save(chart, name);
         return new Drawn(name, title, "Complete connections each second, one line per configuration (labels name the sysctls the plan"
                 + " set on top of the profile).");
     }

@@ -49,7 +49,7 @@ final class Report {
         if (!p50.isEmpty()) {
             String title = "connect() latency against port range occupancy, profile " + data.profile();
             XYChart chart = Plots.lines(title, "share of the ephemeral range in TIME_WAIT (%)", "connect() p50 (µs)", p50, null);
-            Plots.save(chart, data.charts(), "port-range-cost");
+            data.charts().save(chart, "port-range-cost");
             md.append(new Drawn("port-range-cost", title, "Median connect() latency at each occupancy; expect a step at 50 %.").markdown("charts"));
         }
         md.append(table.markdown()).append("\n");

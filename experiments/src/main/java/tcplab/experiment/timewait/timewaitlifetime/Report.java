@@ -49,7 +49,7 @@ final class Report {
             CategoryChart chart = Plots.bars(title, "seconds after close() (median)", false, 0, false);
             chart.addSeries("measured (median)", labels, measured).setFillColor(Plots.PALETTE[0]);
             Plots.modelMarkers(chart, "model: 60 s for TIME_WAIT, tcp_fin_timeout for FIN_WAIT_2", labels, model);
-            Plots.save(chart, data.charts(), experiment.name());
+            data.charts().save(chart, experiment.name());
             md.append(new Drawn(experiment.name(), title, "Median seconds from close() until the socket left the client's socket table"
                     + " (or, past the watch, until its kernel timer fires); diamonds: the model.").markdown("charts"));
         }

@@ -1,0 +1,156 @@
+package tcplab.chart;
+
+import de.erichseifert.vectorgraphics2d.Document;
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.VectorHints;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.internal.chartpart.Chart;
+import tcplab.results.RunData;
+
+/**
+ * Where a report's figures go, and what each one carries wherever it is pasted: its title as the
+ * question it answers, a legend that wraps rather than cuts, and a footer saying where it came from
+ * (tcplab version, kernel, profile, plan, run, and the sysctls scaled down in what it shows). Each
+ * figure is saved twice: a PNG at twice its size for print, and an SVG whose words are text.
+ * One colour per configuration holds across every figure of a report, because every view of the
+ * report's figures shares one colour table.
+ */
+public final class Figures {
+    /** Pixels a figure's PNG has per pixel of layout: 2 for print. */
+    public static final int PNG_SCALE = 2;
+
+    /** Where a run came from, for the footer. */
+    public record Context(String version, String kernel, String profile, String plan, String runId) {
+        /** A context for figures drawn outside a run (a comparison of several, a test). */
+        public static Context of(String what) {
+            return new Context("", "", "", "", what);
+        }
+
+        String footer(List<String> scaled) {
+            StringBuilder s = new StringBuilder("tcplab " + version);
+            if (!kernel.isEmpty()) {
+                s.append(" · Linux ").append(kernel);
+            }
+            if (!profile.isEmpty()) {
+                s.append(" · profile ").append(profile);
+            }
+            if (!plan.isEmpty()) {
+                s.append(" · plan ").append(plan);
+            }
+            s.append(" · run ").append(runId);
+            s.append(" · ").append(scaled == null ? "" : scaled.isEmpty() ? "no sysctl scaled down" : "scaled down: " + String.join(", ", scaled));
+            return s.toString().replaceAll(" · $", "");
+        }
+    }
+
+    private final Path dir;
+    private final Context context;
+    private final List<String> scaled;
+    private final Map<String, Color> colours;
+
+    /** The figures of a run, in {@code dir}, their footer from the run's metadata. */
+    public static Figures forRun(RunData data, Path dir) {
+        var m = data.metadata();
+        return new Figures(dir, new Context(m.path("tcplab").path("version").asText("?"), m.path("machine").path("kernelRelease").asText(""),
+                m.path("profile").path("name").asText(""), m.path("plan").path("name").asText(""), m.path("runId").asText("?")));
+    }
+
+    public Figures(Path dir, Context context) {
+        this(dir, context, null, new LinkedHashMap<>());
+    }
+
+    private Figures(Path dir, Context context, List<String> scaled, Map<String, Color> colours) {
+        this.dir = dir;
+        this.context = context;
+        this.scaled = scaled;
+        this.colours = colours;
+    }
+
+    /**
+     * The same folder and colours, for figures whose footer names these scaled-down sysctls
+     * ("tcp_keepalive_time 2 (default 7200)"); an empty list says none were.
+     */
+    public Figures scaled(List<String> which) {
+        // net.ipv4. is every scaled key's prefix: the footer says the rest
+        return new Figures(dir, context, which.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(), colours);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Context context() {
+        return context;
+    }
+
+    /** The footer this view draws under each figure. */
+    public String footer() {
+        return context.footer(scaled);
+    }
+
+    /**
+     * The colour of a configuration, by its short label: the same in every figure of the report,
+     * from {@link Plots#PALETTE} in the order configurations are first drawn.
+     */
+    public Color colour(String configuration) {
+        synchronized (colours) {
+            return colours.computeIfAbsent(configuration, k -> Plots.PALETTE[colours.size() % Plots.PALETTE.length]);
+        }
+    }
+
+    /** Saves an XChart chart, framed: title, axis titles, legend and footer drawn as text around its plot. */
+    public void save(Chart<?, ?> chart, String name) throws IOException {
+        save(Frame.of(chart, footer()), name);
+    }
+
+    /** Saves a drawing of tcplab's own (a ladder, a matrix) with the footer under it. */
+    public void save(Drawing drawing, String name) throws IOException {
+        save(Frame.of(drawing, footer()), name);
+    }
+
+    private void save(Frame frame, String name) throws IOException {
+        Files.createDirectories(dir);
+        BufferedImage png = new BufferedImage(frame.width() * PNG_SCALE, frame.height() * PNG_SCALE, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = png.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+        g.scale(PNG_SCALE, PNG_SCALE);
+        frame.paint(g);
+        g.dispose();
+        ImageIO.write(png, "png", dir.resolve(name + ".png").toFile());
+
+        VectorGraphics2D svg = new VectorGraphics2D();
+        // text as <text>, searchable and editable; XChart's own tick labels stay outlines, the frame's words do not
+        svg.setRenderingHint(VectorHints.KEY_TEXT, VectorHints.VALUE_TEXT_DEFAULT);
+        frame.paint(svg);
+        Document doc = new SVGProcessor().getDocument(svg.getCommands(), new PageSize(0, 0, frame.width(), frame.height()));
+        try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".svg"))) {
+            doc.writeTo(out);
+        }
+    }
+
+    /** Something tcplab paints itself at a fixed size in layout pixels. */
+    public interface Drawing {
+        String title();
+
+        int width();
+
+        int height();
+
+        void paint(Graphics2D g);
+    }
+}
