@@ -18,6 +18,10 @@ import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.internal.series.AxesChartSeries;
+import org.knowm.xchart.internal.series.MarkerSeries;
+import org.knowm.xchart.internal.series.Series;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
@@ -26,7 +30,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * How every tcplab chart looks and is saved: white background, one colour-blind-safe palette in the
  * same order everywhere, axis titles with units, a logarithmic axis when values span more than a
- * factor of 20, and each chart as PNG (screens) and SVG (print).
+ * factor of 20. {@link Figures} frames and saves them.
  */
 public final class Plots {
     public static final int WIDTH = 1100;
@@ -153,6 +157,65 @@ public final class Plots {
         model.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         model.setMarker(SeriesMarkers.DIAMOND);
         model.setMarkerColor(MODEL);
+    }
+
+    /**
+     * Gives each measured series of a chart its configuration's colour from the report's table, so a
+     * configuration looks the same in every figure; model series keep the model colour. A series is
+     * known by its name without a leading "measured: ".
+     */
+    public static void colourBy(Chart<?, ?> chart, Figures figures) {
+        for (Series s : chart.getSeriesCollection()) {
+            Color c = figures.colour(s.getName().replaceFirst("^measured: ", ""));
+            if (s instanceof AxesChartSeries a && MODEL.equals(a.getLineColor())
+                    || s instanceof MarkerSeries m && MODEL.equals(m.getMarkerColor())) {
+                continue;
+            }
+            if (s instanceof AxesChartSeries a) {
+                a.setLineColor(c);
+            }
+            if (s instanceof MarkerSeries m) {
+                m.setMarkerColor(c);
+            }
+            if (s instanceof CategorySeries cat && cat.getChartCategorySeriesRenderStyle().map(r -> r == CategorySeries.CategorySeriesRenderStyle.Bar)
+                    .orElse(true)) {
+                cat.setFillColor(c);
+            }
+        }
+    }
+
+    /**
+     * A censored value: an open arrow pointing the way the true value lies beyond the window
+     * ("not noticed within 4 s" is drawn at 4 s pointing up), never a plain point or bar of the
+     * window's length.
+     */
+    public static final class Censored extends Marker {
+        private final boolean up;
+
+        /** {@code up}: the value is above (a y value censored at the window); otherwise it lies to the right. */
+        public Censored(boolean up) {
+            this.up = up;
+        }
+
+        @Override
+        public void paint(Graphics2D g, double x, double y, int size) {
+            g.setStroke(new BasicStroke(2f));
+            double s = Math.max(size, 8);
+            java.awt.geom.Path2D.Double arrow = new java.awt.geom.Path2D.Double();
+            if (up) {
+                arrow.moveTo(x - s / 2, y);
+                arrow.lineTo(x + s / 2, y);
+                g.draw(arrow);
+                g.draw(new Line2D.Double(x, y, x, y - 2 * s));
+                g.draw(new Line2D.Double(x - s / 2, y - 1.4 * s, x, y - 2 * s));
+                g.draw(new Line2D.Double(x + s / 2, y - 1.4 * s, x, y - 2 * s));
+            } else {
+                g.draw(new Line2D.Double(x, y - s / 2, x, y + s / 2));
+                g.draw(new Line2D.Double(x, y, x + 2 * s, y));
+                g.draw(new Line2D.Double(x + 1.4 * s, y - s / 2, x + 2 * s, y));
+                g.draw(new Line2D.Double(x + 1.4 * s, y + s / 2, x + 2 * s, y));
+            }
+        }
     }
 
     /** One end of an error range: a short crossbar with a stub pointing at the value. */
