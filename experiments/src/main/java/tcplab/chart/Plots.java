@@ -168,7 +168,8 @@ public final class Plots {
         for (Series s : chart.getSeriesCollection()) {
             Color c = figures.colour(s.getName().replaceFirst("^measured: ", ""));
             if (s instanceof AxesChartSeries a && MODEL.equals(a.getLineColor())
-                    || s instanceof MarkerSeries m && MODEL.equals(m.getMarkerColor())) {
+                    || s instanceof MarkerSeries m && MODEL.equals(m.getMarkerColor())
+                    || s instanceof MarkerSeries w && w.getMarker() instanceof Whisker) { // error ranges stay grey
                 continue;
             }
             if (s instanceof AxesChartSeries a) {
