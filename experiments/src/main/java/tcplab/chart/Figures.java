@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,14 @@ public final class Figures {
     private final Context context;
     private final List<String> scaled;
     private final Map<String, Color> colours;
+    private final List<Saved> saved;
+
+    /**
+     * A figure as saved, for a check of every figure a report drew: its legend's labels, whether one
+     * of its series is drawn in the model's style, and the footer it carries.
+     */
+    public record Saved(String name, String title, List<String> legend, boolean model, String footer, Path png, Path svg) {
+    }
 
     /** The figures of a run, in {@code dir}, their footer from the run's metadata. */
     public static Figures forRun(RunData data, Path dir) {
@@ -69,14 +78,15 @@ public final class Figures {
     }
 
     public Figures(Path dir, Context context) {
-        this(dir, context, null, new LinkedHashMap<>());
+        this(dir, context, null, new LinkedHashMap<>(), new ArrayList<>());
     }
 
-    private Figures(Path dir, Context context, List<String> scaled, Map<String, Color> colours) {
+    private Figures(Path dir, Context context, List<String> scaled, Map<String, Color> colours, List<Saved> saved) {
         this.dir = dir;
         this.context = context;
         this.scaled = scaled;
         this.colours = colours;
+        this.saved = saved;
     }
 
     /**
@@ -85,7 +95,14 @@ public final class Figures {
      */
     public Figures scaled(List<String> which) {
         // net.ipv4. is every scaled key's prefix: the footer says the rest
-        return new Figures(dir, context, which.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(), colours);
+        return new Figures(dir, context, which.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(), colours, saved);
+    }
+
+    /** Every figure saved through this table of colours, in order. */
+    public List<Saved> saved() {
+        synchronized (saved) {
+            return List.copyOf(saved);
+        }
     }
 
     public Path dir() {
@@ -141,11 +158,26 @@ public final class Figures {
         try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".svg"))) {
             doc.writeTo(out);
         }
+        synchronized (saved) {
+            saved.add(new Saved(name, frame.title(), frame.labels(), frame.model(), frame.footer(), dir.resolve(name + ".png"),
+                    dir.resolve(name + ".svg")));
+        }
     }
 
     /** Something tcplab paints itself at a fixed size in layout pixels. */
     public interface Drawing {
+        /** The question the drawing answers. */
         String title();
+
+        /** What its own key names, if it draws one; for checks. */
+        default List<String> legend() {
+            return List.of();
+        }
+
+        /** Whether it draws a model beside the measurement. */
+        default boolean model() {
+            return false;
+        }
 
         int width();
 

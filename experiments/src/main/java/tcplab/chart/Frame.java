@@ -42,6 +42,10 @@ final class Frame {
 
     /** One legend entry: its label and how its swatch looks. */
     record Key(String label, Color line, Stroke stroke, Marker marker, Color markerColour, boolean box) {
+        /** Drawn in the model's colour: the model beside the measurement. */
+        boolean model() {
+            return Plots.MODEL.equals(line) || Plots.MODEL.equals(markerColour);
+        }
     }
 
     private final String title;
@@ -54,6 +58,9 @@ final class Frame {
     private final List<String> titleLines;
     private final List<List<Key>> legendRows;
     private final List<String> footerLines;
+    /** What its legend names and whether it shows a model, painted by the frame or by the drawing itself. */
+    private List<String> labels;
+    private boolean model;
 
     private Frame(String title, Figures.Drawing body, String xTitle, String yTitle, List<Key> keys, String footer) {
         this.title = title;
@@ -66,6 +73,8 @@ final class Frame {
         this.titleLines = wrap(title, TITLE, width - 2 * MARGIN);
         this.legendRows = rows(keys, width - 2 * MARGIN);
         this.footerLines = wrap(footer, FOOTER, width - 2 * MARGIN);
+        this.labels = keys.stream().map(Key::label).toList();
+        this.model = keys.stream().anyMatch(Key::model);
     }
 
     /** Frames an XChart chart: its own title, legend and axis titles are switched off and drawn here instead. */
@@ -108,7 +117,10 @@ final class Frame {
 
     /** Frames a drawing of tcplab's own, which draws its own keys. */
     static Frame of(Figures.Drawing drawing, String footer) {
-        return new Frame(drawing.title(), drawing, "", "", List.of(), footer);
+        Frame f = new Frame(drawing.title(), drawing, "", "", List.of(), footer);
+        f.labels = drawing.legend();
+        f.model = drawing.model();
+        return f;
     }
 
     private static Key key(Series s) {
@@ -146,13 +158,20 @@ final class Frame {
         return MARGIN + titleLines.size() * 22 + 6;
     }
 
-    /** What a legend row, a title line and the footer say, for tests. */
-    List<String> titleLines() {
-        return titleLines;
+    String title() {
+        return title;
     }
 
-    List<Key> keys() {
-        return keys;
+    String footer() {
+        return footer;
+    }
+
+    List<String> labels() {
+        return labels;
+    }
+
+    boolean model() {
+        return model;
     }
 
     void paint(Graphics2D g) {

@@ -65,7 +65,8 @@ public final class ReportWriter {
     private ReportWriter() {
     }
 
-    public static void write(RunFolder folder) throws IOException {
+    /** Writes everything derived; returns the figures it drew. */
+    public static Figures write(RunFolder folder) throws IOException {
         System.setProperty("java.awt.headless", "true");
         RunData data = RunData.load(folder);
         writeResults(data, folder.file(RESULTS));
@@ -90,6 +91,7 @@ public final class ReportWriter {
                 sections);
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
+        return charts;
     }
 
     /** Every experiment's claims, from the raw files alone: nothing is drawn or written (what a comparison needs). */

@@ -1,0 +1,148 @@
+package tcplab.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tcplab.chart.Figures;
+import tcplab.results.RunFolder;
+import tcplab.testing.Browser;
+import tcplab.testing.Fixtures;
+
+/**
+ * Every figure of a report redrawn from a recorded quick run (all 13 experiments and the
+ * benchmarks), checked as a writeup author would paste it: it says where it came from, its words
+ * are text in the SVG, its PNG is drawn at twice its size, its legend is short, it shows a model
+ * beside the measurement, and every one of them loads in the report in Chromium.
+ */
+class FiguresTest {
+    /** Figures that show measurement alone, each for a reason a reader sees in its caption. */
+    private static final Set<String> WITHOUT_MODEL = Set.of(
+            "iterations",          // the shape of a run over time: the model is the throughput chart's ceiling
+            "latency",             // no kernel model predicts connect/close latency percentiles
+            "connection-reuse",    // a comparison of two styles, measured
+            "connection-reuse-latency",
+            "port-range-cost",     // the cost of a wider range: measured against the narrow one
+            "admin-port-accept-queues");
+    private static final int LEGEND_LABEL_MAX = 40;
+
+    @TempDir
+    static Path dir;
+    static Path run;
+    static List<Figures.Saved> figures;
+
+    @BeforeAll
+    static void redraw() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        run = dir.resolve("quick-baseline");
+        Fixtures.copyTree(Path.of("src/test/resources/fixtures/quick-baseline"), run);
+        figures = ReportWriter.write(new RunFolder(run)).saved();
+    }
+
+    @Test
+    void everyFigureCarriesItsContextFooter() {
+        assertTrue(figures.size() >= 15, "the quick run draws its figures: " + figures.size());
+        for (Figures.Saved f : figures) {
+            assertTrue(f.footer().startsWith("tcplab "), f.name() + ": " + f.footer());
+            for (String part : List.of(" · Linux 6.", " · profile baseline", " · plan quick", " · run ")) {
+                assertTrue(f.footer().contains(part), f.name() + " footer names" + part + ": " + f.footer());
+            }
+            assertTrue(f.footer().contains("scaled down: ") || f.footer().contains("no sysctl scaled down"), f.name() + ": " + f.footer());
+        }
+    }
+
+    @Test
+    void footersNameTheSysctlsScaledDownInWhatTheyShow() {
+        String deadPeer = footer("dead-peer");
+        assertTrue(deadPeer.contains("tcp_keepalive_time=2 (default 7200)"), deadPeer);
+        assertFalse(deadPeer.contains("net.ipv4."), "the common prefix is left out: " + deadPeer);
+        assertTrue(footer("throughput").endsWith("no sysctl scaled down"), footer("throughput"));
+    }
+
+    @Test
+    void everySvgHoldsItsWordsAsText() throws Exception {
+        for (Figures.Saved f : figures) {
+            String svg = Files.readString(f.svg());
+            List<String> texts = texts(svg);
+            assertTrue(texts.contains(escape(f.footer())) || texts.stream().anyMatch(t -> escape(f.footer()).startsWith(t)),
+                    f.name() + ": the footer is text in the SVG");
+            String firstWord = f.title().split(" ")[0];
+            assertTrue(texts.stream().anyMatch(t -> t.startsWith(escape(firstWord))), f.name() + ": the title is text: " + f.title());
+            for (String label : f.legend()) {
+                assertTrue(texts.contains(escape(label)), f.name() + ": legend label as text: " + label);
+            }
+        }
+    }
+
+    @Test
+    void everyPngIsDrawnAtTwiceItsLayoutSize() throws Exception {
+        for (Figures.Saved f : figures) {
+            BufferedImage png = ImageIO.read(f.png().toFile());
+            Matcher m = Pattern.compile("viewBox=\"0 0 (\\d+) (\\d+)\"").matcher(Files.readString(f.svg()));
+            assertTrue(m.find(), f.name() + " svg has its size");
+            assertEquals(Figures.PNG_SCALE * Integer.parseInt(m.group(1)), png.getWidth(), f.name());
+            assertEquals(Figures.PNG_SCALE * Integer.parseInt(m.group(2)), png.getHeight(), f.name());
+        }
+    }
+
+    @Test
+    void legendsAreShortEnoughNeverToBeCut() {
+        for (Figures.Saved f : figures) {
+            for (String label : f.legend()) {
+                assertTrue(label.length() <= LEGEND_LABEL_MAX, f.name() + ": legend label of " + label.length() + " characters: " + label);
+            }
+        }
+    }
+
+    @Test
+    void everyFigureShowsAModelBesideTheMeasurementOrSaysWhyNot() {
+        List<String> without = new ArrayList<>();
+        for (Figures.Saved f : figures) {
+            if (!f.model() && !WITHOUT_MODEL.contains(f.name())) {
+                without.add(f.name());
+            }
+        }
+        assertEquals(List.of(), without, "figures with no series in the model's style");
+    }
+
+    @Test
+    void everyFigureLoadsInTheReportInChromium() throws Exception {
+        Path html = run.resolve("report.html");
+        int embedded = Pattern.compile(Pattern.quote("<img src=\"data:image/png;base64,")).matcher(Files.readString(html)).results()
+                .mapToInt(r -> 1).sum();
+        assertTrue(embedded >= figures.size(), "report.html embeds every figure: " + embedded + " images for " + figures.size() + " figures");
+        List<String> found = Browser.check(html, 1280, dir);
+        assertEquals("images=" + embedded, found.get(0), "every figure is an image that loads");
+        assertEquals(List.of(), found.subList(2, found.size()), "nothing overflows at 1280 px");
+    }
+
+    private static String footer(String name) {
+        return figures.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no figure " + name))
+                .footer();
+    }
+
+    private static List<String> texts(String svg) {
+        List<String> texts = new ArrayList<>();
+        Matcher m = Pattern.compile("<text[^>]*>([^<]*)</text>").matcher(svg);
+        while (m.find()) {
+            texts.add(m.group(1));
+        }
+        return texts;
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
