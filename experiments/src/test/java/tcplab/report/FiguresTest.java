@@ -22,8 +22,8 @@ import tcplab.testing.Browser;
 import tcplab.testing.Fixtures;
 
 /**
- * Every figure of a report redrawn from a recorded quick run (all 13 experiments and the
- * benchmarks), checked as a writeup author would paste it: it says where it came from, its words
+ * Every figure of a report redrawn from a recorded quick run (fixture quick-baseline: all 13
+ * experiments; quick-benchmarks: the benchmarks of a quick run), checked as a writeup author would paste it: it says where it came from, its words
  * are text in the SVG, its PNG is drawn at twice its size, its legend is short, it shows a model
  * beside the measurement, and every one of them loads in the report in Chromium.
  */
@@ -40,20 +40,23 @@ class FiguresTest {
 
     @TempDir
     static Path dir;
-    static Path run;
-    static List<Figures.Saved> figures;
+    static final List<Path> runs = new ArrayList<>();
+    static final List<Figures.Saved> figures = new ArrayList<>();
 
     @BeforeAll
     static void redraw() throws Exception {
         System.setProperty("java.awt.headless", "true");
-        run = dir.resolve("quick-baseline");
-        Fixtures.copyTree(Path.of("src/test/resources/fixtures/quick-baseline"), run);
-        figures = ReportWriter.write(new RunFolder(run)).saved();
+        for (String fixture : List.of("quick-baseline", "quick-benchmarks")) {
+            Path run = dir.resolve(fixture);
+            Fixtures.copyTree(Path.of("src/test/resources/fixtures", fixture), run);
+            figures.addAll(ReportWriter.write(new RunFolder(run)).saved());
+            runs.add(run);
+        }
     }
 
     @Test
     void everyFigureCarriesItsContextFooter() {
-        assertTrue(figures.size() >= 15, "the quick run draws its figures: " + figures.size());
+        assertTrue(figures.size() >= 20, "the quick run draws its figures: " + figures.size());
         for (Figures.Saved f : figures) {
             assertTrue(f.footer().startsWith("tcplab "), f.name() + ": " + f.footer());
             for (String part : List.of(" · Linux 6.", " · profile baseline", " · plan quick", " · run ")) {
@@ -119,13 +122,16 @@ class FiguresTest {
 
     @Test
     void everyFigureLoadsInTheReportInChromium() throws Exception {
-        Path html = run.resolve("report.html");
-        int embedded = Pattern.compile(Pattern.quote("<img src=\"data:image/png;base64,")).matcher(Files.readString(html)).results()
-                .mapToInt(r -> 1).sum();
-        assertTrue(embedded >= figures.size(), "report.html embeds every figure: " + embedded + " images for " + figures.size() + " figures");
-        List<String> found = Browser.check(html, 1280, dir);
-        assertEquals("images=" + embedded, found.get(0), "every figure is an image that loads");
-        assertEquals(List.of(), found.subList(2, found.size()), "nothing overflows at 1280 px");
+        for (Path run : runs) {
+            Path html = run.resolve("report.html");
+            String page = Files.readString(html);
+            long drawn = figures.stream().filter(f -> f.png().startsWith(run)).count();
+            long embedded = Pattern.compile(Pattern.quote("<img src=\"data:image/png;base64,")).matcher(page).results().count();
+            assertTrue(embedded >= drawn, run.getFileName() + ": report.html embeds every figure: " + embedded + " images for " + drawn);
+            List<String> found = Browser.check(html, 1280, dir);
+            assertEquals("images=" + embedded, found.get(0), run.getFileName() + ": every figure is an image that loads");
+            assertEquals(List.of(), found.subList(2, found.size()), run.getFileName() + ": nothing overflows at 1280 px");
+        }
     }
 
     private static String footer(String name) {
