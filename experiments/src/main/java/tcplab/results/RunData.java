@@ -96,22 +96,28 @@ public final class RunData {
 
         /** What varies, for chart axes: {@code CLIENT_FIN veth}, {@code CLIENT_FIN reuseAddr veth}, ... */
         public String label() {
-            List<String> parts = new ArrayList<>();
+            return String.join(" ", labelParts().values());
+        }
+
+        /** The label's parts by the key each comes from (a parameter, a sysctl by full name, "path", "threads"). */
+        public Map<String, String> labelParts() {
+            Map<String, String> parts = new LinkedHashMap<>();
             params().forEach((k, v) -> {
                 if (v.equals("true")) {
-                    parts.add(k);
+                    parts.put(k, k);
                 } else if (v.matches("-?\\d+")) {
-                    parts.add(k + "=" + v); // a bare number says nothing without its name
+                    parts.put(k, k + "=" + v); // a bare number says nothing without its name
                 } else if (!v.equals("false") && !v.equals("NONE")) {
-                    parts.add(v);
+                    parts.put(k, v);
+                } else {
+                    parts.put(k, "");
                 }
             });
-            overrides().forEach((k, v) -> parts.add(k.substring(k.lastIndexOf('.') + 1) + "=" + v));
-            parts.add(path());
-            if (threads() > 1) {
-                parts.add(threads() + " threads");
-            }
-            return String.join(" ", parts);
+            overrides().forEach((k, v) -> parts.put(k, k.substring(k.lastIndexOf('.') + 1) + "=" + v));
+            parts.put("path", path());
+            parts.put("threads", threads() > 1 ? threads() + " threads" : "");
+            parts.values().removeIf(String::isEmpty);
+            return parts;
         }
 
         /** Configurations that differ only in repetition share this key. */
