@@ -129,6 +129,11 @@ public final class Plots {
      */
     public static void barsWithRange(CategoryChart chart, String name, List<String> labels, List<Double> values, List<Double> errors, Color color) {
         chart.addSeries(name, labels, values).setFillColor(color);
+        range(chart, "error range (see the table)", labels, values, errors);
+    }
+
+    /** Whiskers at value ± error on a bar chart; a category whose error is NaN or 0 gets none. */
+    public static void range(CategoryChart chart, String name, List<String> labels, List<Double> values, List<Double> errors) {
         List<Double> high = new ArrayList<>();
         List<Double> low = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
@@ -139,7 +144,7 @@ public final class Plots {
         if (high.stream().allMatch(Objects::isNull)) {
             return;
         }
-        CategorySeries top = chart.addSeries("error range (see the table)", labels, high);
+        CategorySeries top = chart.addSeries(name, labels, high);
         top.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         top.setMarker(new Whisker(true));
         top.setMarkerColor(Color.DARK_GRAY);
@@ -148,6 +153,32 @@ public final class Plots {
         bottom.setMarker(new Whisker(false));
         bottom.setMarkerColor(Color.DARK_GRAY);
         bottom.setShowInLegend(false);
+    }
+
+    /**
+     * One bar per category, each its own series in its configuration's colour from the report's table
+     * (the chart must overlap its series); the category labels name them, so the legend does not.
+     * A null value leaves its category without a bar.
+     */
+    public static void configurationBars(CategoryChart chart, List<String> categories, List<String> configurations, List<Double> values,
+                                         Figures figures) {
+        for (int i = 0; i < categories.size(); i++) {
+            if (values.get(i) == null || Double.isNaN(values.get(i))) {
+                continue;
+            }
+            List<Double> only = new ArrayList<>(java.util.Collections.nCopies(categories.size(), (Double) null));
+            only.set(i, values.get(i));
+            CategorySeries bar = chart.addSeries(configurations.get(i), categories, only);
+            bar.setFillColor(figures.colour(configurations.get(i)));
+            bar.setShowInLegend(false);
+        }
+    }
+
+    /** A line of text in a bar chart's legend, with no swatch: what the whole chart needs said (no error bars, a model not drawn). */
+    public static void note(CategoryChart chart, String text, List<String> categories) {
+        CategorySeries note = chart.addSeries(text, categories, java.util.Collections.nCopies(categories.size(), (Double) null));
+        note.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        note.setMarker(SeriesMarkers.NONE);
     }
 
     /** Model values as diamonds on a bar chart; null leaves a category without one (XChart rejects NaN on a log axis). */
