@@ -94,6 +94,16 @@ final class Charts {
     }
 
     private static Drawn rates(List<Group> groups, Figures dir, String name, String title, String yTitle, String caption) throws IOException {
+        CategoryChart chart = ratesChart(groups, dir, title, yTitle);
+        if (chart == null) {
+            return null;
+        }
+        dir.save(chart, name);
+        return new Drawn(name, title, caption);
+    }
+
+    /** The bars of a Throughput benchmark, before they are saved; null when nothing was measured. */
+    static CategoryChart ratesChart(List<Group> groups, Figures dir, String title, String yTitle) {
         List<Group> measured = groups.stream().filter(Group::hasData).toList();
         if (measured.isEmpty()) {
             return null;
@@ -117,12 +127,27 @@ final class Charts {
             Plots.modelMarkers(chart, "model: ports / 60 s, from 60 s on", b.categories(), b.ceilings());
         }
         b.notes().forEach(n -> Plots.note(chart, n, b.categories()));
-        dir.save(chart, name);
-        return new Drawn(name, title, caption);
+        return chart;
     }
 
     /** Latency percentiles by configuration, each configuration's tail named where the counters explain it. */
     static Drawn latency(List<Group> groups, String profile, Figures dir, String name, String what) throws IOException {
+        boolean cycle = name.equals("latency");
+        CategoryChart chart = latencyChart(groups, cycle);
+        if (chart == null) {
+            return null;
+        }
+        dir.save(chart, name);
+        return new Drawn(name, chart.getTitle(), "Percentiles of single " + (cycle ? "connect/close cycles" : "requests")
+                + " (JMH SampleTime), failed attempts included where the tables say so. Beside a configuration, what its counters say made"
+                + " its tail: \"connect() scans held ports\" where its client filled the port range with TIME_WAIT it could not reuse"
+                + " (once one parity of the range is held, each connect() examines those ports before it finds a free one;"
+                + " \"every cycle\" when the range filled in the warmup), a dropped SYN or a retransmission where those counters moved."
+                + " A tail with no such note has no TCP timer behind it: client, server and kernel share two CPUs.");
+    }
+
+    /** The percentiles of a SampleTime benchmark, before they are saved; null when nothing was measured. */
+    static CategoryChart latencyChart(List<Group> groups, boolean cycle) {
         List<Group> measured = groups.stream().filter(Group::hasData).toList();
         if (measured.isEmpty()) {
             return null;
@@ -140,7 +165,6 @@ final class Charts {
             values.add(v);
             all.addAll(v);
         }
-        boolean cycle = name.equals("latency");
         String title = cycle ? "How long does one connect/close cycle take, and what makes its tail?"
                 : "How long does one 1-byte request take: a new connection each, or one kept alive?";
         CategoryChart chart = Plots.bars(title, "latency per " + (cycle ? "cycle" : "request") + " (µs)",
@@ -150,17 +174,23 @@ final class Charts {
             // percentiles are an order, not configurations: one blue from light to dark, so no bar reads as a configuration's colour
             chart.addSeries(percentiles[i][1], labels, values.get(i)).setFillColor(Color.getHSBColor(0.58f, 0.3f + 0.15f * i, 0.95f - 0.13f * i));
         }
-        dir.save(chart, name);
-        return new Drawn(name, title, "Percentiles of single " + (cycle ? "connect/close cycles" : "requests")
-                + " (JMH SampleTime), failed attempts included where the tables say so. Beside a configuration, what its counters say made"
-                + " its tail: \"connect() scans held ports\" where its client filled the port range with TIME_WAIT it could not reuse"
-                + " (once one parity of the range is held, each connect() examines those ports before it finds a free one;"
-                + " \"every cycle\" when the range filled in the warmup), a dropped SYN or a retransmission where those counters moved."
-                + " A tail with no such note has no TCP timer behind it: client, server and kernel share two CPUs.");
+        return chart;
     }
 
     /** Complete cycles per second iteration by iteration, warmup included: where a port range runs out, it shows. */
     static Drawn iterations(List<Group> groups, String profile, Figures dir) throws IOException {
+        XYChart chart = iterationsChart(groups, dir);
+        if (chart == null) {
+            return null;
+        }
+        dir.save(chart, "iterations");
+        return new Drawn("iterations", chart.getTitle(), "Each level is one iteration of the first repetition (all threads): its mean rate over its length;"
+                + " left of the vertical line is the warmup, which the throughput chart and tables leave out. A fall within a configuration"
+                + " is its port range filling with TIME_WAIT: connect() then scans the held ports before it finds a free one.");
+    }
+
+    /** The iterations chart, before it is saved; null when no configuration left outcomes. */
+    static XYChart iterationsChart(List<Group> groups, Figures dir) {
         Map<String, double[][]> series = Plots.series();
         List<Double> measurementStarts = new ArrayList<>();
         double top = 0;
@@ -200,10 +230,7 @@ final class Charts {
         for (double x : measurementStarts.stream().distinct().toList()) {
             chart.addAnnotation(new AnnotationText("← warmup | measurement →", x, top, false));
         }
-        dir.save(chart, "iterations");
-        return new Drawn("iterations", title, "Each level is one iteration of the first repetition (all threads): its mean rate over its length;"
-                + " left of the vertical line is the warmup, which the throughput chart and tables leave out. A fall within a configuration"
-                + " is its port range filling with TIME_WAIT: connect() then scans the held ports before it finds a free one.");
+        return chart;
     }
 
     /** Plain numbers on the value axis, and category labels turned upright when many would not fit side by side. */
