@@ -61,7 +61,7 @@ final class Charts {
                 b.notes.add("±n/a: each ran once, no error bars");
             }
             if (!Double.isNaN(shortest)) {
-                b.notes.add(String.format(Locale.ROOT, "model ports/60 s = %s/s: from %d s on", Format.number(TcpModel.portCeilingPerSecond(ports)),
+                b.notes.add(String.format(Locale.ROOT, "ports/60 s = %s/s holds from %d s on", Format.number(TcpModel.portCeilingPerSecond(ports)),
                         TcpModel.TIME_WAIT_SECONDS));
                 b.notes.add("runs of " + seconds(shortest) + ": model not drawn");
             }
