@@ -110,7 +110,16 @@ public final class Plots {
 
     /** A bar chart; several bar series per category stand side by side, a single one carries its whiskers and markers on top. */
     public static CategoryChart bars(String title, String yTitle, boolean logarithmic, double lowest, boolean sideBySide) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("configuration").yAxisTitle(
+        return bars(title, yTitle, logarithmic, lowest, sideBySide, 0);
+    }
+
+    /**
+     * The same for {@code categories} categories: past a dozen their labels stand upright, every one
+     * shown, and the chart grows taller by their length so the plot keeps its height.
+     */
+    public static CategoryChart bars(String title, String yTitle, boolean logarithmic, double lowest, boolean sideBySide, int categories) {
+        boolean upright = categories > 12;
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(upright ? HEIGHT + 260 : HEIGHT).title(title).xAxisTitle("configuration").yAxisTitle(
                 yTitle + (logarithmic ? ", log scale" : "")).build();
         style(chart.getStyler());
         chart.getStyler().setYAxisLogarithmic(logarithmic);
@@ -118,7 +127,10 @@ public final class Plots {
             // bars start at zero unless told otherwise, and a log axis has no zero: start at the decade below the lowest value
             chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lowest))));
         }
-        chart.getStyler().setXAxisLabelRotation(20);
+        chart.getStyler().setXAxisLabelRotation(upright ? 90 : 20);
+        if (upright) {
+            chart.getStyler().setXAxisTickMarkSpacingHint(12); // XChart drops labels it thinks too close: upright ones are not
+        }
         chart.getStyler().setOverlapped(!sideBySide);
         return chart;
     }

@@ -23,6 +23,7 @@ final class Charts {
     static final String DIR = "charts";
     /** Plain numbers on every axis, log ones too: "10,000", not "1E4". */
     static final String NUMBERS = "#,###.##";
+    private static final Color HELD = new Color(200, 200, 200);
 
     private Charts() {
     }
@@ -113,8 +114,9 @@ final class Charts {
         for (int i = 0; i < b.rates().size(); i++) {
             lows.add(Double.isNaN(b.errors().get(i)) ? 0 : b.errors().get(i));
         }
-        CategoryChart chart = Plots.bars(title, yTitle, Plots.spansOrders(b.rates(), lows), Plots.lowest(b.withModel(), lows), false);
-        plain(chart, b.categories().size());
+        CategoryChart chart = Plots.bars(title, yTitle, Plots.spansOrders(b.rates(), lows), Plots.lowest(b.withModel(), lows), false,
+                b.categories().size());
+        chart.getStyler().setYAxisDecimalPattern(NUMBERS);
         Plots.configurationBars(chart, b.categories(), b.labels(), b.rates(), dir);
         Plots.range(chart, "spread of the repetitions", b.categories(), b.rates(), b.errors());
         if (b.before().stream().anyMatch(v -> v != null)) {
@@ -168,8 +170,8 @@ final class Charts {
         String title = cycle ? "How long does one connect/close cycle take, and what makes its tail?"
                 : "How long does one 1-byte request take: a new connection each, or one kept alive?";
         CategoryChart chart = Plots.bars(title, "latency per " + (cycle ? "cycle" : "request") + " (µs)",
-                Plots.spansOrders(all, List.of()), Plots.lowest(all, List.of()), true);
-        plain(chart, labels.size());
+                Plots.spansOrders(all, List.of()), Plots.lowest(all, List.of()), true, labels.size());
+        chart.getStyler().setYAxisDecimalPattern(NUMBERS);
         for (int i = 0; i < percentiles.length; i++) {
             // percentiles are an order, not configurations: one blue from light to dark, so no bar reads as a configuration's colour
             chart.addSeries(percentiles[i][1], labels, values.get(i)).setFillColor(Color.getHSBColor(0.58f, 0.3f + 0.15f * i, 0.95f - 0.13f * i));
@@ -192,6 +194,7 @@ final class Charts {
     /** The iterations chart, before it is saved; null when no configuration left outcomes. */
     static XYChart iterationsChart(List<Group> groups, Figures dir) {
         Map<String, double[][]> series = Plots.series();
+        Map<String, double[][]> held = Plots.series();
         List<Double> measurementStarts = new ArrayList<>();
         double top = 0;
         for (Group g : groups) {
@@ -212,33 +215,39 @@ final class Charts {
                 ys[2 * i + 1] = ys[2 * i];
                 top = Math.max(top, ys[2 * i]);
             }
-            series.put(g.label(), new double[][] {xs, ys});
+            (c.collapsed() ? series : held).put(g.label(), new double[][] {xs, ys});
             if (c.warmup() < c.starts().length) {
                 measurementStarts.add(c.starts()[c.warmup()]);
             }
         }
-        if (series.isEmpty()) {
+        if (series.isEmpty() && held.isEmpty()) {
             return null;
+        }
+        // many lines that hold their rate hide the ones that fall: past a handful, those that held are one grey, in one legend entry
+        boolean greyHeld = series.size() + held.size() > 8 && !held.isEmpty();
+        List<String> grey = new ArrayList<>();
+        for (Map.Entry<String, double[][]> h : held.entrySet()) {
+            String name = greyHeld && grey.isEmpty() ? "held their rate: " + held.size() + " configurations" : h.getKey();
+            series.put(name, h.getValue());
+            if (greyHeld) {
+                grey.add(name);
+            }
         }
         String title = "Does each configuration's rate hold from the first iteration to the last?";
         XYChart chart = Plots.lines(title, "time since the warmup began (s)", "successful cycles / s, all threads", series, null);
         chart.getStyler().setYAxisDecimalPattern(NUMBERS);
         chart.getStyler().setXAxisMin(0.0);
-        Plots.colourBy(chart, dir);
-        chart.getSeriesCollection().forEach(line -> line.setMarker(SeriesMarkers.NONE));
+        for (org.knowm.xchart.XYSeries line : chart.getSeriesCollection()) {
+            line.setMarker(SeriesMarkers.NONE);
+            boolean isGrey = grey.contains(line.getName());
+            line.setLineColor(isGrey ? HELD : dir.colour(line.getName()));
+            line.setShowInLegend(!isGrey || line.getName().equals(grey.get(0)));
+        }
         Plots.phaseLines(chart, measurementStarts);
         for (double x : measurementStarts.stream().distinct().toList()) {
             chart.addAnnotation(new AnnotationText("← warmup | measurement →", x, top, false));
         }
         return chart;
-    }
-
-    /** Plain numbers on the value axis, and category labels turned upright when many would not fit side by side. */
-    private static void plain(CategoryChart chart, int categories) {
-        chart.getStyler().setYAxisDecimalPattern(NUMBERS);
-        if (categories > 10) {
-            chart.getStyler().setXAxisLabelRotation(90);
-        }
     }
 
     /**

@@ -208,10 +208,16 @@ final class Findings {
         if (max > 1e5 && retransmitted(r) > 0) {
             return Tail.RETRANSMISSION;
         }
-        if (TimeWait.filledTheRange(r) && Collapse.of(r).beforeMeasurement()) {
+        if (!TimeWait.filledTheRange(r)) {
+            return Tail.NONE;
+        }
+        Collapse c = Collapse.of(r);
+        if (c.beforeMeasurement()) {
             return Tail.ALL_SCAN;
         }
-        return max > 50 * p50 && TimeWait.filledTheRange(r) ? Tail.SCAN : Tail.NONE;
+        // a range that filled only at the end leaves the rate as it was: the scan cannot be the tail then (without outcomes, say it is)
+        boolean fell = c.rates().length == 0 || c.collapsed();
+        return max > 50 * p50 && fell ? Tail.SCAN : Tail.NONE;
     }
 
     private static long listener(RunData.Result r, String counter) {

@@ -239,11 +239,11 @@ public final class ReportWriter {
         md.append("What was varied: the close mode (who sends the first FIN, or an RST with SO_LINGER 0), SO_REUSEADDR on the client,"
                 + " a 1-byte request/response before closing, and the path (veth between two hosts, or loopback inside one).\n\n");
         chart(md, throughputChart);
-        md.append("Read it: taller is faster. A diamond marks a client that filled its port range with TIME_WAIT it cannot reuse;"
-                + " it is where the kernel's model says such a client settles once TIME_WAIT sockets start expiring, 60 s after the"
-                + " first. A bar that stands above its diamond was measured for less than that: its mean is the fast start before"
-                + " the range filled plus the slow scan after (the first → last iteration column shows the two), not the sustained"
-                + " rate.\n\n");
+        md.append("Read it: taller is faster. A configuration marked \"fell by\" filled its client's port range with TIME_WAIT it"
+                + " cannot reuse: its bar is the rate after the fall, where every connect() scans the held ports, and the triangle the"
+                + " first iteration's rate, before it (the table's mean mixes the two). The kernel model's sustained ceiling, ports / 60 s,"
+                + " holds only once the first TIME_WAIT sockets expire, 60 s in: it is drawn as a diamond only for a run that lasted that"
+                + " long. Error bars span the repetitions; \"±n/a\" marks a configuration measured once.\n\n");
         throughputTable(md, throughput);
         chart(md, iterationsChart);
 
