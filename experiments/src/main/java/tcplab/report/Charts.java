@@ -36,7 +36,7 @@ final class Charts {
             boolean anyRepeated = measured.stream().anyMatch(Group::repeated);
             Bars b = new Bars(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
                     new ArrayList<>());
-            double shortest = Double.NaN;
+            double longest = Double.NaN; // the longest run the ceiling was left off, for the note
             int ports = 0;
             for (Group g : measured) {
                 boolean collapsed = Collapse.of(g.first()).collapsed();
@@ -54,17 +54,17 @@ final class Charts {
                 b.before.add(collapsed ? g.mean(r -> Collapse.of(r).before()) : null);
                 b.ceilings.add(ceiling(g));
                 if (Findings.TimeWait.filledTheRange(g.first()) && Double.isNaN(ceiling(g))) {
-                    shortest = Double.isNaN(shortest) ? Collapse.of(g.first()).length() : Math.max(shortest, Collapse.of(g.first()).length());
+                    longest = Double.isNaN(longest) ? Collapse.of(g.first()).length() : Math.max(longest, Collapse.of(g.first()).length());
                     ports = TcpModel.portCount(g.first().sysctls());
                 }
             }
             if (!anyRepeated) {
                 b.notes.add("±n/a: each ran once, no error bars");
             }
-            if (!Double.isNaN(shortest)) {
+            if (!Double.isNaN(longest)) {
                 b.notes.add(String.format(Locale.ROOT, "ports/60 s = %s/s holds from %d s on", Format.number(TcpModel.portCeilingPerSecond(ports)),
                         TcpModel.TIME_WAIT_SECONDS));
-                b.notes.add("runs of " + seconds(shortest) + ": model not drawn");
+                b.notes.add("runs of at most " + seconds(longest) + ": model not drawn");
             }
             return b;
         }

@@ -57,7 +57,7 @@ class ChartsTest {
         assertEquals(null, series(chart, "model: ports / 60 s, from 60 s on"), "2.5 s is no 60 s: " + names(chart));
         assertTrue(names(chart).contains("ports/60 s = 16.7/s holds from 60 s on"), names(chart).toString());
         assertTrue(names(chart).contains("±n/a: each ran once, no error bars"), names(chart).toString());
-        assertTrue(names(chart).contains("runs of 2.5 s: model not drawn"), names(chart).toString());
+        assertTrue(names(chart).contains("runs of at most 2.5 s: model not drawn"), names(chart).toString());
         assertShortLegend(chart);
 
         // the same client measured past 60 s: the ceiling applies, 1,000 ports / 60 s
