@@ -110,7 +110,16 @@ public final class Plots {
 
     /** A bar chart; several bar series per category stand side by side, a single one carries its whiskers and markers on top. */
     public static CategoryChart bars(String title, String yTitle, boolean logarithmic, double lowest, boolean sideBySide) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("configuration").yAxisTitle(
+        return bars(title, yTitle, logarithmic, lowest, sideBySide, 0);
+    }
+
+    /**
+     * The same for {@code categories} categories: past a dozen their labels stand upright, every one
+     * shown, and the chart grows taller by their length so the plot keeps its height.
+     */
+    public static CategoryChart bars(String title, String yTitle, boolean logarithmic, double lowest, boolean sideBySide, int categories) {
+        boolean upright = categories > 12;
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(upright ? HEIGHT + 260 : HEIGHT).title(title).xAxisTitle("configuration").yAxisTitle(
                 yTitle + (logarithmic ? ", log scale" : "")).build();
         style(chart.getStyler());
         chart.getStyler().setYAxisLogarithmic(logarithmic);
@@ -118,7 +127,10 @@ public final class Plots {
             // bars start at zero unless told otherwise, and a log axis has no zero: start at the decade below the lowest value
             chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lowest))));
         }
-        chart.getStyler().setXAxisLabelRotation(20);
+        chart.getStyler().setXAxisLabelRotation(upright ? 90 : 20);
+        if (upright) {
+            chart.getStyler().setXAxisTickMarkSpacingHint(12); // XChart drops labels it thinks too close: upright ones are not
+        }
         chart.getStyler().setOverlapped(!sideBySide);
         return chart;
     }
@@ -129,6 +141,11 @@ public final class Plots {
      */
     public static void barsWithRange(CategoryChart chart, String name, List<String> labels, List<Double> values, List<Double> errors, Color color) {
         chart.addSeries(name, labels, values).setFillColor(color);
+        range(chart, "error range (see the table)", labels, values, errors);
+    }
+
+    /** Whiskers at value ± error on a bar chart; a category whose error is NaN or 0 gets none. */
+    public static void range(CategoryChart chart, String name, List<String> labels, List<Double> values, List<Double> errors) {
         List<Double> high = new ArrayList<>();
         List<Double> low = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
@@ -139,7 +156,7 @@ public final class Plots {
         if (high.stream().allMatch(Objects::isNull)) {
             return;
         }
-        CategorySeries top = chart.addSeries("error range (see the table)", labels, high);
+        CategorySeries top = chart.addSeries(name, labels, high);
         top.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         top.setMarker(new Whisker(true));
         top.setMarkerColor(Color.DARK_GRAY);
@@ -148,6 +165,32 @@ public final class Plots {
         bottom.setMarker(new Whisker(false));
         bottom.setMarkerColor(Color.DARK_GRAY);
         bottom.setShowInLegend(false);
+    }
+
+    /**
+     * One bar per category, each its own series in its configuration's colour from the report's table
+     * (the chart must overlap its series); the category labels name them, so the legend does not.
+     * A null value leaves its category without a bar.
+     */
+    public static void configurationBars(CategoryChart chart, List<String> categories, List<String> configurations, List<Double> values,
+                                         Figures figures) {
+        for (int i = 0; i < categories.size(); i++) {
+            if (values.get(i) == null || Double.isNaN(values.get(i))) {
+                continue;
+            }
+            List<Double> only = new ArrayList<>(java.util.Collections.nCopies(categories.size(), (Double) null));
+            only.set(i, values.get(i));
+            CategorySeries bar = chart.addSeries(configurations.get(i), categories, only);
+            bar.setFillColor(figures.colour(configurations.get(i)));
+            bar.setShowInLegend(false);
+        }
+    }
+
+    /** A line of text in a bar chart's legend, with no swatch: what the whole chart needs said (no error bars, a model not drawn). */
+    public static void note(CategoryChart chart, String text, List<String> categories) {
+        CategorySeries note = chart.addSeries(text, categories, java.util.Collections.nCopies(categories.size(), (Double) null));
+        note.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        note.setMarker(SeriesMarkers.NONE);
     }
 
     /** Model values as diamonds on a bar chart; null leaves a category without one (XChart rejects NaN on a log axis). */

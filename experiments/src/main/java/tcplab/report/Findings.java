@@ -180,6 +180,54 @@ final class Findings {
                         : " The charts count complete cycles only; JMH's primary score counts every attempt."));
     }
 
+    /** What made a latency tail, as the counters and outcomes tell it; NONE when they do not explain it. */
+    enum Tail {
+        NONE(""), OVERFLOW("max: dropped SYN resent after 1 s"), RETRANSMISSION("max: retransmission timeout"),
+        SCAN("tail: connect() scans held ports"), ALL_SCAN("every cycle scans held ports");
+
+        /** What a chart says beside the configuration. */
+        final String note;
+
+        Tail(String note) {
+            this.note = note;
+        }
+    }
+
+    /**
+     * The cause of a sample configuration's tail: an accept-queue overflow (a dropped SYN waits the
+     * 1 s initial timeout, so only a maximum near 1 s), a retransmission, or connect() scanning a port
+     * range held in TIME_WAIT; when the range filled before the measurement began, every cycle scanned.
+     */
+    static Tail tail(Group g) {
+        RunData.Result r = g.measured().get(0);
+        double p50 = g.percentile("50.0");
+        double max = g.percentile("100.0");
+        if ((listener(r, "TcpExt.ListenOverflows") > 0 || listener(r, "TcpExt.ListenDrops") > 0) && max >= 0.9e6) {
+            return Tail.OVERFLOW;
+        }
+        if (max > 1e5 && retransmitted(r) > 0) {
+            return Tail.RETRANSMISSION;
+        }
+        if (!TimeWait.filledTheRange(r)) {
+            return Tail.NONE;
+        }
+        Collapse c = Collapse.of(r);
+        if (c.beforeMeasurement()) {
+            return Tail.ALL_SCAN;
+        }
+        // a range that filled only at the end leaves the rate as it was: the scan cannot be the tail then (without outcomes, say it is)
+        boolean fell = c.rates().length == 0 || c.collapsed();
+        return max > 50 * p50 && fell ? Tail.SCAN : Tail.NONE;
+    }
+
+    private static long listener(RunData.Result r, String counter) {
+        return r.path().equals("loopback") ? r.clientCounter(counter, RunData.DELTA) : r.serverCounter(counter, RunData.DELTA);
+    }
+
+    private static long retransmitted(RunData.Result r) {
+        return r.clientCounter("Tcp.RetransSegs", RunData.DELTA) + (r.path().equals("loopback") ? 0 : r.serverCounter("Tcp.RetransSegs", RunData.DELTA));
+    }
+
     /** A maximum far above the median is explained by an accept-queue overflow or a retransmission, or listed as unexplained. */
     private static void outliers(Group g, List<String> found, List<String> unexplained) {
         if (!g.hasData()) {
@@ -188,28 +236,29 @@ final class Findings {
         double p50 = g.percentile("50.0");
         double max = g.percentile("100.0");
         RunData.Result r = g.measured().get(0);
-        boolean loopback = r.path().equals("loopback");
-        long overflows = loopback ? r.clientCounter("TcpExt.ListenOverflows", RunData.DELTA) : r.serverCounter("TcpExt.ListenOverflows", RunData.DELTA);
-        long drops = loopback ? r.clientCounter("TcpExt.ListenDrops", RunData.DELTA) : r.serverCounter("TcpExt.ListenDrops", RunData.DELTA);
-        long retrans = r.clientCounter("Tcp.RetransSegs", RunData.DELTA) + (loopback ? 0 : r.serverCounter("Tcp.RetransSegs", RunData.DELTA));
-        if ((overflows > 0 || drops > 0) && max >= 0.9e6) { // a dropped SYN comes back after the 1 s initial timeout, no sooner
-            found.add(String.format(Locale.ROOT, "**%s** (sample): the accept queue overflowed %s (TcpExt.ListenOverflows),"
+        long overflows = listener(r, "TcpExt.ListenOverflows");
+        long retrans = retransmitted(r);
+        switch (tail(g)) {
+            case OVERFLOW -> found.add(String.format(Locale.ROOT, "**%s** (sample): the accept queue overflowed %s (TcpExt.ListenOverflows),"
                     + " dropping %s (ListenDrops); a dropped SYN is sent again after the 1 s initial retransmission timeout, which explains"
-                    + " a maximum of %s against a median of %s.", g.label(), Format.count(overflows, "time"), Format.count(drops, "SYN"),
-                    Format.micros(max), Format.micros(p50)));
-        } else if (max > 1e5 && retrans > 0) {
-            found.add(String.format(Locale.ROOT, "**%s** (sample): the maximum of %s is a retransmission timeout: %s retransmitted"
+                    + " a maximum of %s against a median of %s.", g.label(), Format.count(overflows, "time"),
+                    Format.count(listener(r, "TcpExt.ListenDrops"), "SYN"), Format.micros(max), Format.micros(p50)));
+            case RETRANSMISSION -> found.add(String.format(Locale.ROOT, "**%s** (sample): the maximum of %s is a retransmission timeout: %s retransmitted"
                     + " (Tcp.RetransSegs) and no accept-queue overflow counted.", g.label(), Format.micros(max),
                     Format.count(retrans, "segment")));
-        } else if (max > 50 * p50 && TimeWait.filledTheRange(r)) {
-            found.add(String.format(Locale.ROOT, "**%s** (sample): the tail (p99 %s, max %s against a median of %s) is connect() scanning held"
-                    + " ports: once one parity of the range is in TIME_WAIT (%d of %d ports held at the end), each connect() examines those"
-                    + " before it finds a free port (__inet_hash_connect).", g.label(), Format.micros(g.percentile("99.0")), Format.micros(max),
-                    Format.micros(p50), r.clientCounter("state.TIME_WAIT", RunData.AFTER), TcpModel.portCount(r.sysctls())));
-        } else if (max > 50 * p50) {
-            unexplained.add(String.format(Locale.ROOT, "%s: max %s = %.0f × p50, %s, %s",
-                    g.label(), Format.micros(max), max / p50, Format.count(retrans, "retransmitted segment"),
-                    Format.count(overflows, "accept-queue overflow")));
+            case SCAN, ALL_SCAN -> found.add(String.format(Locale.ROOT, "**%s** (sample): the %s (p50 %s, p99 %s, max %s) is connect() scanning held"
+                                    + " ports: once one parity of the range is in TIME_WAIT (%d of %d ports held at the end), each connect() examines"
+                                    + " those before it finds a free port (__inet_hash_connect).", g.label(),
+                            tail(g) == Tail.ALL_SCAN ? "whole distribution, the range having filled in the warmup," : "tail",
+                            Format.micros(p50), Format.micros(g.percentile("99.0")), Format.micros(max),
+                            r.clientCounter("state.TIME_WAIT", RunData.AFTER), TcpModel.portCount(r.sysctls())));
+            case NONE -> {
+                if (max > 50 * p50) {
+                    unexplained.add(String.format(Locale.ROOT, "%s: max %s = %.0f × p50, %s, %s",
+                            g.label(), Format.micros(max), max / p50, Format.count(retrans, "retransmitted segment"),
+                            Format.count(overflows, "accept-queue overflow")));
+                }
+            }
         }
     }
 

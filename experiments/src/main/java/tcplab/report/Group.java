@@ -42,6 +42,11 @@ public record Group(List<RunData.Result> runs) {
         return !measured().isEmpty();
     }
 
+    /** Whether it was measured more than once, so an error bar can span repetitions run in fresh namespaces. */
+    public boolean repeated() {
+        return measured().size() > 1;
+    }
+
     public double mean(ToDoubleFunction<RunData.Result> value) {
         return measured().stream().mapToDouble(value).average().orElse(Double.NaN);
     }

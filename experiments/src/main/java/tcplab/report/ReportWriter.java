@@ -82,13 +82,14 @@ public final class ReportWriter {
             writeReproducePlan(folder, section.experiment());
         }
         writeClaims(sections, folder.file(RunFolder.CLAIMS));
+        List<Glance> glance = glance(sections, throughput);
         String md = markdown(data, throughput, latency, reuse, reuseLatency,
                 Charts.throughput(throughput, profile, benchmarks),
                 Charts.iterations(throughput, profile, benchmarks),
                 Charts.latency(latency, profile, benchmarks, "latency", "Connect/close"),
                 Charts.reuse(reuse, profile, benchmarks),
                 Charts.latency(reuseLatency, profile, benchmarks, "connection-reuse-latency", "Request"),
-                sections);
+                sections, glance, Summary.draw(glance, charts));
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
         return charts;
@@ -169,7 +170,8 @@ public final class ReportWriter {
 
     private static String markdown(RunData data, List<Group> throughput, List<Group> latency, List<Group> reuse,
                                    List<Group> reuseLatency, Drawn throughputChart, Drawn iterationsChart,
-                                   Drawn latencyChart, Drawn reuseChart, Drawn reuseLatencyChart, List<Section> sections) {
+                                   Drawn latencyChart, Drawn reuseChart, Drawn reuseLatencyChart, List<Section> sections,
+                                   List<Glance> glance, Drawn summaryChart) {
         JsonNode m = data.metadata();
         String profile = m.path("profile").path("name").asText();
         StringBuilder md = new StringBuilder();
@@ -197,7 +199,7 @@ public final class ReportWriter {
         sections.forEach(sec -> md.append(" · [").append(sec.experiment()).append("](#").append(sec.experiment()).append(")"));
         md.append(" · [reproduce](#reproduce) · [files](#files)\n\n");
 
-        claimsAtAGlance(md, sections, throughput);
+        claimsAtAGlance(md, glance, throughput.stream().anyMatch(Group::hasData), summaryChart);
         folklore(md, sections, m);
         md.append("<a id=\"environment\"></a>\n\n");
         environment(md, m);
@@ -239,11 +241,11 @@ public final class ReportWriter {
         md.append("What was varied: the close mode (who sends the first FIN, or an RST with SO_LINGER 0), SO_REUSEADDR on the client,"
                 + " a 1-byte request/response before closing, and the path (veth between two hosts, or loopback inside one).\n\n");
         chart(md, throughputChart);
-        md.append("Read it: taller is faster. A diamond marks a client that filled its port range with TIME_WAIT it cannot reuse;"
-                + " it is where the kernel's model says such a client settles once TIME_WAIT sockets start expiring, 60 s after the"
-                + " first. A bar that stands above its diamond was measured for less than that: its mean is the fast start before"
-                + " the range filled plus the slow scan after (the first → last iteration column shows the two), not the sustained"
-                + " rate.\n\n");
+        md.append("Read it: taller is faster. A configuration marked \"fell by\" filled its client's port range with TIME_WAIT it"
+                + " cannot reuse: its bar is the rate after the fall, where every connect() scans the held ports, and the triangle the"
+                + " first iteration's rate, before it (the table's mean mixes the two). The kernel model's sustained ceiling, ports / 60 s,"
+                + " holds only once the first TIME_WAIT sockets expire, 60 s in: it is drawn as a diamond only for a run that lasted that"
+                + " long. Error bars span the repetitions; \"±n/a\" marks a configuration measured once.\n\n");
         throughputTable(md, throughput);
         chart(md, iterationsChart);
 
@@ -262,44 +264,75 @@ public final class ReportWriter {
      * Every row of C2 to C13 with its explanation is in claims.csv and the sections; C1, the
      * benchmarks, has no model and so no claims.csv rows.
      */
-    private static void claimsAtAGlance(StringBuilder md, List<Section> sections, List<Group> throughput) {
-        List<Group> measured = throughput.stream().filter(Group::hasData).toList();
-        if (sections.isEmpty() && measured.isEmpty()) {
+    private static void claimsAtAGlance(StringBuilder md, List<Glance> glance, boolean benchmarks, Drawn summary) {
+        if (glance.isEmpty()) {
             return;
         }
         md.append("<a id=\"claims-at-a-glance\"></a>\n\n## Claims at a glance\n\n");
+        chart(md, summary);
         md.append("`agrees`: measured at the claim's own scale, inside the band its row states. `consistent`: fits the model, but short of the"
                 + " claim's own scale or horizon (scaled sysctls, a window shorter than the claim). `differs`: outside the band. Every row"
                 + " of C2 to C13, with its band and explanation, is in [claims.csv](claims.csv); C1 has no model, so no rows there: its"
-                + " numbers are in [results.csv](results.csv)" + (measured.isEmpty() ? "" : " and [the benchmarks' section](#"
-                + BENCHMARKS_ANCHOR + ")") + ". [The claims](" + CLAIMS_DOC + ") as people state them. The key number is a row"
+                + " numbers are in [results.csv](results.csv)" + (benchmarks ? " and [the benchmarks' section](#"
+                + BENCHMARKS_ANCHOR + ")" : "") + ". [The claims](" + CLAIMS_DOC + ") as people state them. The key number is a row"
                 + " measured at the claim's own scale where there is one; \"measured at\" says when it is not.\n\n");
         md.append("<div id=\"claims-glance\">\n\n");
         // the claim's id links to its section (the first, when several experiments test it) and is the claim's own anchor
         Markdown.Table table = new Markdown.Table("claim", "in short", "verdicts", "model", "measured", "measured at")
                 .numeric("model", "measured");
+        for (Glance g : glance) {
+            String anchor = "<a id=\"" + g.id().toLowerCase(Locale.ROOT) + "\"></a>";
+            List<String> counts = new ArrayList<>();
+            g.verdicts().forEach((v, n) -> counts.add((v == Claim.Verdict.DIFFERS ? "**" + n + " " + v.word + "**" : n + " " + v.word)));
+            table.row(anchor + (g.section().isEmpty() ? g.id() : "[" + g.id() + "](#" + g.section() + ")"), Claim.SHORT.get(g.id()),
+                    counts.isEmpty() ? g.status() : String.join(", ", counts), g.model(), g.measured(), g.measuredAt());
+        }
+        md.append(table.markdown()).append("\n</div>\n\n");
+    }
+
+    /**
+     * One line per claim, C1 to C13: its verdicts counted, one key number (model beside measured: a
+     * difference first, then a row measured at the claim's own scale), what that number was measured
+     * at, and the section it links to. The glance table and the summary image both show these.
+     *
+     * @param verdicts the claim's claims.csv rows counted by verdict; empty for C1 and a claim not in the plan
+     * @param example  the verdict of the row the key number comes from; null where there is none
+     * @param status   what the verdicts column says when there are none ("not in this plan", "5 measured")
+     */
+    record Glance(String id, String section, Map<Claim.Verdict, Long> verdicts, Claim.Verdict example, String status, String model,
+                  String measured, String measuredAt) {
+    }
+
+    /**
+     * C1 to C13 as the glance shows them. Every row of C2 to C13 with its explanation is in claims.csv
+     * and the sections; C1, the benchmarks, has no model and so no claims.csv rows.
+     */
+    static List<Glance> glance(List<Section> sections, List<Group> throughput) {
+        List<Group> measured = throughput.stream().filter(Group::hasData).toList();
+        List<Glance> glance = new ArrayList<>();
+        if (sections.isEmpty() && measured.isEmpty()) {
+            return glance;
+        }
+        Map<Claim.Verdict, Long> none = Map.of();
         for (String id : Claim.STATEMENTS.keySet()) {
-            String anchor = "<a id=\"" + id.toLowerCase(Locale.ROOT) + "\"></a>";
             if (id.equals("C1")) {
                 if (measured.isEmpty()) {
-                    table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "", "");
+                    glance.add(new Glance(id, "", none, null, "not in this plan", "", "", ""));
                     continue;
                 }
                 Group fastest = measured.stream().max(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
                 Group slowest = measured.stream().min(java.util.Comparator.comparingDouble(Group::okRate)).orElseThrow();
-                table.row(anchor + "[" + id + "](#" + BENCHMARKS_ANCHOR + ")", Claim.SHORT.get(id), measured.size() + " measured", "no model",
-                        Format.number(slowest.okRate()) + " to " + Format.number(fastest.okRate()) + " cycles/s", "");
+                glance.add(new Glance(id, BENCHMARKS_ANCHOR, none, null, measured.size() + " measured", "no model",
+                        Format.number(slowest.okRate()) + " to " + Format.number(fastest.okRate()) + " cycles/s", ""));
                 continue;
             }
             List<Claim> rows = sections.stream().flatMap(s -> s.claims().stream()).filter(c -> c.claim().equals(id)).toList();
             if (rows.isEmpty()) {
-                table.row(anchor + id, Claim.SHORT.get(id), "not in this plan", "", "", "");
+                glance.add(new Glance(id, "", none, null, "not in this plan", "", "", ""));
                 continue;
             }
             Map<Claim.Verdict, Long> verdicts = new java.util.EnumMap<>(Claim.Verdict.class);
             rows.forEach(c -> verdicts.merge(c.verdict(), 1L, Long::sum));
-            List<String> counts = new ArrayList<>();
-            verdicts.forEach((v, n) -> counts.add((v == Claim.Verdict.DIFFERS ? "**" + n + " " + v.word + "**" : n + " " + v.word)));
             Claim example = rows.stream().filter(c -> c.verdict() == Claim.Verdict.DIFFERS).findFirst()
                     .or(() -> rows.stream().filter(c -> !Double.isNaN(c.modelValue()) && c.verdict() == Claim.Verdict.AGREES).findFirst())
                     .or(() -> rows.stream().filter(c -> !Double.isNaN(c.modelValue()) && c.verdict() != Claim.Verdict.SKIPPED).findFirst())
@@ -311,10 +344,10 @@ public final class ReportWriter {
             boolean far = !Double.isNaN(example.low()) && Math.abs(example.measuredValue() - example.modelValue())
                     > 0.05 * Math.max(Math.abs(example.modelValue()), 1e-9);
             String measuredCell = skipped ? "" : shorter(example.measured()) + (far ? " (band " + band(example, Format::number) + ")" : "");
-            table.row(anchor + "[" + id + "](#" + section + ")", Claim.SHORT.get(id), String.join(", ", counts),
-                    skipped ? "skipped" : shorter(example.model()), measuredCell, skipped ? "" : measuredAt(example));
+            glance.add(new Glance(id, section, verdicts, example.verdict(), "", skipped ? "skipped" : shorter(example.model()), measuredCell,
+                    skipped ? "" : measuredAt(example)));
         }
-        md.append(table.markdown()).append("\n</div>\n\n");
+        return glance;
     }
 
     /** What a key number was measured at, for a reader about to quote it: the defaults, or scaled (and the model there), or short. */

@@ -53,10 +53,11 @@ class PlanLoaderTest {
     }
 
     @Test
-    void quickPlanExpectsLessThanThreeMinutes() throws Exception {
+    void quickPlanExpectsAboutThreeMinutes() throws Exception {
         Plan quick = PlanLoader.load(Cli.HOME.resolve("experiments/plans/quick.json"), CATALOG);
         Duration total = PlanLoader.expand(quick, CATALOG).stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
-        assertTrue(total.compareTo(Duration.ofMinutes(3)) < 0, "quick plan expects " + total);
+        // 3 min 5 s since latency was added for SERVER_FIN and NEW_CONNECTION (3.5 s each); issue 11 allowed +10 s
+        assertTrue(total.compareTo(Duration.ofSeconds(190)) < 0, "quick plan expects " + total);
     }
 
     @Test
