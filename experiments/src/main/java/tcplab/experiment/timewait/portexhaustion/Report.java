@@ -105,7 +105,7 @@ final class Report {
     }
 
     /** What a legend may name, short: the run's length is on the x axis already, and CLIENT_FIN says no more than FIN. */
-    private static Map<String, String> conditions(RunData.Result r) {
+    static Map<String, String> conditions(RunData.Result r) {
         Map<String, String> c = new LinkedHashMap<>(r.conditions());
         c.remove("seconds");
         c.computeIfPresent("closeMode", (k, v) -> v.replaceFirst("^CLIENT_", ""));

@@ -66,7 +66,7 @@ final class Report {
     }
 
     static final String TITLE = "Does connect() slow down once half the port range is held in TIME_WAIT?";
-    static final String MODEL = "model: step at N/2 held (one parity full)";
+    static final String MODEL = "model: step at N/2 held (one parity)";
 
     /**
      * Median connect() latency against occupancy, and the model as a dashed vertical line at 50 %: the
