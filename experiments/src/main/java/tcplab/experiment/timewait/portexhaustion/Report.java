@@ -93,8 +93,8 @@ final class Report {
             Plots.colourBy(chart, data.charts(), colours::get);
             data.charts().save(chart, panel.getKey());
             drawn(md, new Drawn(panel.getKey(), title, "Connections completed since the client began, counted in bins of " + first.bins().unit()
-                    + ", one line per configuration; dashed red: the model's ceiling; crosses: bins in which connect() failed with"
-                    + " EADDRNOTAVAIL."));
+                    + ", one line per configuration; dashed red: " + (first.holdMillis() == 0 ? "the N ports, which with no TIME_WAIT are no"
+                    + " ceiling" : "the model's ceiling, N more per hold") + "; crosses: bins in which connect() failed with EADDRNOTAVAIL."));
         }
         String title = "Does TIME_WAIT hold every local port, and does an RST close leave any?";
         XYChart chart = Charts.timeWait(title, all);

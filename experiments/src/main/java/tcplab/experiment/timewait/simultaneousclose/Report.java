@@ -86,7 +86,9 @@ final class Report {
                 }
             }
         }
-        CategoryChart chart = Plots.bars(title, "connections in TIME_WAIT", false, 0, false);
+        List<Integer> pairs = panels.stream().map(Panel::pairs).distinct().toList();
+        CategoryChart chart = Plots.bars(title, "connections in TIME_WAIT" + (pairs.size() == 1 ? " (of " + pairs.get(0) + " closed)" : ""),
+                false, 0, false);
         chart.setXAxisTitle("order of closing, side");
         chart.getStyler().setMarkerSize(12);
         for (Side side : Side.values()) {
