@@ -64,7 +64,7 @@ final class Report {
     }
 
     static final String TITLE = "Which side keeps TIME_WAIT: the one that closes first, or both when they close at once?";
-    static final String MODEL = "model: all on the first to close, else 0";
+    static final String MODEL = "model: the first closer (both at once)";
 
     /** One configuration's rows, its name where several share the chart (else empty), and the connections closed in each order. */
     record Panel(String prefix, int pairs, List<StateRow> rows) {
