@@ -20,7 +20,7 @@ import tcplab.lab.NetworkPath;
 import tcplab.results.RunData;
 import tcplab.socket.CloseMode;
 
-/** C3's and C4's report section: the rate each second by close mode, the TIME_WAIT it left, and a row per configuration. */
+/** C3's and C4's report section: connections opened against the ceiling, one panel a model, the TIME_WAIT they held, and a row per configuration. */
 final class Report {
     private Report() {
     }
@@ -35,15 +35,16 @@ final class Report {
                 table.row(r.label(), "", "not measured: " + r.status(), "", "", "", "");
                 continue;
             }
-            Trace t = new Trace(SecondRow.TABLE.read(data, r));
+            List<SecondRow> seconds = SecondRow.TABLE.read(data, r);
+            Trace t = new Trace(seconds);
             measured.add(r);
-            bins.add(Charts.Bins.of(BinRow.TABLE.read(data, r), SecondRow.TABLE.read(data, r)));
+            bins.add(Charts.Bins.of(BinRow.TABLE.read(data, r), seconds));
             Claim claim = claims.stream().filter(c -> c.where().configuration().equals(r.id())).findFirst().orElseThrow();
             table.row(r.label(), TcpModel.usablePorts(r.sysctls()), claim.metric().label() + " = " + claim.model(),
                     (long) t.maxIn60Seconds() + " (" + t.totalOk + ")", t.totalNoPort, t.lastTimeWait(), claim.verdict().word);
         }
         StringBuilder md = new StringBuilder("One client opens connections to one server as fast as it can, one configuration at a time in"
-                + " fresh namespaces, and counts each second. The model: N usable ports, each held 60 s by TIME_WAIT without reuse (N / 60"
+                + " fresh namespaces, and counts each second and each tenth of one. The model: N usable ports, each held 60 s by TIME_WAIT without reuse (N / 60"
                 + " new connections per second, sustained), or tcp_tw_reuse_delay with reuse (N / delay); none with an RST close.\n\n");
         figures(md, data, measured, bins);
         md.append(table.markdown()).append("\n");
