@@ -208,8 +208,20 @@ public final class Plots {
      * known by its name without a leading "measured: ".
      */
     public static void colourBy(Chart<?, ?> chart, Figures figures) {
+        colourBy(chart, figures, name -> name.replaceFirst("^measured: ", ""));
+    }
+
+    /**
+     * The same for series whose names are short legend labels: {@code configuration} maps a series
+     * name to the configuration's full label, the key of its colour; a series it maps to null keeps its own.
+     */
+    public static void colourBy(Chart<?, ?> chart, Figures figures, java.util.function.Function<String, String> configuration) {
         for (Series s : chart.getSeriesCollection()) {
-            Color c = figures.colour(s.getName().replaceFirst("^measured: ", ""));
+            String key = configuration.apply(s.getName());
+            if (key == null) {
+                continue;
+            }
+            Color c = figures.colour(key);
             if (s instanceof AxesChartSeries a && MODEL.equals(a.getLineColor())
                     || s instanceof MarkerSeries m && MODEL.equals(m.getMarkerColor())
                     || s instanceof MarkerSeries w && w.getMarker() instanceof Whisker) { // error ranges stay grey
@@ -259,6 +271,25 @@ public final class Plots {
                 g.draw(new Line2D.Double(x + 1.4 * s, y - s / 2, x + 2 * s, y));
                 g.draw(new Line2D.Double(x + 1.4 * s, y + s / 2, x + 2 * s, y));
             }
+        }
+    }
+
+    /**
+     * A level on a bar chart, a limit or a reference the bar is read against: a horizontal line, solid
+     * or dashed, 3.2 marker sizes wide (so it fits the legend's 30-pixel swatch at size 9).
+     */
+    public static final class Level extends Marker {
+        private final boolean dashed;
+
+        public Level(boolean dashed) {
+            this.dashed = dashed;
+        }
+
+        @Override
+        public void paint(Graphics2D g, double x, double y, int size) {
+            g.setStroke(dashed ? new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(2.5f));
+            g.draw(new Line2D.Double(x - 1.6 * size, y, x + 1.6 * size, y));
         }
     }
 
@@ -371,6 +402,34 @@ public final class Plots {
     /** Thin vertical lines at these x values: where the phases of an experiment begin. */
     public static void phaseLines(XYChart chart, List<Double> xs) {
         xs.stream().distinct().forEach(x -> chart.addAnnotation(new AnnotationLine(x, true, false)));
+    }
+
+    /**
+     * Legend labels that name only what varies: of each configuration's conditions (key to value, in
+     * order), the keys whose values differ between them; a sysctl by its name after "net.ipv4." and
+     * "tcp_", a number as key=value, a word (CLIENT_FIN, veth) alone. Where nothing varies a label is
+     * {@code single}; a label repeated (repetitions of one configuration) gets its number, as XChart
+     * wants each series named once.
+     */
+    public static List<String> varying(List<Map<String, String>> conditions, String single) {
+        List<String> keys = new ArrayList<>();
+        conditions.forEach(c -> c.keySet().stream().filter(k -> !keys.contains(k)).forEach(keys::add));
+        List<String> vary = keys.stream().filter(k -> conditions.stream().map(c -> c.get(k)).distinct().count() > 1).toList();
+        List<String> labels = new ArrayList<>();
+        for (Map<String, String> c : conditions) {
+            List<String> parts = new ArrayList<>();
+            for (String k : vary) {
+                String v = c.get(k);
+                if (v != null) {
+                    String name = k.replaceFirst("^net\\.ipv4\\.", "").replaceFirst("^tcp_", "");
+                    parts.add(v.matches("-?[\\d .]+") ? name + "=" + v : v);
+                }
+            }
+            String label = parts.isEmpty() ? single : String.join(" ", parts);
+            long before = labels.stream().filter(l -> l.equals(label) || l.startsWith(label + " (")).count();
+            labels.add(before == 0 ? label : label + " (" + (before + 1) + ")");
+        }
+        return labels;
     }
 
     /** An ordered map for {@link #lines}. */

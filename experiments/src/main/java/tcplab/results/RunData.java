@@ -120,6 +120,14 @@ public final class RunData {
             return parts;
         }
 
+        /** What a legend may name: the parameters, the sysctls the plan set (by full name) and the path, in that order. */
+        public Map<String, String> conditions() {
+            Map<String, String> all = new LinkedHashMap<>(params());
+            all.putAll(overrides());
+            all.put("path", path());
+            return all;
+        }
+
         /** Configurations that differ only in repetition share this key. */
         public String groupKey() {
             return name() + "|" + mode() + "|" + row.get("conditions");

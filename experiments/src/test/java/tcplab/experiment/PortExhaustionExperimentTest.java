@@ -79,6 +79,22 @@ class PortExhaustionExperimentTest {
     }
 
     @Test
+    void theTenthSecondBinsAddUpToTheSecondsAndShowTheReuseRefill() throws Exception {
+        List<Map<String, String>> bins;
+        try (var files = Files.list(run.resolve("raw"))) {
+            Path f = files.filter(p -> p.getFileName().toString().contains("tcp_tw_reuse=1-tcp_timestamps=1") && p.toString().endsWith(".bins.csv"))
+                    .findFirst().orElseThrow();
+            bins = Fixtures.csv(f);
+        }
+        long inBins = bins.stream().mapToLong(b -> Long.parseLong(b.get("ok"))).sum();
+        long inSeconds = seconds("tcp_tw_reuse=1-tcp_timestamps=1").stream().mapToLong(r -> Long.parseLong(r.get("ok"))).sum();
+        assertEquals(inSeconds, inBins, "the same connects, counted twice");
+        assertTrue(bins.size() >= 25, "about ten bins a second over 3 s: " + bins.size());
+        // the range fills at once, then waits for the 1 s reuse delay: a bin after 1 s opens more
+        assertTrue(bins.stream().anyMatch(b -> Long.parseLong(b.get("end_ms")) > 1000 && Long.parseLong(b.get("ok")) > 0), bins.toString());
+    }
+
+    @Test
     void withoutRfc1337AResetMayEndTimeWaitEarlyAndFreeAPort() throws Exception {
         Map<String, String> c = claims.entrySet().stream().filter(e -> e.getKey().contains("net.ipv4.tcp_rfc1337=0"))
                 .map(Map.Entry::getValue).findFirst().orElseThrow();

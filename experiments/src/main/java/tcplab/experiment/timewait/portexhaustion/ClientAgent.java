@@ -14,9 +14,10 @@ import tcplab.socket.CloseMode;
 import tcplab.socket.FailureCause;
 import tcplab.socket.Target;
 
-/** The client inside its host: connect and close as fast as it can, one {@link SecondRow} a second. */
+/** The client inside its host: connect and close as fast as it can, one {@link SecondRow} a second and one {@link BinRow} a tenth of one. */
 final class ClientAgent {
     private static final long SECOND = 1_000_000_000L;
+    private static final long BIN = BinRow.MILLIS * 1_000_000L;
 
     private final Agent agent;
     private final Client client;
@@ -24,6 +25,8 @@ final class ClientAgent {
     private final Histogram connect = new Histogram(60_000_000L, 3);
     private final long[] failures = new long[FailureCause.values().length];
     private long ok;
+    private long binOk;
+    private long binNoPort;
     private long totalOk;
     private long totalFailed;
 
@@ -34,13 +37,22 @@ final class ClientAgent {
     }
 
     void run() throws IOException {
-        try (RawTable<SecondRow>.Log rows = SecondRow.TABLE.open(agent)) {
+        try (RawTable<SecondRow>.Log rows = SecondRow.TABLE.open(agent); RawTable<BinRow>.Log bins = BinRow.TABLE.open(agent)) {
             long start = System.nanoTime();
             long end = start + agent.params().integer("seconds") * SECOND;
             long nextRow = start + SECOND;
+            long nextBin = start + BIN;
             int second = 1;
             while (true) {
                 long now = System.nanoTime();
+                if (now - nextBin >= 0 || now - nextRow >= 0 || agent.expired()) {
+                    bins.add(new BinRow((now - start) / 1_000_000, binOk, binNoPort, KernelCounters.timeWait(procNet)));
+                    binOk = 0;
+                    binNoPort = 0;
+                    while (now - nextBin >= 0) {
+                        nextBin += BIN; // a connect() that stalled past a bin's end leaves one long bin, not empty ones
+                    }
+                }
                 if (now - nextRow >= 0 || agent.expired()) {
                     rows.add(row(second));
                     if (now - end >= 0 || agent.expired()) {
@@ -53,8 +65,13 @@ final class ClientAgent {
                 try (SocketChannel channel = client.open()) {
                     connect.recordValue(Math.max(0, (System.nanoTime() - t0) / 1000));
                     ok++;
+                    binOk++;
                 } catch (IOException e) {
-                    failures[FailureCause.of(e).ordinal()]++;
+                    FailureCause cause = FailureCause.of(e);
+                    failures[cause.ordinal()]++;
+                    if (cause == FailureCause.ADDRESS_NOT_AVAILABLE) {
+                        binNoPort++;
+                    }
                 }
             }
         }

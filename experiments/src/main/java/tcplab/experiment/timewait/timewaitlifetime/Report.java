@@ -2,7 +2,9 @@ package tcplab.experiment.timewait.timewaitlifetime;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.knowm.xchart.CategoryChart;
 import tcplab.chart.Markdown;
@@ -21,9 +23,9 @@ final class Report {
     }
 
     static Section section(Experiment experiment, ExperimentData data, List<Claim> claims) throws IOException {
-        List<String> labels = new ArrayList<>();
-        List<Double> measured = new ArrayList<>();
-        List<Double> model = new ArrayList<>();
+        List<Bar> bars = new ArrayList<>();
+        List<RunData.Result> ok = data.trials().stream().filter(RunData.Result::ok).toList();
+        List<String> legends = Plots.varying(ok.stream().map(RunData.Result::conditions).toList(), "measured");
         Markdown.Table table = new Markdown.Table("configuration", "state", "sockets", "lifetime min / median / max", "measured by", "model")
                 .numeric("sockets", "model");
         for (RunData.Result r : data.trials()) {
@@ -31,11 +33,8 @@ final class Report {
                 table.row(r.label(), "not measured: " + r.status(), "", "", "", "");
                 continue;
             }
-            double finTimeout = Claims.finTimeout(r.sysctls());
             for (Lifetimes l : Claims.lifetimes(data, r)) {
-                labels.add(l.kind() + " fin_timeout=" + (long) finTimeout + " " + r.path());
-                measured.add(l.median());
-                model.add(l.model());
+                bars.add(new Bar(r.label(), legends.get(ok.indexOf(r)), String.valueOf(l.kind()), l.median(), l.model()));
                 table.row(r.label(), l.kind(), l.seconds().size(), String.format(Locale.ROOT, "%.1f / %.1f / %.1f s", l.min(), l.median(), l.max()),
                         l.observed() ? "observation" : "kernel timer", String.format(Locale.ROOT, "%.0f s", l.model()));
             }
@@ -44,16 +43,45 @@ final class Report {
                 + " after it), half wait in FIN_WAIT_2 (the server never closes). The lab follows each socket in the client host's"
                 + " socket table until it leaves. The model: TIME_WAIT lasts 60 s whatever tcp_fin_timeout says; an orphaned FIN_WAIT_2"
                 + " lasts tcp_fin_timeout.\n\n");
-        if (!labels.isEmpty()) {
-            String title = "How long sockets stay after close(), profile " + data.profile();
-            CategoryChart chart = Plots.bars(title, "seconds after close() (median)", false, 0, false);
-            chart.addSeries("measured (median)", labels, measured).setFillColor(Plots.PALETTE[0]);
-            Plots.modelMarkers(chart, "model: 60 s for TIME_WAIT, tcp_fin_timeout for FIN_WAIT_2", labels, model);
+        if (!bars.isEmpty()) {
+            String title = TITLE;
+            CategoryChart chart = chart(title, bars);
+            Map<String, String> colours = new HashMap<>();
+            bars.forEach(b -> colours.put(b.legend(), b.configuration()));
+            Plots.colourBy(chart, data.charts(), colours::get);
             data.charts().save(chart, experiment.name());
             md.append(new Drawn(experiment.name(), title, "Median seconds from close() until the socket left the client's socket table"
                     + " (or, past the watch, until its kernel timer fires); diamonds: the model.").markdown("charts"));
         }
         md.append(table.markdown()).append("\n");
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
+    }
+
+    static final String TITLE = "How long does a socket stay after close(): does tcp_fin_timeout shorten TIME_WAIT?";
+    static final String MODEL = "model: 60 s; FIN_WAIT2 tcp_fin_timeout";
+
+    /** One bar: its configuration (full label, its colour's key) and legend, the state it measured, median and model. */
+    record Bar(String configuration, String legend, String kind, double median, double model) {
+        /** A bar a category: the state, and the configuration unless there is only one. */
+        String category() {
+            return legend.equals("measured") ? kind : kind + ", " + legend;
+        }
+    }
+
+    /** Median lifetime per state and configuration, a bar series a configuration (so each keeps its colour), the model as diamonds. */
+    static CategoryChart chart(String title, List<Bar> bars) {
+        List<String> categories = bars.stream().map(Bar::category).distinct().toList();
+        CategoryChart chart = Plots.bars(title, "seconds from close() until it left (median)", false, 0, false);
+        chart.setXAxisTitle("state after close(), configuration");
+        for (String legend : bars.stream().map(Bar::legend).distinct().toList()) {
+            List<Double> values = new ArrayList<>();
+            for (String c : categories) {
+                values.add(bars.stream().filter(b -> b.legend().equals(legend) && b.category().equals(c)).map(Bar::median).findFirst().orElse(null));
+            }
+            chart.addSeries(legend, categories, values);
+        }
+        Plots.modelMarkers(chart, MODEL, categories, categories.stream().map(c -> bars.stream().filter(b -> b.category().equals(c))
+                .mapToDouble(Bar::model).findFirst().orElse(Double.NaN)).toList());
+        return chart;
     }
 }
