@@ -1,0 +1,38 @@
+package tcplab.experiment.serverside;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.internal.series.AxesChartSeries;
+import org.knowm.xchart.internal.series.MarkerSeries;
+import org.knowm.xchart.internal.series.Series;
+import tcplab.chart.Plots;
+
+/** What every figure of the family must show, checked on the chart before it is saved. */
+public final class FigureChecks {
+    /** Longest legend label a reader takes in at a glance. */
+    public static final int LONGEST_LABEL = 40;
+
+    private FigureChecks() {
+    }
+
+    /** The labels the legend shows. */
+    public static List<String> legend(Chart<?, ?> chart) {
+        return chart.getSeriesCollection().stream().filter(Series::isShowInLegend).map(Series::getName).toList();
+    }
+
+    /** The series drawn in the model's colour: dashed lines or red markers. */
+    public static List<String> model(Chart<?, ?> chart) {
+        return chart.getSeriesCollection().stream().filter(s -> s instanceof AxesChartSeries a && Plots.MODEL.equals(a.getLineColor())
+                || s instanceof MarkerSeries m && Plots.MODEL.equals(m.getMarkerColor())).map(Series::getName).toList();
+    }
+
+    /** A model series is in the legend, and every legend label is short. */
+    public static void modelAndShortLegend(Chart<?, ?> chart) {
+        assertFalse(model(chart).isEmpty(), "no model series in " + legend(chart));
+        assertTrue(model(chart).stream().anyMatch(legend(chart)::contains), "the model is not in the legend: " + legend(chart));
+        legend(chart).forEach(l -> assertTrue(l.length() <= LONGEST_LABEL, "legend label over " + LONGEST_LABEL + " characters: " + l));
+    }
+}
