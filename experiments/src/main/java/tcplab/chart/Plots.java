@@ -7,6 +7,7 @@ import java.awt.Graphics2D;
 import java.awt.geom.Line2D;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +158,31 @@ public final class Plots {
         model.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         model.setMarker(SeriesMarkers.DIAMOND);
         model.setMarkerColor(MODEL);
+    }
+
+    /**
+     * Values censored at their window ("no answer within 1000 ms" at 1000 ms) as {@link Censored}
+     * arrows pointing up, in the configuration's colour: never plain points at the window's length.
+     * None (null) when there are none: XChart cannot draw an empty series. The axis turns logarithmic
+     * when the window and the measured values together span more than a factor of 20.
+     */
+    public static XYSeries censored(XYChart chart, String name, double[][] xy, Color colour) {
+        if (xy[0].length == 0) {
+            return null;
+        }
+        XYSeries s = chart.addSeries(name, xy[0], xy[1]);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(new Censored(true));
+        s.setMarkerColor(colour);
+        // a window far beyond the measured values (1 s against 2 ms) counts toward the axis: log when they span orders
+        List<Double> all = new ArrayList<>();
+        chart.getSeriesCollection().forEach(series -> Arrays.stream(series.getYData()).filter(v -> !Double.isNaN(v)).forEach(all::add));
+        if (!chart.getStyler().isYAxisLogarithmic() && spansOrders(all, List.of())) {
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisMin(null);
+            chart.setYAxisTitle(chart.getYAxisTitle() + ", log scale");
+        }
+        return s;
     }
 
     /**
