@@ -53,10 +53,11 @@ class PlanLoaderTest {
     }
 
     @Test
-    void quickPlanExpectsLessThanThreeMinutes() throws Exception {
+    void quickPlanExpectsAboutThreeMinutes() throws Exception {
         Plan quick = PlanLoader.load(Cli.HOME.resolve("experiments/plans/quick.json"), CATALOG);
         Duration total = PlanLoader.expand(quick, CATALOG).stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
-        assertTrue(total.compareTo(Duration.ofMinutes(3)) < 0, "quick plan expects " + total);
+        // 3 min + 10 s: listen-port-collision's five occupancies, either side of its model's kink, cost 6 s more than two (issue 11)
+        assertTrue(total.compareTo(Duration.ofMinutes(3).plusSeconds(10)) < 0, "quick plan expects " + total);
     }
 
     @Test

@@ -29,6 +29,12 @@ public final class FigureChecks {
                 || s instanceof MarkerSeries m && Plots.MODEL.equals(m.getMarkerColor())).map(Series::getName).toList();
     }
 
+    /** The series drawn as censored arrows: values that lie beyond their window. */
+    public static List<String> censored(Chart<?, ?> chart) {
+        return chart.getSeriesCollection().stream().filter(s -> s instanceof MarkerSeries m && m.getMarker() instanceof Plots.Censored)
+                .map(Series::getName).toList();
+    }
+
     /** A model series is in the legend, and every legend label is short. */
     public static void modelAndShortLegend(Chart<?, ?> chart) {
         assertFalse(model(chart).isEmpty(), "no model series in " + legend(chart));

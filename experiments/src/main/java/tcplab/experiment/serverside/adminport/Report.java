@@ -90,9 +90,9 @@ final class Report {
             // the business queue full at backlog + 1 (sk_acceptq_is_full) while the pool is stuck
             queueModel.putIfAbsent("model: business queue full (" + timeline.cap + ")", new double[][] {{saturated, recovered},
                 {timeline.cap, timeline.cap}});
-            queues.put(name + ": business port's accept queue", Plots.overTime(samples, SampleRow::atMs, timeline.t0, SampleRow::businessAcceptQueue));
+            queues.put(name + ": business queue", Plots.overTime(samples, SampleRow::atMs, timeline.t0, SampleRow::businessAcceptQueue));
             if (separate) {
-                queues.put(name + ": management port's accept queue", Plots.overTime(samples, SampleRow::atMs, timeline.t0, SampleRow::adminAcceptQueue));
+                queues.put(name + ": management queue", Plots.overTime(samples, SampleRow::atMs, timeline.t0, SampleRow::adminAcceptQueue));
             }
             marks.addAll(timeline.marks());
             Map<Phase, Tally> byPhase = timeline.tally(probes);
