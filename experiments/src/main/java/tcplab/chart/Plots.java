@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
@@ -352,6 +353,23 @@ public final class Plots {
     /** Thin vertical lines at these x values: where the phases of an experiment begin. */
     public static void phaseLines(XYChart chart, List<Double> xs) {
         xs.stream().distinct().forEach(x -> chart.addAnnotation(new AnnotationLine(x, true, false)));
+    }
+
+    /**
+     * The same, each line named at height {@code y} (in the axis' units) by the name of the same index:
+     * right of its line, or left of it for the last when {@code lastOnLeft} (a line by the right edge).
+     */
+    public static void phaseLines(XYChart chart, List<Double> xs, List<String> names, double y, boolean lastOnLeft) {
+        phaseLines(chart, xs);
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
+        double span = xs.stream().mapToDouble(Double::doubleValue).max().orElse(1) - Math.min(0, xs.stream().mapToDouble(Double::doubleValue)
+                .min().orElse(0));
+        int n = Math.min(names.size(), xs.size());
+        for (int i = 0; i < n; i++) {
+            double off = span * 0.05 * (lastOnLeft && i == n - 1 && i > 0 ? -1 : 1);
+            chart.addAnnotation(new AnnotationText(names.get(i), xs.get(i) + off, y, false));
+        }
     }
 
     /** An ordered map for {@link #lines}. */

@@ -2,7 +2,6 @@ package tcplab.experiment.serverside.adminport;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
@@ -138,10 +137,18 @@ final class Report {
             }
         }
         unanswered.forEach((name, xy) -> Plots.censored(chart, name, xy, colours.get(name.split(":")[0])));
+        // the model lies on the deadline, where the arrows stand: drawn again after them, thicker, so it shows
+        for (String name : model.keySet()) {
+            XYSeries drawn = chart.removeSeries(name);
+            XYSeries again = chart.addSeries(name, drawn.getXData(), drawn.getYData());
+            again.setLineColor(drawn.getLineColor());
+            again.setMarker(SeriesMarkers.NONE);
+            again.setLineStyle(new BasicStroke(3f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+        }
         // room above the deadline for the arrows that point past it
         double deadline = unanswered.values().stream().flatMapToDouble(xy -> Arrays.stream(xy[1])).max().orElse(1000);
         chart.getStyler().setYAxisMax(deadline * 4);
-        phases(chart, marks, deadline * 2.8);
+        Plots.phaseLines(chart, marks, List.of("downstream stuck", "recovered"), deadline * 2.8, false);
         return chart;
     }
 
@@ -166,20 +173,8 @@ final class Report {
             top = Math.max(top, m[1][0]);
         }
         chart.getStyler().setYAxisMax(top * 1.12);
-        phases(chart, marks, top * 1.07);
+        Plots.phaseLines(chart, marks, List.of("downstream stuck", "recovered"), top * 1.07, false);
         return chart;
-    }
-
-    /** The phase lines, each named at the top: the first configuration's (the others' lie close by). */
-    private static void phases(XYChart chart, List<Double> marks, double y) {
-        Plots.phaseLines(chart, marks);
-        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
-        String[] words = {"downstream stuck", "recovered"};
-        double span = marks.stream().mapToDouble(Double::doubleValue).max().orElse(1);
-        for (int i = 0; i < Math.min(words.length, marks.size()); i++) {
-            chart.addAnnotation(new AnnotationText(words[i], marks.get(i) + span * 0.06, y, false));
-        }
     }
 
     /** ListenOverflows counted during a phase, from the server's samples; empty when no sample fell in it. */

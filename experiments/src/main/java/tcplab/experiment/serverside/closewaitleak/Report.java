@@ -2,7 +2,6 @@ package tcplab.experiment.serverside.closewaitleak;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import tcplab.chart.Markdown;
@@ -153,7 +151,7 @@ final class Report {
         }
         double top = s.measured().values().stream().flatMapToDouble(xy -> Arrays.stream(xy[1])).max().orElse(1);
         chart.getStyler().setYAxisMax(top * 1.08);
-        phases(chart, marks, top * 1.05);
+        Plots.phaseLines(chart, marks, List.of("traffic", "quiet hold", "close()"), top * 1.05, true);
         return chart;
     }
 
@@ -172,21 +170,8 @@ final class Report {
         // room above the deadline for the arrows that point past it
         double deadline = unanswered.values().stream().flatMapToDouble(xy -> Arrays.stream(xy[1])).max().orElse(1000);
         chart.getStyler().setYAxisMax(deadline * 4);
-        phases(chart, marks, deadline * 2.8);
+        Plots.phaseLines(chart, marks, List.of("traffic", "quiet hold", "close()"), deadline * 2.8, true);
         return chart;
-    }
-
-    /** The phase lines, each named at the top: the first configuration's traffic, hold and close (the others' lie close by). */
-    private static void phases(XYChart chart, List<Double> marks, double y) {
-        Plots.phaseLines(chart, marks);
-        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
-        String[] words = {"traffic", "quiet hold", "close()"};
-        double span = marks.stream().mapToDouble(Double::doubleValue).max().orElse(1) - marks.stream().mapToDouble(Double::doubleValue).min()
-                .orElse(0);
-        for (int i = 0; i < Math.min(words.length, marks.size()); i++) {
-            chart.addAnnotation(new AnnotationText(words[i], marks.get(i) + span * 0.05, y, false));
-        }
     }
 
     /**
