@@ -4,20 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
-import tcplab.chart.Figures;
 import tcplab.chart.Plots;
-import tcplab.experiment.ExperimentCatalog;
-import tcplab.experiment.ExperimentData;
 import tcplab.experiment.serverside.FigureChecks;
-import tcplab.results.RunData;
-import tcplab.results.RunFolder;
 
 /** C9's two charts: probes with no answer censored at the deadline, the model drawn, short legends. */
 class ReportTest {
@@ -50,10 +44,6 @@ class ReportTest {
 
     @Test
     void theRecordedRunIsDrawn(@TempDir Path charts) throws Exception {
-        RunData run = RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline")));
-        var experiment = ExperimentCatalog.find("admin-port");
-        var section = Report.section(experiment, new ExperimentData(run, experiment, Figures.forRun(run, charts)), List.of());
-        assertTrue(Files.size(charts.resolve("admin-port-probes.png")) > 0 && Files.size(charts.resolve("admin-port-accept-queues.png")) > 0);
-        assertTrue(section.markdown().contains("(charts/admin-port-probes.png)"), section.markdown());
+        FigureChecks.drawnFromTheRecordedRun("admin-port", charts, "admin-port-probes", "admin-port-accept-queues");
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,15 +12,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
-import tcplab.chart.Figures;
 import tcplab.chart.Plots;
-import tcplab.experiment.ExperimentCatalog;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.serverside.FigureChecks;
 import tcplab.experiment.serverside.closewaitleak.CloseWaitLeakExperiment.Handler;
 import tcplab.experiment.serverside.closewaitleak.RequestRow.Phase;
 import tcplab.results.RunData;
-import tcplab.results.RunFolder;
 import tcplab.testing.Fixtures;
 
 /** C13's two charts on the recorded quick run: the model drawn, unanswered requests censored, short legends. */
@@ -74,10 +70,6 @@ class ReportTest {
 
     @Test
     void theRecordedRunIsDrawn(@TempDir Path charts) throws Exception {
-        RunData run = RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline")));
-        var experiment = ExperimentCatalog.find("close-wait-leak");
-        var section = Report.section(experiment, new ExperimentData(run, experiment, Figures.forRun(run, charts)), List.of());
-        assertTrue(Files.size(charts.resolve("close-wait-leak-sockets.png")) > 0 && Files.size(charts.resolve("close-wait-leak-requests.png")) > 0);
-        assertTrue(section.markdown().contains("(charts/close-wait-leak-requests.png)"), section.markdown());
+        FigureChecks.drawnFromTheRecordedRun("close-wait-leak", charts, "close-wait-leak-sockets", "close-wait-leak-requests");
     }
 }

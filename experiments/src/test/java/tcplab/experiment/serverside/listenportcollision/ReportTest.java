@@ -3,20 +3,15 @@ package tcplab.experiment.serverside.listenportcollision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
 import tcplab.chart.Figures;
-import tcplab.experiment.ExperimentCatalog;
-import tcplab.experiment.ExperimentData;
 import tcplab.experiment.serverside.FigureChecks;
 import tcplab.experiment.serverside.listenportcollision.BindRow.Case;
 import tcplab.experiment.serverside.listenportcollision.Report.Point;
-import tcplab.results.RunData;
-import tcplab.results.RunFolder;
 
 /** C8's figure: the measured shares with their whiskers against the piecewise model, kink and all. */
 class ReportTest {
@@ -53,11 +48,7 @@ class ReportTest {
 
     @Test
     void theRecordedRunIsDrawn(@TempDir Path charts) throws Exception {
-        RunData run = RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline")));
-        var experiment = ExperimentCatalog.find("listen-port-collision");
-        var section = Report.section(experiment, new ExperimentData(run, experiment, Figures.forRun(run, charts)), List.of());
-        assertTrue(Files.size(charts.resolve("listen-port-collision.png")) > 0);
-        assertTrue(section.markdown().contains("(charts/listen-port-collision.png)"), section.markdown());
+        FigureChecks.drawnFromTheRecordedRun("listen-port-collision", charts, "listen-port-collision");
     }
 
     private static double slope(double[][] xy, double from, double to) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,9 +65,7 @@ class ReportTest {
             assertEquals(!c.modelAllowed(), c.censored(), c.setup().label() + ": " + c.measured());
             assertTrue(c.modelAllowed() == (c.result() == Matrix.Result.AT_ONCE), c.setup().label() + ": " + c.measured());
         }
-        var section = Report.section(experiment, data, List.of());
-        assertTrue(Files.size(charts.resolve("restart-rebind.png")) > 0);
-        assertTrue(section.markdown().contains("(charts/restart-rebind.png)"), section.markdown());
+        FigureChecks.drawnFromTheRecordedRun("restart-rebind", charts, "restart-rebind");
     }
 
     /** A restart's rows: the old server went 50 ms before the first of {@code tries} 100 ms apart; the last bound or not. */
