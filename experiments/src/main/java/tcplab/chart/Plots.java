@@ -7,11 +7,13 @@ import java.awt.Graphics2D;
 import java.awt.geom.Line2D;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
@@ -200,6 +202,31 @@ public final class Plots {
         model.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         model.setMarker(SeriesMarkers.DIAMOND);
         model.setMarkerColor(MODEL);
+    }
+
+    /**
+     * Values censored at their window ("no answer within 1000 ms" at 1000 ms) as {@link Censored}
+     * arrows pointing up, in the configuration's colour: never plain points at the window's length.
+     * None (null) when there are none: XChart cannot draw an empty series. The axis turns logarithmic
+     * when the window and the measured values together span more than a factor of 20.
+     */
+    public static XYSeries censored(XYChart chart, String name, double[][] xy, Color colour) {
+        if (xy[0].length == 0) {
+            return null;
+        }
+        XYSeries s = chart.addSeries(name, xy[0], xy[1]);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(new Censored(true));
+        s.setMarkerColor(colour);
+        // a window far beyond the measured values (1 s against 2 ms) counts toward the axis: log when they span orders
+        List<Double> all = new ArrayList<>();
+        chart.getSeriesCollection().forEach(series -> Arrays.stream(series.getYData()).filter(v -> !Double.isNaN(v)).forEach(all::add));
+        if (!chart.getStyler().isYAxisLogarithmic() && spansOrders(all, List.of())) {
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisMin(null);
+            chart.setYAxisTitle(chart.getYAxisTitle() + ", log scale");
+        }
+        return s;
     }
 
     /**
@@ -430,6 +457,23 @@ public final class Plots {
             labels.add(before == 0 ? label : label + " (" + (before + 1) + ")");
         }
         return labels;
+    }
+
+    /**
+     * The same, each line named at height {@code y} (in the axis' units) by the name of the same index:
+     * right of its line, or left of it for the last when {@code lastOnLeft} (a line by the right edge).
+     */
+    public static void phaseLines(XYChart chart, List<Double> xs, List<String> names, double y, boolean lastOnLeft) {
+        phaseLines(chart, xs);
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
+        double span = xs.stream().mapToDouble(Double::doubleValue).max().orElse(1) - Math.min(0, xs.stream().mapToDouble(Double::doubleValue)
+                .min().orElse(0));
+        int n = Math.min(names.size(), xs.size());
+        for (int i = 0; i < n; i++) {
+            double off = span * 0.05 * (lastOnLeft && i == n - 1 && i > 0 ? -1 : 1);
+            chart.addAnnotation(new AnnotationText(names.get(i), xs.get(i) + off, y, false));
+        }
     }
 
     /** An ordered map for {@link #lines}. */

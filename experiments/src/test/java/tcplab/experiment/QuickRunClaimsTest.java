@@ -200,8 +200,8 @@ class QuickRunClaimsTest {
     @Test
     void restartRebindSaysBothOptionsAndWhereItsRetryThresholdComesFrom() {
         assertTrue(report.contains("with SO_REUSEADDR set explicitly on or off (the new SO_REUSEADDR column), retrying every 100 ms"));
-        assertTrue(report.contains("Each bar is labelled with SO_REUSEADDR on the old listener and on the new one, then what the old server"
-                + " left on the port."), "the chart's caption is a sentence");
+        assertTrue(report.contains("hatched with an arrow where the retry window ended first, so the true time is longer."),
+                "the matrix's caption says which cells are censored");
         rows("restart-rebind", "bind_keeps_failing").stream().filter(c -> c.get("conditions").contains("leftover=TIME_WAIT"))
                 .forEach(c -> assertTrue(c.get("explanation").endsWith("A window over 63.05 s sees it end (60 s + the 60 s timer's"
                         + " 2.048 s timer-wheel granule at CONFIG_HZ = 250 + 1 s for the retry step and the old process's exit): set"

@@ -56,8 +56,9 @@ class PlanLoaderTest {
     void quickPlanExpectsAboutThreeMinutes() throws Exception {
         Plan quick = PlanLoader.load(Cli.HOME.resolve("experiments/plans/quick.json"), CATALOG);
         Duration total = PlanLoader.expand(quick, CATALOG).stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
-        // 3 min 5 s since latency was added for SERVER_FIN and NEW_CONNECTION (3.5 s each); issue 11 allowed +10 s
-        assertTrue(total.compareTo(Duration.ofSeconds(190)) < 0, "quick plan expects " + total);
+        // 3 min + 20 s: latency for SERVER_FIN and NEW_CONNECTION (3.5 s each) and listen-port-collision's five
+        // occupancies either side of its model's kink (6 s more than two), which issue 11's figures need
+        assertTrue(total.compareTo(Duration.ofMinutes(3).plusSeconds(20)) < 0, "quick plan expects " + total);
     }
 
     @Test

@@ -1,12 +1,22 @@
 package tcplab.experiment.serverside.listenportcollision;
 
+import java.awt.BasicStroke;
+import java.awt.Font;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import tcplab.chart.Figures;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
 import tcplab.chart.Plots.Drawn;
@@ -14,6 +24,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
+import tcplab.experiment.serverside.Binomial;
 import tcplab.experiment.serverside.listenportcollision.BindRow.Case;
 import tcplab.experiment.serverside.listenportcollision.Claims.Tally;
 import tcplab.kernel.TcpModel;
@@ -25,8 +36,8 @@ final class Report {
     }
 
     static Section section(Experiment experiment, ExperimentData data, List<Claim> claims) throws IOException {
-        Map<Case, TreeMap<Double, Double>> measured = new LinkedHashMap<>();
-        Map<Case, TreeMap<Double, Double>> modelled = new LinkedHashMap<>();
+        // one chart per port range: the model's kink sits where the first parity's ports run out
+        Map<List<Integer>, List<Point>> byRange = new LinkedHashMap<>();
         Markdown.Table table = new Markdown.Table("configuration", "connections / usable ports", "port", "trials", "bind failed", "model",
                 "failed without an outgoing connection on the port").numeric("trials", "bind failed", "model",
                 "failed without an outgoing connection on the port");
@@ -42,8 +53,8 @@ final class Report {
             tallies.forEach((c, t) -> {
                 double occupancy = 100.0 * t.connections() / usable;
                 double p = Claims.model(c, t.connections(), byParity);
-                measured.computeIfAbsent(c, k -> new TreeMap<>()).put(occupancy, t.rate());
-                modelled.computeIfAbsent(c, k -> new TreeMap<>()).put(occupancy, p);
+                byRange.computeIfAbsent(List.of(byParity[0], byParity[1]), k -> new ArrayList<>()).add(new Point(c, occupancy, t.trials(),
+                        t.failed()));
                 table.row(r.label(), String.format(Locale.ROOT, "%d / %d (%.0f%%)", t.connections(), usable, occupancy),
                         ports.getOrDefault(c, 0) + ", " + c.text, t.trials(), String.format(Locale.ROOT, "%d (%.0f%%)", t.failed(),
                                 100 * t.rate()), String.format(Locale.ROOT, "%.0f%%", 100 * p), t.failedNotHeld());
@@ -54,43 +65,108 @@ final class Report {
                 + " ports of one parity first (that of the range's low end), so a port's chance of being taken depends on its parity;"
                 + " averaged over both it is the share of the range in use. Ports below the range or listed in"
                 + " ip_local_reserved_ports are never taken.\n\n");
-        if (!measured.isEmpty()) {
-            md.append(chart(data, measured, modelled));
+        int i = 0;
+        for (Map.Entry<List<Integer>, List<Point>> range : byRange.entrySet()) {
+            String name = "listen-port-collision" + (i++ == 0 ? "" : "-" + i);
+            md.append(chart(data, name, range.getValue(), new int[] {range.getKey().get(0), range.getKey().get(1)}));
         }
         md.append(table.markdown()).append("\n");
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 
-    private static String chart(ExperimentData data, Map<Case, TreeMap<Double, Double>> measured,
-                                Map<Case, TreeMap<Double, Double>> modelled) throws IOException {
-        Map<String, double[][]> series = Plots.series();
-        Map<String, double[][]> model = Plots.series();
-        measured.forEach((c, points) -> series.put("measured: " + c.text, Plots.xy(points)));
-        modelled.forEach((c, points) -> {
-            if (c == Case.FIRST_PARITY || c == Case.OTHER_PARITY) {
-                model.put("model: " + c.text, Plots.xy(points));
-            }
-        });
-        if (measured.containsKey(Case.FIRST_PARITY) && measured.containsKey(Case.OTHER_PARITY)) {
-            series.put("measured: inside the range, either parity", average(measured.get(Case.FIRST_PARITY), measured.get(Case.OTHER_PARITY)));
-            model.put("model: inside the range, either parity = share in use", average(modelled.get(Case.FIRST_PARITY),
-                    modelled.get(Case.OTHER_PARITY)));
+    /** One port's trials at one occupancy (percent of the usable ports held). */
+    record Point(Case portCase, double occupancy, int trials, int failed) {
+        double percent() {
+            return 100.0 * failed / trials;
         }
-        String title = "Chance that a server cannot listen, profile " + data.profile();
-        XYChart chart = Plots.lines(title, "share of the usable port range held by outgoing connections (%)",
-                "share of trials where bind() failed", series, model);
-        data.charts().save(chart, "listen-port-collision");
-        return new Drawn("listen-port-collision", title, "Share of trials in which a server could not listen, by port and by the"
-                + " share of the range in use; dashed: the model. Below the range and reserved stay at 0.").markdown("charts");
     }
 
-    private static double[][] average(TreeMap<Double, Double> a, TreeMap<Double, Double> b) {
-        TreeMap<Double, Double> mean = new TreeMap<>();
-        a.forEach((x, y) -> {
-            if (b.containsKey(x)) {
-                mean.put(x, (y + b.get(x)) / 2);
+    static final String TITLE = "How often does an outgoing connection take a server's port?";
+
+    private static String chart(ExperimentData data, String name, List<Point> points, int[] byParity) throws IOException {
+        data.charts().save(chart(points, byParity, data.charts()), name);
+        return new Drawn(name, TITLE, String.format(Locale.ROOT, "Share of trials in which a server could not listen, by port and by"
+                + " the share of the usable range (%d ports: %d of the parity tried first, %d of the other) held by outgoing"
+                + " connections. Dashed: the model, with its kink where the first parity runs out; whiskers: 3 binomial standard"
+                + " deviations plus half a trial, the band the claims allow.", byParity[0] + byParity[1], byParity[0], byParity[1]))
+                .markdown("charts");
+    }
+
+    /** Short names for the legend. */
+    private static String label(Case c) {
+        return switch (c) {
+            case FIRST_PARITY -> "parity tried first";
+            case OTHER_PARITY -> "other parity";
+            case BELOW_RANGE -> "below the range";
+            case RESERVED -> "reserved port";
+        };
+    }
+
+    /**
+     * The measured share of each port as points with their binomial whiskers, against the model drawn
+     * at every connection count so its kink shows: each parity's line bends where the first parity's
+     * ports are all taken (n = E).
+     */
+    static XYChart chart(List<Point> points, int[] byParity, Figures figures) {
+        Map<String, double[][]> series = Plots.series();
+        Map<String, double[][]> model = Plots.series();
+        Map<Case, List<Point>> byCase = new EnumMap<>(Case.class);
+        points.forEach(p -> byCase.computeIfAbsent(p.portCase(), k -> new ArrayList<>()).add(p));
+        byCase.values().forEach(list -> list.sort(Comparator.comparingDouble(Point::occupancy)));
+        byCase.forEach((c, list) -> series.put("measured: " + label(c), Plots.xy(list.stream().map(p -> new double[] {p.occupancy(),
+                p.percent()}).toList())));
+        model.put("model: parity tried first, min(1, n/E)", model(Case.FIRST_PARITY, byParity));
+        model.put("model: other parity, max(0, (n−E)/O)", model(Case.OTHER_PARITY, byParity));
+        if (byCase.containsKey(Case.BELOW_RANGE) || byCase.containsKey(Case.RESERVED)) {
+            model.put("model: below the range or reserved, 0", new double[][] {{0, 100}, {0, 0}});
+        }
+        XYChart chart = Plots.points(TITLE, "usable port range held by outgoing connections (%)",
+                "trials where the server's bind() failed (%)", series, model);
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax(100.0).setYAxisMin(0.0).setYAxisMax(100.0);
+        chart.getStyler().setXAxisDecimalPattern("#0").setYAxisDecimalPattern("#0");
+        chart.getStyler().setMarkerSize(9);
+        Marker[] markers = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.TRIANGLE_UP, SeriesMarkers.CROSS};
+        for (Case c : byCase.keySet()) {
+            chart.getSeries("measured: " + label(c)).setMarker(markers[c.ordinal()]);
+        }
+        // which dashed line is which parity, written beside each: the legend alone cannot tell two red dashes apart
+        double kink = 100.0 * byParity[0] / (byParity[0] + byParity[1]);
+        chart.addAnnotation(new AnnotationText("parity tried first", kink * 0.3, 62, false));
+        chart.addAnnotation(new AnnotationText("other parity", kink + (100 - kink) * 0.72, 38, false));
+        chart.getStyler().setAnnotationTextFontColor(Plots.MODEL);
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        Plots.colourBy(chart, figures);
+        byCase.forEach((c, list) -> {
+            // whiskers as one line broken by NaN: each point's band, clipped to 0–100 %
+            List<double[]> whiskers = new ArrayList<>();
+            for (Point p : list) {
+                double tol = 100 * Binomial.tolerance(p.failed() / (double) p.trials(), p.trials());
+                whiskers.add(new double[] {p.occupancy(), Math.max(0, p.percent() - tol)});
+                whiskers.add(new double[] {p.occupancy(), Math.min(100, p.percent() + tol)});
+                whiskers.add(new double[] {p.occupancy(), Double.NaN});
             }
+            double[][] xy = Plots.xy(whiskers);
+            XYSeries w = chart.addSeries("whiskers: " + label(c), xy[0], xy[1]);
+            w.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            w.setMarker(SeriesMarkers.NONE);
+            w.setLineColor(figures.colour(label(c)));
+            w.setLineStyle(new BasicStroke(1.5f));
+            w.setShowInLegend(false);
         });
-        return Plots.xy(mean);
+        return chart;
+    }
+
+    /**
+     * The model's percent for a parity against percent held: straight between its vertices, so the
+     * curve has them all (none held, the kink at n = E where the first parity's ports run out, all
+     * held) and a vertex every 5 % besides.
+     */
+    static double[][] model(Case c, int[] byParity) {
+        int usable = byParity[0] + byParity[1];
+        TreeSet<Integer> at = new TreeSet<>(List.of(0, byParity[0], usable));
+        for (int k = 1; k < 20; k++) {
+            at.add((int) Math.round(usable * k / 20.0));
+        }
+        return Plots.xy(at.stream().map(n -> new double[] {100.0 * n / usable, 100 * Claims.model(c, n, byParity)}).toList());
     }
 }

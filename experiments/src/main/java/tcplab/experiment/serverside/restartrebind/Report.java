@@ -6,11 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import tcplab.chart.Markdown;
-import tcplab.chart.Plots;
 import tcplab.chart.Plots.Drawn;
 import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
@@ -27,9 +23,7 @@ final class Report {
     }
 
     static Section section(Experiment experiment, ExperimentData data, List<Claim> claims) throws IOException {
-        List<String> labels = new ArrayList<>();
-        List<Double> bound = new ArrayList<>();
-        List<Double> failing = new ArrayList<>();
+        List<Matrix.Cell> cells = new ArrayList<>();
         Map<String, Boolean> javaDefaults = new LinkedHashMap<>();
         Markdown.Table table = new Markdown.Table("old SO_REUSEADDR", "new SO_REUSEADDR", "left on the port", "model", "first bind()",
                 "bound after");
@@ -37,6 +31,7 @@ final class Report {
             Setup s = Setup.of(data.params(r));
             if (!r.ok()) {
                 table.row(s.oldReuse(), s.newReuse(), s.leftover(), "", "not measured: " + r.status(), "");
+                cells.add(Matrix.Cell.notMeasured(s, data.charts().colour(r.label())));
                 continue;
             }
             Outcome o = Outcome.read(data, r);
@@ -48,9 +43,7 @@ final class Report {
                             Format.count(o.attempts(), "attempt"));
             table.row(s.oldReuse(), s.newReuse(), TcpSockets.describe(o.leftover()), model, o.firstBound() ? "bound" : "failed: " + o.error(),
                     after);
-            labels.add(s.label());
-            bound.add(o.bound() ? o.boundAfter() : null);
-            failing.add(o.bound() ? 0.0 : o.windowSeconds());
+            cells.add(Matrix.Cell.of(s, o, data.charts().colour(r.label())));
         }
         StringBuilder md = new StringBuilder("An old server holds connections, then goes: killed (its connections end in TIME_WAIT on the"
                 + " server's side, as it closed first), still draining its connections after closing its listener (ESTABLISHED), or"
@@ -64,29 +57,20 @@ final class Report {
             md.append(String.join(", ", parts)).append(". A Java server that never touches the option therefore restarts at once on"
                     + " Linux; a server in C, or one that turns it off, does not. (The run's metadata.json records the same defaults.)\n\n");
         }
-        if (!labels.isEmpty()) {
-            md.append(chart(data, labels, bound, failing));
+        if (!cells.isEmpty()) {
+            md.append(chart(data, cells));
         }
         md.append(table.markdown()).append("\n");
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 
-    /** Bars: how long until each configuration bound, or how long it still failed. */
-    private static String chart(ExperimentData data, List<String> labels, List<Double> bound, List<Double> failing) throws IOException {
-        String title = "Time until a restarted server could bind, profile " + data.profile();
-        CategoryChart chart = Plots.bars(title, "seconds since the new server's first bind()", false, 0, false);
-        chart.addSeries("bound after", labels, bound).setFillColor(Plots.PALETTE[2]);
-        chart.addSeries("still failing when the retry window ended", labels, failing).setFillColor(Plots.PALETTE[5]);
-        CategorySeries atOnce = chart.addSeries("bound at the first attempt", labels, bound.stream()
-                .map(b -> b != null && b == 0 ? 0.0 : null).toList());
-        atOnce.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
-        atOnce.setMarker(SeriesMarkers.CIRCLE);
-        atOnce.setMarkerColor(Plots.PALETTE[2]);
-        chart.getStyler().setXAxisLabelRotation(30);
-        data.charts().save(chart, "restart-rebind");
-        return new Drawn("restart-rebind", title, "Green: the new server bound after this long (a dot: at its first attempt). Orange:"
-                + " bind() still failed with EADDRINUSE when the retry window ended. Each bar is labelled with SO_REUSEADDR on the old"
-                + " listener and on the new one, then what the old server left on the port.")
-                .markdown("charts");
+    /** The matrix: old × new SO_REUSEADDR × what was left, each cell measured against the model. */
+    private static String chart(ExperimentData data, List<Matrix.Cell> cells) throws IOException {
+        data.charts().save(new Matrix(cells), "restart-rebind");
+        return new Drawn("restart-rebind", Matrix.TITLE, "Each cell: what the new server's bind() did, retried every 100 ms, and in"
+                + " red what the model expects (Linux lets it bind over leftover connections only when they and the new socket both"
+                + " have SO_REUSEADDR). Bars: how long bind() kept failing, on the column's time scale; hatched with an arrow where"
+                + " the retry window ended first, so the true time is longer. The stripe at each cell's left is the configuration's"
+                + " colour in the report's other figures.").markdown("charts");
     }
 }

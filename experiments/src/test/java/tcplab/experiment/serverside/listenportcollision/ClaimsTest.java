@@ -14,7 +14,7 @@ import tcplab.testing.Fixtures;
 
 /**
  * C8's claims on the recorded quick run (range 40000–40999 with 40700 reserved: 499 usable ports of
- * the low end's parity, 500 of the other; 25 % and 75 % of them held) and on binds built here.
+ * the low end's parity, 500 of the other; 25 % and 75 % of them held, as the quick plan then did) and on binds built here.
  */
 class ClaimsTest {
     private static final Map<String, String> SYSCTLS = Map.of("net.ipv4.ip_local_port_range", "40000 40999",
