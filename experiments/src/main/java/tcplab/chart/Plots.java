@@ -432,6 +432,23 @@ public final class Plots {
     }
 
     /**
+     * The same, each line named at height {@code y} (in the axis' units) by the name of the same index:
+     * right of its line, or left of it for the last when {@code lastOnLeft} (a line by the right edge).
+     */
+    public static void phaseLines(XYChart chart, List<Double> xs, List<String> names, double y, boolean lastOnLeft) {
+        phaseLines(chart, xs);
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
+        double span = xs.stream().mapToDouble(Double::doubleValue).max().orElse(1) - Math.min(0, xs.stream().mapToDouble(Double::doubleValue)
+                .min().orElse(0));
+        int n = Math.min(names.size(), xs.size());
+        for (int i = 0; i < n; i++) {
+            double off = span * 0.05 * (lastOnLeft && i == n - 1 && i > 0 ? -1 : 1);
+            chart.addAnnotation(new AnnotationText(names.get(i), xs.get(i) + off, y, false));
+        }
+    }
+
+    /**
      * Legend labels that name only what varies: of each configuration's conditions (key to value, in
      * order), the keys whose values differ between them; a sysctl by its name after "net.ipv4." and
      * "tcp_", a number as key=value, a word (CLIENT_FIN, veth) alone. Where nothing varies a label is
@@ -457,23 +474,6 @@ public final class Plots {
             labels.add(before == 0 ? label : label + " (" + (before + 1) + ")");
         }
         return labels;
-    }
-
-    /**
-     * The same, each line named at height {@code y} (in the axis' units) by the name of the same index:
-     * right of its line, or left of it for the last when {@code lastOnLeft} (a line by the right edge).
-     */
-    public static void phaseLines(XYChart chart, List<Double> xs, List<String> names, double y, boolean lastOnLeft) {
-        phaseLines(chart, xs);
-        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
-        double span = xs.stream().mapToDouble(Double::doubleValue).max().orElse(1) - Math.min(0, xs.stream().mapToDouble(Double::doubleValue)
-                .min().orElse(0));
-        int n = Math.min(names.size(), xs.size());
-        for (int i = 0; i < n; i++) {
-            double off = span * 0.05 * (lastOnLeft && i == n - 1 && i > 0 ? -1 : 1);
-            chart.addAnnotation(new AnnotationText(names.get(i), xs.get(i) + off, y, false));
-        }
     }
 
     /** An ordered map for {@link #lines}. */
