@@ -89,7 +89,7 @@ public final class ReportWriter {
                 Charts.latency(latency, profile, benchmarks, "latency", "Connect/close"),
                 Charts.reuse(reuse, profile, benchmarks),
                 Charts.latency(reuseLatency, profile, benchmarks, "connection-reuse-latency", "Request"),
-                sections, glance, Summary.draw(glance, charts));
+                sections, glance, Summary.draw(glance, charts.scaled(scaled(sections.stream().flatMap(s -> s.claims().stream()).toList()))));
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
         return charts;
@@ -116,12 +116,15 @@ public final class ReportWriter {
                 // claims see no chart folder: they are computed as a comparison computes them
                 List<Claim> claims = experiment.claims(claimsData);
                 // each figure's footer names the sysctls its claims were measured scaled down at
-                List<String> scaled = claims.stream().flatMap(c -> java.util.Arrays.stream(c.scaled().split("; "))).filter(s -> !s.isBlank())
-                        .distinct().toList();
-                sections.add(experiment.report(new ExperimentData(data, experiment, charts.scaled(scaled)), claims));
+                sections.add(experiment.report(new ExperimentData(data, experiment, charts.scaled(scaled(claims))), claims));
             }
         }
         return sections;
+    }
+
+    /** The sysctls these claims were measured scaled down at, each once. */
+    private static List<String> scaled(List<Claim> claims) {
+        return claims.stream().flatMap(c -> java.util.Arrays.stream(c.scaled().split("; "))).filter(s -> !s.isBlank()).distinct().toList();
     }
 
     private static void writeResults(RunData data, Path file) throws IOException {

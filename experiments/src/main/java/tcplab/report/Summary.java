@@ -85,6 +85,11 @@ final class Summary implements Figures.Drawing {
     }
 
     @Override
+    public boolean model() {
+        return true; // the model beside the measurement in each row
+    }
+
+    @Override
     public int width() {
         return WIDTH;
     }

@@ -34,8 +34,7 @@ class FiguresTest {
             "latency",             // no kernel model predicts connect/close latency percentiles
             "connection-reuse",    // a comparison of two styles, measured
             "connection-reuse-latency",
-            "port-range-cost",     // the cost of a wider range: measured against the narrow one
-            "admin-port-accept-queues");
+            "throughput");         // its ceiling (ports / 60 s) holds only past 60 s: a shorter run's legend says it is not drawn
     private static final int LEGEND_LABEL_MAX = 40;
 
     @TempDir

@@ -108,6 +108,11 @@ final class Matrix implements Figures.Drawing {
     }
 
     @Override
+    public boolean model() {
+        return true; // the model in red in every cell
+    }
+
+    @Override
     public int width() {
         return LABELS + Leftover.values().length * CELL_W;
     }
