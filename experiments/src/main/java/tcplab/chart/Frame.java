@@ -238,7 +238,7 @@ final class Frame {
             if (k.marker() != null) {
                 g.setColor(k.markerColour());
                 g.setStroke(new BasicStroke(1.5f));
-                k.marker().paint(g, x + 15, y, 9);
+                k.marker().paint(g, x + 15, y, 7); // small enough that an arrow marker stays clear of its label
             }
         }
         g.setStroke(before);
