@@ -128,7 +128,7 @@ class ClaimsTest {
     void theReportNamesTheSysctlKeepaliveWithTheValuesItRanWith(@TempDir Path charts) throws Exception {
         DeadPeerExperiment experiment = new DeadPeerExperiment();
         ExperimentData data = new ExperimentData(RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline"))),
-                experiment, charts); // the chart away from the fixture
+                experiment, new tcplab.chart.Figures(charts, tcplab.chart.Figures.Context.of("test"))); // the chart away from the fixture
         Section section = Report.section(experiment, data, List.of());
         // before: "| DROP | KEEPALIVE_DEFAULT | 2.7 s | 2.72 s |", which reads as the kernel's defaults noticing in 2.7 s
         assertTrue(section.markdown().contains("| DROP | keepalive from the sysctls (2 + 1 × 1 s; 7875 s at the defaults) | 2.7 s |"),

@@ -42,7 +42,7 @@ class ClaimsTest {
     private Claim window(Path run) throws IOException {
         RunData data = RunData.load(new RunFolder(run));
         Experiment experiment = ExperimentCatalog.find("port-exhaustion");
-        List<Claim> claims = experiment.claims(new ExperimentData(data, experiment, Files.createDirectories(dir.resolve("charts"))));
+        List<Claim> claims = experiment.claims(new ExperimentData(data, experiment, new tcplab.chart.Figures(Files.createDirectories(dir.resolve("charts")), tcplab.chart.Figures.Context.of("test"))));
         List<Claim> windows = claims.stream().filter(c -> c.metric().id().equals("max_connections_per_60s_window")).toList();
         assertEquals(1, windows.size(), claims.toString());
         return windows.get(0);

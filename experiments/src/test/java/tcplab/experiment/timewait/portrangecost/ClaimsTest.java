@@ -60,7 +60,7 @@ class ClaimsTest {
     void theTableSaysEachLevelAsRecorded() throws Exception {
         PortRangeCostExperiment experiment = new PortRangeCostExperiment();
         RunData run = RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline")));
-        Section section = Report.section(experiment, new ExperimentData(run, experiment, charts)); // the charts away from the fixture
+        Section section = Report.section(experiment, new ExperimentData(run, experiment, new tcplab.chart.Figures(charts, tcplab.chart.Figures.Context.of("test")))); // the charts away from the fixture
         assertTrue(section.markdown().contains("| probes=200 ip_local_port_range=40000 43999 veth | 4000 | 51.4 % | 155 µs | 810 µs | 1.14 ms | 0 |"),
                 section.markdown());
         assertTrue(section.markdown().contains("| 0.0 % | 20.0 µs | 580 µs | 5.44 ms |"), section.markdown());

@@ -1,0 +1,229 @@
+package tcplab.chart;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.Polygon;
+import java.util.ArrayList;
+import java.util.List;
+import tcplab.results.Packets;
+
+/**
+ * A ladder (sequence) diagram drawn from a capture, as textbooks draw TCP: the client's column on
+ * the left, the server's on the right, one arrow per segment the kernel sent, with its flags,
+ * relative seq/ack and its time since the first segment, time running down the page. Rows are
+ * evenly spaced; a gap longer than {@link #GAP} seconds is drawn as a break with its length, so
+ * a SYN retried after 1, 3 and 7 s still fits while every time written is the real one. Socket
+ * states are written beside a column only where the experiment sampled them. Several panels (one
+ * per connection) sit side by side; a panel without a capture says why instead of drawing an
+ * empty ladder.
+ */
+public final class Ladder implements Figures.Drawing {
+    /** Seconds between two segments beyond which the ladder breaks its time axis. */
+    static final double GAP = 0.2;
+    private static final int PANEL_WIDTH = 480;
+    private static final int TIME_X = 4;
+    private static final int CLIENT_X = 160;
+    private static final int SERVER_X = 390;
+    private static final int HEAD = 62;
+    private static final int ROW = 34;
+    private static final int BREAK = 40;
+    private static final int SLANT = 12;
+    private static final Font HEADING = new Font(Font.SANS_SERIF, Font.BOLD, 13);
+    private static final Font TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+    private static final Color CLIENT_COLOUR = Plots.PALETTE[0];
+    private static final Color SERVER_COLOUR = Plots.PALETTE[5];
+
+    /**
+     * A socket state written beside one column: after the segment at index {@code afterPacket} of its
+     * panel (-1: before the first, {@link Integer#MAX_VALUE}: after the last).
+     */
+    public record State(int afterPacket, boolean client, String text) {
+        public static State before(boolean client, String text) {
+            return new State(-1, client, text);
+        }
+
+        public static State after(boolean client, String text) {
+            return new State(Integer.MAX_VALUE, client, text);
+        }
+    }
+
+    /** One connection's ladder: a heading, the connection as read from its capture, and the states sampled. */
+    public record Panel(String heading, Packets.Connection connection, List<State> states) {
+    }
+
+    private final String title;
+    private final List<Panel> panels;
+    private final List<String> noteLines;
+
+    /** {@code note}: what the times and states are, written under the panels. */
+    public Ladder(String title, List<Panel> panels, String note) {
+        this.title = title;
+        this.panels = List.copyOf(panels);
+        this.noteLines = Frame.wrap(note, TEXT, width() - 8);
+    }
+
+    @Override
+    public String title() {
+        return title;
+    }
+
+    @Override
+    public int width() {
+        return PANEL_WIDTH * Math.max(1, panels.size());
+    }
+
+    @Override
+    public int height() {
+        int tallest = 0;
+        for (Panel p : panels) {
+            tallest = Math.max(tallest, layout(p).bottom);
+        }
+        return tallest + 12 + noteLines.size() * 14 + 4;
+    }
+
+    /** The arrows drawn: one per captured segment, for tests. */
+    public int arrows() {
+        return panels.stream().mapToInt(p -> p.connection().packets().size()).sum();
+    }
+
+    /** Where each segment's arrow starts, where each break goes, and where the panel ends. */
+    private record Layout(int[] y, List<int[]> breaks, int bottom) {
+    }
+
+    private static Layout layout(Panel p) {
+        List<Packets.Packet> packets = p.connection().packets();
+        if (!p.connection().captured() || packets.isEmpty()) {
+            return new Layout(new int[0], List.of(), HEAD + 110);
+        }
+        int[] y = new int[packets.size()];
+        List<int[]> breaks = new ArrayList<>();
+        int at = HEAD + 34; // room for the states before the first segment
+        for (int i = 0; i < packets.size(); i++) {
+            if (i > 0) {
+                at += ROW;
+                if (packets.get(i).seconds() - packets.get(i - 1).seconds() > GAP) {
+                    breaks.add(new int[] {i, at});
+                    at += BREAK;
+                }
+            }
+            y[i] = at;
+        }
+        return new Layout(y, breaks, at + SLANT + 44);
+    }
+
+    @Override
+    public void paint(Graphics2D g) {
+        for (int i = 0; i < panels.size(); i++) {
+            Graphics2D panel = (Graphics2D) g.create(i * PANEL_WIDTH, 0, PANEL_WIDTH, height());
+            paint(panel, panels.get(i));
+            panel.dispose();
+        }
+        g.setFont(TEXT);
+        g.setColor(Color.DARK_GRAY);
+        int y = height() - noteLines.size() * 14;
+        for (String line : noteLines) {
+            g.drawString(line, 4, y);
+            y += 14;
+        }
+    }
+
+    private static void paint(Graphics2D g, Panel p) {
+        Packets.Connection c = p.connection();
+        g.setFont(HEADING);
+        g.setColor(Color.BLACK);
+        centre(g, p.heading(), (CLIENT_X + SERVER_X) / 2, 16);
+        g.setFont(TEXT);
+        centre(g, "client", CLIENT_X, 34);
+        centre(g, "server", SERVER_X, 34);
+        if (c.captured()) {
+            centre(g, c.client(), CLIENT_X, 48);
+            centre(g, c.server(), SERVER_X, 48);
+        }
+        Layout l = layout(p);
+        if (!c.captured() || c.packets().isEmpty()) {
+            g.setColor(new Color(245, 245, 245));
+            g.fillRect(CLIENT_X - 60, HEAD + 10, SERVER_X - CLIENT_X + 120, 80);
+            g.setColor(Color.DARK_GRAY);
+            String why = c.captured() ? "no capture: no segment captured" : c.problem();
+            int y = HEAD + 34;
+            for (String line : Frame.wrap(why, TEXT, SERVER_X - CLIENT_X + 100)) {
+                centre(g, line, (CLIENT_X + SERVER_X) / 2, y);
+                y += 15;
+            }
+            return;
+        }
+        // the two columns, broken where time is
+        g.setColor(Color.GRAY);
+        g.setStroke(new BasicStroke(1.5f));
+        int top = HEAD;
+        for (int[] b : l.breaks()) {
+            for (int x : new int[] {CLIENT_X, SERVER_X}) {
+                g.drawLine(x, top, x, b[1] + 4);
+                zigzag(g, x, b[1] + 4, b[1] + BREAK - 4);
+            }
+            top = b[1] + BREAK - 4;
+            Packets.Packet before = c.packets().get(b[0] - 1);
+            Packets.Packet after = c.packets().get(b[0]);
+            g.setColor(Color.DARK_GRAY);
+            centre(g, "… " + Packets.time(after.seconds() - before.seconds()) + " later …", (CLIENT_X + SERVER_X) / 2, b[1] + BREAK / 2 + 4);
+            g.setColor(Color.GRAY);
+        }
+        for (int x : new int[] {CLIENT_X, SERVER_X}) {
+            g.drawLine(x, top, x, l.bottom() - 20);
+        }
+        for (int i = 0; i < c.packets().size(); i++) {
+            arrow(g, c.packets().get(i), l.y()[i]);
+        }
+        for (State s : p.states()) {
+            int y = s.afterPacket() < 0 ? HEAD + 18
+                    : s.afterPacket() >= l.y().length ? l.y()[l.y().length - 1] + SLANT + 26 : l.y()[s.afterPacket()] + SLANT + 13;
+            state(g, s, y);
+        }
+    }
+
+    private static void arrow(Graphics2D g, Packets.Packet p, int y) {
+        int from = p.fromClient() ? CLIENT_X : SERVER_X;
+        int to = p.fromClient() ? SERVER_X : CLIENT_X;
+        Color colour = p.flags().contains(Packets.Flag.RST) ? Plots.MODEL.darker() : p.fromClient() ? CLIENT_COLOUR : SERVER_COLOUR;
+        g.setColor(colour);
+        g.setStroke(new BasicStroke(p.flags().contains(Packets.Flag.RST) ? 2.2f : 1.4f));
+        int dir = Integer.signum(to - from);
+        g.drawLine(from, y, to - dir * 8, y + SLANT);
+        double angle = Math.atan2(SLANT, to - from);
+        Polygon head = new Polygon();
+        head.addPoint(to, y + SLANT);
+        head.addPoint((int) Math.round(to - 10 * Math.cos(angle - 0.35)), (int) Math.round(y + SLANT - 10 * Math.sin(angle - 0.35)));
+        head.addPoint((int) Math.round(to - 10 * Math.cos(angle + 0.35)), (int) Math.round(y + SLANT - 10 * Math.sin(angle + 0.35)));
+        g.fillPolygon(head);
+        g.setFont(TEXT);
+        centre(g, p.label(), (CLIENT_X + SERVER_X) / 2, y + SLANT / 2 - 4);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString(Packets.time(p.seconds()), TIME_X, y + 4);
+    }
+
+    /** A state beside its column: left of the client's, right of the server's. */
+    private static void state(Graphics2D g, State s, int y) {
+        g.setFont(TEXT);
+        FontMetrics m = g.getFontMetrics();
+        int w = m.stringWidth(s.text());
+        int x = s.client() ? CLIENT_X - 8 - w : SERVER_X + 8;
+        g.setColor(new Color(235, 240, 250));
+        g.fillRoundRect(x - 3, y - 11, w + 6, 15, 6, 6);
+        g.setColor(Color.BLACK);
+        g.drawString(s.text(), x, y);
+    }
+
+    private static void zigzag(Graphics2D g, int x, int y0, int y1) {
+        int step = (y1 - y0) / 4;
+        for (int i = 0; i < 4; i++) {
+            g.drawLine(x + (i % 2 == 0 ? -4 : 4), y0 + i * step, x + (i % 2 == 0 ? 4 : -4), y0 + (i + 1) * step);
+        }
+    }
+
+    private static void centre(Graphics2D g, String text, int x, int y) {
+        g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, y);
+    }
+}
