@@ -50,8 +50,15 @@ public final class Ladder implements Figures.Drawing {
         }
     }
 
-    /** One connection's ladder: a heading, the connection as read from its capture, and the states sampled. */
-    public record Panel(String heading, Packets.Connection connection, List<State> states) {
+    /** One connection's ladder: a heading, the connection as read from its capture, the states sampled, and a note under it ("" for none). */
+    public record Panel(String heading, Packets.Connection connection, List<State> states, String note) {
+        public Panel(String heading, Packets.Connection connection, List<State> states) {
+            this(heading, connection, states, "");
+        }
+
+        List<String> noteLines() {
+            return note.isEmpty() ? List.of() : Frame.wrap(note, TEXT, PANEL_WIDTH - 24);
+        }
     }
 
     private final String title;
@@ -79,7 +86,7 @@ public final class Ladder implements Figures.Drawing {
     public int height() {
         int tallest = 0;
         for (Panel p : panels) {
-            tallest = Math.max(tallest, layout(p).bottom);
+            tallest = Math.max(tallest, layout(p).bottom + p.noteLines().size() * 14);
         }
         return tallest + 12 + noteLines.size() * 14 + 4;
     }
@@ -176,6 +183,12 @@ public final class Ladder implements Figures.Drawing {
         }
         for (int i = 0; i < c.packets().size(); i++) {
             arrow(g, c.packets().get(i), l.y()[i]);
+        }
+        g.setColor(Color.BLACK);
+        int noteY = l.bottom() + 4;
+        for (String line : p.noteLines()) {
+            g.drawString(line, TIME_X + 8, noteY);
+            noteY += 14;
         }
         for (State s : p.states()) {
             int y = s.afterPacket() < 0 ? HEAD + 18

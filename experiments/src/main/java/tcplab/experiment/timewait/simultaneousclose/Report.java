@@ -35,8 +35,21 @@ final class Report {
         }
         String md = "A client and a server hold connections and close them in three orders. To close both at once, the lab takes the"
                 + " veth link down, both sides close, and the link comes back so the two FINs cross. The model: the side that closes"
-                + " first keeps TIME_WAIT; when both close at once, both do.\n\n" + table.markdown() + "\n";
+                + " first keeps TIME_WAIT; when both close at once, both do.\n\n" + table.markdown() + "\n" + ladders(data);
         return new Section(experiment.name(), experiment.title(), md, claims);
+    }
+
+    /** The ladders of each configuration that ran (Ladders). */
+    private static String ladders(ExperimentData data) throws IOException {
+        StringBuilder md = new StringBuilder();
+        int index = 0;
+        for (RunData.Result r : data.trials()) {
+            List<StateRow> rows = StateRow.TABLE.read(data, r);
+            if (r.ok() && !rows.isEmpty()) {
+                md.append(Ladders.draw(data, r, rows, index++).markdown("charts"));
+            }
+        }
+        return md.toString();
     }
 
     private static Map<String, Long> states(List<StateRow> rows, Order order, Side side) {
