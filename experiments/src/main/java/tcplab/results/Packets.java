@@ -81,7 +81,7 @@ public final class Packets {
 
     /**
      * The segments to or from {@code serverPort} of the first connection in the capture that uses it
-     * (its client port is the first seen); a missing, empty or unreadable file gives a connection
+     * (its client port is the first seen, up to a new SYN from that port: a later connection); a missing, empty or unreadable file gives a connection
      * whose {@link Connection#problem} says so.
      */
     public static Connection read(Path pcap, int serverPort) {
@@ -138,8 +138,18 @@ public final class Packets {
         boolean firstFromClient = first.dstPort == serverPort;
         String client = firstFromClient ? first.src + ":" + first.srcPort : first.dst + ":" + first.dstPort;
         String server = firstFromClient ? first.dst + ":" + first.dstPort : first.src + ":" + first.srcPort;
-        List<Raw> mine = all.stream().filter(r -> (r.src + ":" + r.srcPort).equals(client) && (r.dst + ":" + r.dstPort).equals(server)
-                || (r.src + ":" + r.srcPort).equals(server) && (r.dst + ":" + r.dstPort).equals(client)).toList();
+        List<Raw> mine = new ArrayList<>();
+        for (Raw r : all) {
+            boolean fromClient = (r.src + ":" + r.srcPort).equals(client) && (r.dst + ":" + r.dstPort).equals(server);
+            if (!fromClient && !((r.src + ":" + r.srcPort).equals(server) && (r.dst + ":" + r.dstPort).equals(client))) {
+                continue;
+            }
+            // a new SYN (another sequence number) from the same port is the next connection, not this one
+            if (fromClient && !mine.isEmpty() && r.flags.equals(EnumSet.of(Flag.SYN)) && !(mine.get(0).flags.contains(Flag.SYN) && mine.get(0).seq == r.seq)) {
+                break;
+            }
+            mine.add(r);
+        }
         Long clientBase = base(mine, true, client);
         Long serverBase = base(mine, false, client);
         List<Packet> packets = new ArrayList<>();

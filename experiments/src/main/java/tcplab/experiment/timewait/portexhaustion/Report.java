@@ -53,6 +53,7 @@ final class Report {
             drawn(md, new Drawn("port-exhaustion-time-wait", title, "Sockets in TIME_WAIT in the client's namespace, sampled each second (sockstat)."));
         }
         md.append(table.markdown()).append("\n");
+        drawn(md, Ladders.draw(data));
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 
