@@ -50,10 +50,35 @@ public final class Ladder implements Figures.Drawing {
         }
     }
 
+    /**
+     * Something a side did that is not a segment, at its time since the first segment (e.g. "connect()
+     * returns ETIMEDOUT", from the experiment's raw rows): drawn as a dot on its column, in time order.
+     */
+    public record Event(double seconds, boolean client, String text) {
+    }
+
     /** One connection's ladder: a heading, the connection as read from its capture, the states sampled, and a note under it ("" for none). */
-    public record Panel(String heading, Packets.Connection connection, List<State> states, String note) {
+    public record Panel(String heading, Packets.Connection connection, List<State> states, String note,
+                        java.util.function.Predicate<Packets.Packet> lost, List<Event> events) {
         public Panel(String heading, Packets.Connection connection, List<State> states) {
             this(heading, connection, states, "");
+        }
+
+        public Panel(String heading, Packets.Connection connection, List<State> states, String note) {
+            this(heading, connection, states, note, p -> false, List.of());
+        }
+
+        /** The same with these moments drawn on the time axis among the segments. */
+        public Panel events(List<Event> which) {
+            return new Panel(heading, connection, states, note, lost, List.copyOf(which));
+        }
+
+        /**
+         * The same with the segments {@code lost} selects drawn as lost on their way (an × short of the
+         * receiver's column): what the experiment's own drop rule did to them, as its raw files say.
+         */
+        public Panel lost(java.util.function.Predicate<Packets.Packet> which) {
+            return new Panel(heading, connection, states, note, which, events);
         }
 
         List<String> noteLines() {
@@ -96,29 +121,50 @@ public final class Ladder implements Figures.Drawing {
         return panels.stream().mapToInt(p -> p.connection().packets().size()).sum();
     }
 
-    /** Where each segment's arrow starts, where each break goes, and where the panel ends. */
-    private record Layout(int[] y, List<int[]> breaks, int bottom) {
+    /** Where each segment's arrow starts, where each event goes, where each break goes, and where the panel ends. */
+    private record Layout(int[] y, int[] eventY, List<int[]> breaks, List<String> gaps, int bottom) {
     }
 
     private static Layout layout(Panel p) {
         List<Packets.Packet> packets = p.connection().packets();
         if (!p.connection().captured() || packets.isEmpty()) {
-            return new Layout(new int[0], List.of(), HEAD + 110);
+            return new Layout(new int[0], new int[0], List.of(), List.of(), HEAD + 110);
         }
+        // segments and events in time order; an event sorts after a segment of the same time
+        int n = packets.size() + p.events().size();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer i) -> time(p, i)).thenComparingInt(i -> i));
         int[] y = new int[packets.size()];
+        int[] eventY = new int[p.events().size()];
         List<int[]> breaks = new ArrayList<>();
+        List<String> gaps = new ArrayList<>();
         int at = HEAD + 34; // room for the states before the first segment
-        for (int i = 0; i < packets.size(); i++) {
-            if (i > 0) {
+        for (int k = 0; k < n; k++) {
+            if (k > 0) {
                 at += ROW;
-                if (packets.get(i).seconds() - packets.get(i - 1).seconds() > GAP) {
-                    breaks.add(new int[] {i, at});
+                double gap = time(p, order[k]) - time(p, order[k - 1]);
+                if (gap > GAP) {
+                    breaks.add(new int[] {at});
+                    gaps.add(Packets.time(gap));
                     at += BREAK;
                 }
             }
-            y[i] = at;
+            if (order[k] < packets.size()) {
+                y[order[k]] = at;
+            } else {
+                eventY[order[k] - packets.size()] = at;
+            }
         }
-        return new Layout(y, breaks, at + SLANT + 44);
+        return new Layout(y, eventY, breaks, gaps, at + SLANT + 44);
+    }
+
+    /** The time of item {@code i}: a segment, or past the segments an event. */
+    private static double time(Panel p, int i) {
+        int packets = p.connection().packets().size();
+        return i < packets ? p.connection().packets().get(i).seconds() : p.events().get(i - packets).seconds();
     }
 
     @Override
@@ -166,23 +212,25 @@ public final class Ladder implements Figures.Drawing {
         g.setColor(Color.GRAY);
         g.setStroke(new BasicStroke(1.5f));
         int top = HEAD;
-        for (int[] b : l.breaks()) {
+        for (int i = 0; i < l.breaks().size(); i++) {
+            int b = l.breaks().get(i)[0];
             for (int x : new int[] {CLIENT_X, SERVER_X}) {
-                g.drawLine(x, top, x, b[1] + 4);
-                zigzag(g, x, b[1] + 4, b[1] + BREAK - 4);
+                g.drawLine(x, top, x, b + 4);
+                zigzag(g, x, b + 4, b + BREAK - 4);
             }
-            top = b[1] + BREAK - 4;
-            Packets.Packet before = c.packets().get(b[0] - 1);
-            Packets.Packet after = c.packets().get(b[0]);
+            top = b + BREAK - 4;
             g.setColor(Color.DARK_GRAY);
-            centre(g, "… " + Packets.time(after.seconds() - before.seconds()) + " later …", (CLIENT_X + SERVER_X) / 2, b[1] + BREAK / 2 + 4);
+            centre(g, "… " + l.gaps().get(i) + " later …", (CLIENT_X + SERVER_X) / 2, b + BREAK / 2 + 4);
             g.setColor(Color.GRAY);
         }
         for (int x : new int[] {CLIENT_X, SERVER_X}) {
             g.drawLine(x, top, x, l.bottom() - 20);
         }
         for (int i = 0; i < c.packets().size(); i++) {
-            arrow(g, c.packets().get(i), l.y()[i]);
+            arrow(g, c.packets().get(i), l.y()[i], p.lost().test(c.packets().get(i)));
+        }
+        for (int i = 0; i < p.events().size(); i++) {
+            event(g, p.events().get(i), l.eventY()[i]);
         }
         g.setColor(Color.BLACK);
         int noteY = l.bottom() + 4;
@@ -197,9 +245,13 @@ public final class Ladder implements Figures.Drawing {
         }
     }
 
-    private static void arrow(Graphics2D g, Packets.Packet p, int y) {
+    private static void arrow(Graphics2D g, Packets.Packet p, int y, boolean lost) {
         int from = p.fromClient() ? CLIENT_X : SERVER_X;
         int to = p.fromClient() ? SERVER_X : CLIENT_X;
+        if (lost) {
+            arrowLost(g, p, y, from, to);
+            return;
+        }
         Color colour = p.flags().contains(Packets.Flag.RST) ? Plots.MODEL.darker() : p.fromClient() ? CLIENT_COLOUR : SERVER_COLOUR;
         g.setColor(colour);
         g.setStroke(new BasicStroke(p.flags().contains(Packets.Flag.RST) ? 2.2f : 1.4f));
@@ -213,6 +265,35 @@ public final class Ladder implements Figures.Drawing {
         g.fillPolygon(head);
         g.setFont(TEXT);
         centre(g, p.label(), (CLIENT_X + SERVER_X) / 2, y + SLANT / 2 - 4);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString(Packets.time(p.seconds()), TIME_X, y + 4);
+    }
+
+    /** An event: a dot on its side's column, its words beside it towards the other column, its time on the left. */
+    private static void event(Graphics2D g, Event e, int y) {
+        int x = e.client() ? CLIENT_X : SERVER_X;
+        g.setColor(Color.BLACK);
+        g.fillOval(x - 4, y + SLANT / 2 - 4, 8, 8);
+        g.setFont(TEXT);
+        int w = g.getFontMetrics().stringWidth(e.text());
+        g.drawString(e.text(), e.client() ? x + 10 : x - 10 - w, y + SLANT / 2 + 4);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString(Packets.time(e.seconds()), TIME_X, y + 4);
+    }
+
+    /** A segment that never reached the other side: a dashed line ending in an × before its column. */
+    private static void arrowLost(Graphics2D g, Packets.Packet p, int y, int from, int to) {
+        Color colour = p.fromClient() ? CLIENT_COLOUR : SERVER_COLOUR;
+        int end = from + (to - from) * 4 / 5;
+        int endY = y + SLANT * 4 / 5;
+        g.setColor(colour);
+        g.setStroke(new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {5, 4}, 0));
+        g.drawLine(from, y, end, endY);
+        g.setStroke(new BasicStroke(2f));
+        g.drawLine(end - 5, endY - 5, end + 5, endY + 5);
+        g.drawLine(end - 5, endY + 5, end + 5, endY - 5);
+        g.setFont(TEXT);
+        centre(g, p.label() + " (dropped)", (CLIENT_X + SERVER_X) / 2, y + SLANT / 2 - 4);
         g.setColor(Color.DARK_GRAY);
         g.drawString(Packets.time(p.seconds()), TIME_X, y + 4);
     }

@@ -62,12 +62,18 @@ public final class Packets {
     }
 
     /**
-     * One connection as captured: the client's and server's address:port and its segments; or, when
-     * there is nothing to draw, {@link #problem} says why ("no capture: …").
+     * One connection as captured: the client's and server's address:port, its segments, and when the
+     * first was captured (µs since the epoch: the clock the lab's other raw files use); or, when there
+     * is nothing to draw, {@link #problem} says why ("no capture: …").
      */
-    public record Connection(String client, String server, List<Packet> packets, String problem) {
+    public record Connection(String client, String server, List<Packet> packets, long startMicros, String problem) {
         public static Connection missing(String why) {
-            return new Connection("", "", List.of(), why);
+            return new Connection("", "", List.of(), 0, why);
+        }
+
+        /** Seconds from the first segment to {@code epochMillis}, e.g. when connect() returned. */
+        public double secondsTo(long epochMillis) {
+            return (epochMillis * 1000 - startMicros) / 1e6;
         }
 
         public boolean captured() {
@@ -160,7 +166,7 @@ public final class Packets {
             long ack = r.flags.contains(Flag.ACK) && other != null ? relative(r.ack, other) : -1;
             packets.add(new Packet((r.micros - first.micros) / 1e6, fromClient, r.flags, relative(r.seq, own), ack, r.length));
         }
-        return new Connection(client, server, List.copyOf(packets), null);
+        return new Connection(client, server, List.copyOf(packets), first.micros, null);
     }
 
     /** What the capture's log says (a capture that could not start leaves its reason there), or that the file is missing. */

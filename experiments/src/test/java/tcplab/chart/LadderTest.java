@@ -44,7 +44,7 @@ class LadderTest {
         var syn = java.util.EnumSet.of(Packets.Flag.SYN);
         List<Packets.Packet> retries = List.of(new Packets.Packet(0, true, syn, 0, -1, 0), new Packets.Packet(1.02, true, syn, 0, -1, 0),
                 new Packets.Packet(3.05, true, syn, 0, -1, 0));
-        Ladder ladder = new Ladder("How often is a SYN sent?", List.of(new Ladder.Panel("dropped", new Packets.Connection("c:1", "s:2", retries, null),
+        Ladder ladder = new Ladder("How often is a SYN sent?", List.of(new Ladder.Panel("dropped", new Packets.Connection("c:1", "s:2", retries, 0, null),
                 List.of())), "");
         new Figures(dir, Figures.Context.of("t")).save(ladder, "gap");
         String svg = Files.readString(dir.resolve("gap.svg"));
