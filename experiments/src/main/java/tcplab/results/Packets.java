@@ -27,7 +27,8 @@ public final class Packets {
 
     /**
      * One segment: seconds since the capture's first segment of this connection, its direction,
-     * its flags, relative seq and ack (ack -1 without the ACK flag) and its payload length in bytes.
+     * its flags, relative seq and ack (ack -1 without the ACK flag; {@link #FOREIGN} outside this
+     * connection's sequence space) and its payload length in bytes.
      */
     public record Packet(double seconds, boolean fromClient, Set<Flag> flags, long seq, long ack, int length) {
         /** SYN, SYN-ACK, ACK, PSH-ACK, FIN-ACK, RST, RST-ACK: the flags a ladder writes on the arrow. */
@@ -47,6 +48,10 @@ public final class Packets {
         /** What an arrow says: flags, seq (a range when it carries bytes), ack, length. */
         public String label() {
             StringBuilder s = new StringBuilder(flagsText());
+            if (seq == FOREIGN || ack == FOREIGN) {
+                return s.append(" (another connection's ").append(seq == FOREIGN && ack == FOREIGN ? "seq, ack" : seq == FOREIGN ? "seq" : "ack")
+                        .append(")").append(length > 0 ? " (" + length + " B)" : "").toString();
+            }
             s.append(" seq ").append(seq);
             if (length > 0) {
                 s.append(':').append(seq + length);
@@ -161,6 +166,13 @@ public final class Packets {
         List<Packet> packets = new ArrayList<>();
         for (Raw r : mine) {
             boolean fromClient = (r.src + ":" + r.srcPort).equals(client);
+            if (r.flags.contains(Flag.SYN)) { // a SYN starts its side's sequence space (again, after a reset)
+                if (fromClient) {
+                    clientBase = r.seq;
+                } else {
+                    serverBase = r.seq;
+                }
+            }
             long own = fromClient ? clientBase : serverBase;
             Long other = fromClient ? serverBase : clientBase;
             long ack = r.flags.contains(Flag.ACK) && other != null ? relative(r.ack, other) : -1;
@@ -185,8 +197,16 @@ public final class Packets {
         return "no capture: " + pcap.getFileName() + " is missing";
     }
 
-    /** One side's first sequence number: its first segment's seq, or failing that what the other side first acknowledged. */
+    /**
+     * One side's first sequence number: its first SYN's, else its first segment's seq, else what the
+     * other side first acknowledged.
+     */
     private static Long base(List<Raw> packets, boolean clientSide, String client) {
+        for (Raw r : packets) {
+            if ((r.src + ":" + r.srcPort).equals(client) == clientSide && r.flags.contains(Flag.SYN)) {
+                return r.seq;
+            }
+        }
         for (Raw r : packets) {
             if ((r.src + ":" + r.srcPort).equals(client) == clientSide) {
                 return r.seq;
@@ -200,9 +220,14 @@ public final class Packets {
         return null;
     }
 
+    /** A number relative to its base; {@link #FOREIGN} when it lies before it or 2^31 past it: another connection's numbers. */
     private static long relative(long value, long base) {
-        return (value - base) & 0xFFFFFFFFL; // sequence space wraps at 2^32
+        long r = (value - base) & 0xFFFFFFFFL; // sequence space wraps at 2^32
+        return r >= 1L << 31 ? FOREIGN : r;
     }
+
+    /** A seq or ack outside this connection's sequence space, e.g. a challenge ACK's, which carries the old connection's numbers. */
+    public static final long FOREIGN = -2;
 
     /** "0.058 ms", "1.003 s": a time since the first segment, to the microsecond the capture has. */
     public static String time(double seconds) {
