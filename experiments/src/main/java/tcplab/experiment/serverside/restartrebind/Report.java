@@ -68,6 +68,10 @@ final class Report {
             md.append(chart(data, labels, bound, failing));
         }
         md.append(table.markdown()).append("\n");
+        Plots.Drawn ladder = Ladders.draw(data);
+        if (ladder != null) {
+            md.append(ladder.markdown("charts"));
+        }
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 
