@@ -71,9 +71,18 @@ public final class Packets {
      * first was captured (µs since the epoch: the clock the lab's other raw files use); or, when there
      * is nothing to draw, {@link #problem} says why ("no capture: …").
      */
-    public record Connection(String client, String server, List<Packet> packets, long startMicros, String problem) {
+    public record Connection(String client, String server, List<Packet> packets, long startMicros, String problem, boolean taken) {
+        public Connection(String client, String server, List<Packet> packets, long startMicros, String problem) {
+            this(client, server, packets, startMicros, problem, true);
+        }
+
         public static Connection missing(String why) {
             return new Connection("", "", List.of(), 0, why);
+        }
+
+        /** No capture because the run took none: recorded before tcplab captured packets (neither the pcap nor its log is there). */
+        static Connection notTaken(String why) {
+            return new Connection("", "", List.of(), 0, why, false);
         }
 
         /** Seconds from the first segment to {@code epochMillis}, e.g. when connect() returned. */
@@ -83,6 +92,14 @@ public final class Packets {
 
         public boolean captured() {
             return problem == null;
+        }
+
+        /**
+         * For a claim's explanation: " Ladder: no capture: why." when a capture was taken and has nothing
+         * to draw; "" when it has, or when the run took none (its recording predates the captures).
+         */
+        public String claimNote() {
+            return !taken || captured() && !packets.isEmpty() ? "" : " Ladder: " + (captured() ? "no capture: no segment captured" : problem) + ".";
         }
     }
 
@@ -97,7 +114,8 @@ public final class Packets {
      */
     public static Connection read(Path pcap, int serverPort) {
         if (!Files.isRegularFile(pcap)) {
-            return Connection.missing(whyMissing(pcap));
+            String why = whyMissing(pcap);
+            return Files.isRegularFile(log(pcap)) ? Connection.missing(why) : Connection.notTaken(why);
         }
         List<Raw> all = new ArrayList<>();
         try {
@@ -181,9 +199,14 @@ public final class Packets {
         return new Connection(client, server, List.copyOf(packets), first.micros, null);
     }
 
+    /** tcpdump's log beside a capture: raw/ID.NAME.tcpdump.log, written whenever the run tried to capture. */
+    private static Path log(Path pcap) {
+        return pcap.resolveSibling(pcap.getFileName().toString().replaceAll("\\.pcap$", ".tcpdump.log"));
+    }
+
     /** What the capture's log says (a capture that could not start leaves its reason there), or that the file is missing. */
     private static String whyMissing(Path pcap) {
-        Path log = pcap.resolveSibling(pcap.getFileName().toString().replaceAll("\\.pcap$", ".tcpdump.log"));
+        Path log = log(pcap);
         try {
             if (Files.isRegularFile(log)) {
                 String reason = Files.readAllLines(log).stream().filter(l -> l.startsWith("no capture: ")).findFirst().orElse(null);

@@ -34,8 +34,11 @@ class PacketsTest {
     @Test
     void aMissingEmptyOrForeignCaptureSaysWhy(@TempDir Path dir) throws IOException {
         assertEquals("no capture: x.pcap is missing", Packets.read(dir.resolve("x.pcap"), 7000).problem());
+        assertEquals("", Packets.read(dir.resolve("x.pcap"), 7000).claimNote(), "a run recorded before captures took none: its claims say nothing");
         Files.writeString(dir.resolve("y.tcpdump.log"), "no capture: `tcpdump` is not installed\n");
         assertEquals("no capture: `tcpdump` is not installed", Packets.read(dir.resolve("y.pcap"), 7000).problem());
+        assertEquals(" Ladder: no capture: `tcpdump` is not installed.", Packets.read(dir.resolve("y.pcap"), 7000).claimNote());
+        assertEquals("", Packets.read(FIXTURE, 7000).claimNote());
         Files.createFile(dir.resolve("e.pcap"));
         assertEquals("no capture: e.pcap is empty", Packets.read(dir.resolve("e.pcap"), 7000).problem());
         assertFalse(Packets.read(FIXTURE, 7001).captured(), "no segment of another port");

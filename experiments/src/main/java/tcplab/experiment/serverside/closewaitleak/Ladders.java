@@ -36,8 +36,7 @@ final class Ladders {
 
     /** For the reconnect claim's explanation: "" when it was captured, else " Ladder: no capture: why." */
     static String captureNote(ExperimentData data, RunData.Result r) {
-        Packets.Connection c = connection(data, r);
-        return c.captured() && !c.packets().isEmpty() ? "" : " Ladder: " + (c.captured() ? "no capture: no segment captured" : c.problem()) + ".";
+        return connection(data, r).claimNote();
     }
 
     /** Report side: the first leaky configuration's reconnect; null when no configuration made one. */

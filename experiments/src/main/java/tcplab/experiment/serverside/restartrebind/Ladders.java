@@ -55,8 +55,7 @@ final class Ladders {
         if (!pictured(data, r)) {
             return "";
         }
-        Packets.Connection c = connection(data, r);
-        return c.captured() && !c.packets().isEmpty() ? "" : " Ladder: " + (c.captured() ? "no capture: no segment captured" : c.problem()) + ".";
+        return connection(data, r).claimNote();
     }
 
     /** Report side: the TIME_WAIT configurations side by side; null when none ran. */

@@ -38,8 +38,7 @@ final class Ladders {
 
     /** For a claim's explanation: "" when the first connect() was captured, else " Ladder: no capture: why." */
     static String captureNote(ExperimentData data, RunData.Result r) {
-        Packets.Connection c = connection(data, r);
-        return c.captured() && !c.packets().isEmpty() ? "" : " Ladder: " + (c.captured() ? "no capture: no segment captured" : c.problem()) + ".";
+        return connection(data, r).claimNote();
     }
 
     /** Report side: the first configurations' first connect(), side by side; null when none ran. */

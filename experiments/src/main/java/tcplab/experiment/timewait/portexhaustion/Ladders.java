@@ -47,8 +47,7 @@ final class Ladders {
 
     /** For a claim's explanation: "" when the configuration's first connection was captured, else " Ladder: no capture: why." */
     static String captureNote(ExperimentData data, RunData.Result r) {
-        Packets.Connection c = connection(data, r);
-        return c.captured() && !c.packets().isEmpty() ? "" : " Ladder: " + (c.captured() ? "no capture: no segment captured" : c.problem()) + ".";
+        return connection(data, r).claimNote();
     }
 
     /** Report side: a FIN close beside an RST close, each the first configuration of its mode; null when the run has neither. */

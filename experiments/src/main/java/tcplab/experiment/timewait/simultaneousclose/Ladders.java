@@ -124,7 +124,6 @@ final class Ladders {
 
     /** For a claim's explanation: "" when the order's ladder was captured, else " Ladder: no capture: why." */
     static String captureNote(ExperimentData data, RunData.Result r, Order order) throws IOException {
-        Packets.Connection c = connection(data, r, order);
-        return c.captured() && !c.packets().isEmpty() ? "" : " Ladder: " + (c.captured() ? "no capture: no segment captured" : c.problem()) + ".";
+        return connection(data, r, order).claimNote();
     }
 }
