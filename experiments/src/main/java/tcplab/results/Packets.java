@@ -81,7 +81,7 @@ public final class Packets {
         }
 
         /** No capture because the run took none: recorded before tcplab captured packets (neither the pcap nor its log is there). */
-        static Connection notTaken(String why) {
+        public static Connection notTaken(String why) {
             return new Connection("", "", List.of(), 0, why, false);
         }
 

@@ -59,8 +59,11 @@ final class Ladders {
     /** The order's connection as captured, or why there is none. */
     static Packets.Connection connection(ExperimentData data, RunData.Result r, Order order) throws IOException {
         List<PicturedRow> pictured = PicturedRow.TABLE.read(data, r);
+        if (pictured.isEmpty()) { // a run recorded before the ladders
+            return Packets.Connection.notTaken("no capture: this run recorded no pictured connection (raw/" + r.id() + ".pictured.csv)");
+        }
         if (pictured.stream().noneMatch(p -> p.order() == order)) {
-            return Packets.Connection.missing("no capture: this run recorded no pictured connection (raw/" + r.id() + ".pictured.csv)");
+            return Packets.Connection.missing("no capture: no connection of this order was open when the capture started");
         }
         return Packets.read(data.folder().raw(r.id(), "." + CAPTURE + ".pcap"), order.port());
     }
