@@ -43,6 +43,7 @@ need nsenter util-linux "runs the server and benchmarks inside the lab's hosts"
 need setpriv util-linux "ties the lab's life to tcplab's"
 need prlimit util-linux "gives the close-wait-leak server its small descriptor limit"
 need nft nftables "drops packets inside the lab's server host for the timeout experiments"
+need tcpdump tcpdump "captures the packets of the ladder figures, inside the lab's hosts only"
 need make make "runs the targets"
 if ((tests)); then
   need chromium chromium "renders the HTML reports in the tests, headless"

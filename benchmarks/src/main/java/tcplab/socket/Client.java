@@ -62,8 +62,16 @@ public final class Client {
 
     /** A connected blocking channel with this client's options. */
     public SocketChannel open() throws IOException {
+        return open(0);
+    }
+
+    /** The same from {@code localPort} (0: the kernel picks one), e.g. the one port a packet capture filters on. */
+    public SocketChannel open(int localPort) throws IOException {
         SocketChannel channel = SocketChannel.open(family);
         try {
+            if (localPort > 0) {
+                channel.bind(new java.net.InetSocketAddress(family == java.net.StandardProtocolFamily.INET6 ? "::" : "0.0.0.0", localPort));
+            }
             if (reuseAddr) {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             }

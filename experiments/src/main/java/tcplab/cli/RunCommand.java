@@ -136,6 +136,11 @@ final class RunCommand implements Callable<Integer> {
         files.put("sysctlsPerConfiguration", RunFolder.SYSCTLS);
         files.put("kernelCountersPerConfiguration", RunFolder.COUNTERS);
         files.put("configurations", RunFolder.CONFIGURATIONS);
+        // the ladder figures' packet captures (classic pcap, taken inside the lab's hosts), each by name
+        var captures = files.putArray("packetCaptures");
+        try (var raw = Files.list(folder.file(RunFolder.RAW))) {
+            raw.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".pcap")).sorted().forEach(f -> captures.add(RunFolder.RAW + "/" + f));
+        }
         Metadata.write(folder.file(RunFolder.METADATA), metadata);
         if (!hostAfter.equals(hostBefore)) {
             System.err.println("tcplab: WARNING: this machine's TCP settings changed during the run (something else changed them;"

@@ -194,6 +194,12 @@ public record Claim(String claim, String experiment, Where where, Metric metric,
                 modelAtDefaults, explanation);
     }
 
+    /** The same with {@code more} added to its explanation (e.g. that its ladder figure has no capture). */
+    public Claim explainedFurther(String more) {
+        return more.isEmpty() ? this : new Claim(claim, experiment, where, metric, modelValue, measuredValue, low, high, modelOutcome,
+                measuredOutcome, verdict, band, horizon, scaled, modelAtDefaults, explanation + more);
+    }
+
     /**
      * Sysctls scaled down from the defaults the claim is about ("tcp_keepalive_time 2 (default 7200)"),
      * and the model at the defaults. The claim's own scale is its defaults, so an agreement measured

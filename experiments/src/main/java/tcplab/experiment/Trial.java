@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import tcplab.lab.Capture;
 import tcplab.lab.Lab;
 import tcplab.lab.LabException;
 import tcplab.lab.LabHost;
@@ -119,6 +120,30 @@ public final class Trial implements AutoCloseable {
         say(role + ": " + done);
         agent.waitFor(Duration.ofSeconds(10));
         return done;
+    }
+
+    /**
+     * Starts a packet capture in {@code host} ({@link Capture}) into {@code raw/ID.NAME.pcap}, stopped when
+     * the configuration ends if not before. A capture only illustrates, so one that cannot start does not
+     * fail the configuration: this returns null and {@code raw/ID.NAME.tcpdump.log} says why, which the
+     * figure then shows.
+     */
+    public Capture capture(LabHost host, String name, String filter, int packets) {
+        Path log = folder.raw(id, "." + name + ".tcpdump.log");
+        try {
+            Capture capture = Capture.start(host, filter, packets, remaining(), folder.raw(id, "." + name + ".pcap"), log);
+            started.add(capture);
+            return capture;
+        } catch (LabException e) {
+            say("no capture: " + e.getMessage());
+            try {
+                java.nio.file.Files.writeString(log, "no capture: " + e.getMessage() + "\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException ignored) {
+                // the figure then says the capture is missing, without the reason
+            }
+            return null;
+        }
     }
 
     /** A raw CSV of this configuration, {@code raw/ID.NAME.csv}, flushed after every row; experiments write through a {@link RawTable}. */

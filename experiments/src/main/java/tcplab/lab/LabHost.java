@@ -78,6 +78,11 @@ public final class LabHost implements AutoCloseable {
         return name;
     }
 
+    /** Host mode's {@link #here()}: commands run in this machine's own network namespace. */
+    public boolean isThisMachine() {
+        return holder == null;
+    }
+
     public long pid() {
         return holder == null ? ProcessHandle.current().pid() : holder.pid();
     }

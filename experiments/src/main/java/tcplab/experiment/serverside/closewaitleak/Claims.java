@@ -40,7 +40,9 @@ final class Claims {
             Trace t = Trace.read(data, r);
             if (r.ok() && t.complete()) {
                 Params p = data.params(r);
-                claims.addAll(of(data.where(r, "net.ipv4.tcp_fin_timeout"), p.choice("handler", Handler.class), p.integer("fdLimit"), t));
+                for (Claim c : of(data.where(r, "net.ipv4.tcp_fin_timeout"), p.choice("handler", Handler.class), p.integer("fdLimit"), t)) {
+                    claims.add(c.metric().id().equals("reconnect_into_close_wait") ? c.explainedFurther(Ladders.captureNote(data, r)) : c);
+                }
             }
         }
         return claims;

@@ -63,7 +63,7 @@ public final class CloseWaitLeakExperiment extends Experiment {
 
     @Override
     public Map<String, String> commands() {
-        return Map.of("prlimit", "util-linux"); // the server's small descriptor limit
+        return Map.of("prlimit", "util-linux", "tcpdump", "tcpdump"); // the server's small descriptor limit; the reconnect's ladder
     }
 
     @Override
@@ -165,9 +165,14 @@ public final class CloseWaitLeakExperiment extends Experiment {
         Map<String, Long> serverBefore = KernelCounters.mib(trial.lab().server().procNet());
         Map<String, Long> clientBefore = KernelCounters.mib(trial.lab().client().procNet());
         String stateBefore = serverState(trial, port);
+        tcplab.lab.Capture capture = Ladders.start(trial, port); // the reconnect, for the ladder
         mark(events, Event.RECONNECT);
         client.send(Protocol.RECONNECT, "port", port);
         Message r = client.await(Protocol.RECONNECTED, Duration.ofSeconds(30));
+        if (capture != null) {
+            trial.sleep(Duration.ofMillis(100)); // the handshake's last ACK
+            capture.close();
+        }
         Map<String, Long> serverAfter = KernelCounters.mib(trial.lab().server().procNet());
         Map<String, Long> clientAfter = KernelCounters.mib(trial.lab().client().procNet());
         ReconnectRow row = new ReconnectRow(port, r.choice("outcome", LineRequest.Outcome.class), r.number("connect_us"), stateBefore,

@@ -96,6 +96,10 @@ final class Report {
             md.append(charts(data, new Series(sockets, model, colours), new Series(requests, requestModel, colours), unanswered, marks));
         }
         md.append(table.markdown()).append("\n").append(reconnects);
+        Plots.Drawn ladder = Ladders.draw(data);
+        if (ladder != null) {
+            md.append("\n").append(ladder.markdown("charts"));
+        }
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 

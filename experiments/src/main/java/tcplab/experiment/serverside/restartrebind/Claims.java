@@ -27,7 +27,8 @@ final class Claims {
         List<Claim> claims = new ArrayList<>();
         for (RunData.Result r : data.trials()) {
             if (r.ok()) {
-                claims.addAll(of(data.where(r), Setup.of(data.params(r)), Outcome.read(data, r), data.hz(), data.hzText()));
+                String ladder = Ladders.captureNote(data, r);
+                of(data.where(r), Setup.of(data.params(r)), Outcome.read(data, r), data.hz(), data.hzText()).forEach(c -> claims.add(c.explainedFurther(ladder)));
             }
         }
         return claims;

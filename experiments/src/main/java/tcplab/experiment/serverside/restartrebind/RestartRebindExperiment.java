@@ -91,6 +91,11 @@ public final class RestartRebindExperiment extends Experiment {
     }
 
     @Override
+    public Map<String, String> commands() {
+        return tcplab.lab.Capture.NEEDS; // the ladder of a restart with TIME_WAIT left
+    }
+
+    @Override
     public void run(Trial trial) throws Exception {
         Leftover leftover = trial.params().choice("leftover", Leftover.class);
         try (var events = EventRow.TABLE.open(trial)) {
@@ -99,6 +104,7 @@ public final class RestartRebindExperiment extends Experiment {
             AgentProcess client = trial.agent(trial.lab().client(), "client", Map.of("host", trial.serverAddress()));
             client.await(Protocol.CONNECTED, Duration.ofSeconds(30));
             old.await(Protocol.ACCEPTED, Duration.ofSeconds(30));
+            tcplab.lab.Capture capture = Ladders.start(trial, leftover); // one connection's close, for the ladder
             switch (leftover) {
                 case TIME_WAIT -> {
                     client.send(Protocol.CLOSE, "when", When.ON_EOF);
@@ -128,6 +134,9 @@ public final class RestartRebindExperiment extends Experiment {
             trial.say("left on port " + PORT + ": " + TcpSockets.describe(portStates(trial)));
             events.add(new EventRow(Event.NEW_STARTED, System.currentTimeMillis()));
             trial.agentUntilDone(trial.lab().server(), "new", Map.of("bind", trial.serverAddress()));
+            if (capture != null) {
+                capture.close();
+            }
         }
     }
 

@@ -23,9 +23,10 @@ final class Claims {
             List<AttemptRow> attempts = AttemptRow.TABLE.read(data, r);
             if (r.ok() && !attempts.isEmpty()) {
                 Claim.Where where = data.where(r, "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_syn_linear_timeouts", "net.ipv4.tcp_rto_max_ms");
-                claims.addAll(of(where, Model.of(r.sysctls(), data.params(r).integer("connectTimeout")),
+                String ladder = Ladders.captureNote(data, r);
+                of(where, Model.of(r.sysctls(), data.params(r).integer("connectTimeout")),
                         TcpModel.scaledFromDefaults(r.sysctls(), "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_syn_linear_timeouts"),
-                        data.hz(), data.hzText(), attempts, TotalsRow.TABLE.read(data, r)));
+                        data.hz(), data.hzText(), attempts, TotalsRow.TABLE.read(data, r)).forEach(c -> claims.add(c.explainedFurther(ladder)));
             }
         }
         return claims;

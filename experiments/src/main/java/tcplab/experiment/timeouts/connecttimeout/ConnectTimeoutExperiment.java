@@ -45,7 +45,9 @@ public final class ConnectTimeoutExperiment extends Experiment {
 
     @Override
     public Map<String, String> commands() {
-        return Firewall.NEEDS; // the fault: the server host drops packets
+        Map<String, String> needs = new java.util.LinkedHashMap<>(Firewall.NEEDS); // the fault: the server host drops packets
+        needs.putAll(tcplab.lab.Capture.NEEDS); // the ladder's SYNs
+        return needs;
     }
 
     @Override
@@ -96,6 +98,7 @@ public final class ConnectTimeoutExperiment extends Experiment {
         Firewall.drop(trial.serverHost(), Firewall.Hook.INPUT, "tcp dport " + ServerProcess.PORT + " tcp flags syn");
         trial.say("the server host now drops every SYN to port " + ServerProcess.PORT);
         Map<String, Long> before = KernelCounters.mib(trial.lab().client().procNet());
+        tcplab.lab.Capture capture = Ladders.start(trial); // the SYNs of the first connect(), for the ladder
         AgentProcess client = trial.agent(trial.lab().client(), "client", Map.of("target", server.address()));
         try (var syns = SynRow.TABLE.open(trial)) {
             Map<Integer, Integer> seen = new HashMap<>();
@@ -115,6 +118,9 @@ public final class ConnectTimeoutExperiment extends Experiment {
             }
         }
         client.waitFor(Duration.ofSeconds(10));
+        if (capture != null) {
+            capture.close();
+        }
         Map<String, Long> after = KernelCounters.mib(trial.lab().client().procNet());
         try (var totals = TotalsRow.TABLE.open(trial)) {
             totals.add(new TotalsRow(Firewall.dropped(trial.serverHost()),

@@ -51,7 +51,7 @@ final class Claims {
         List<Claim> claims = new ArrayList<>();
         for (RunData.Result r : data.trials()) {
             if (r.ok()) {
-                claims.add(of(Setup.of(data, r), SecondRow.TABLE.read(data, r)));
+                claims.add(of(Setup.of(data, r), SecondRow.TABLE.read(data, r)).explainedFurther(Ladders.captureNote(data, r)));
             }
         }
         return claims;

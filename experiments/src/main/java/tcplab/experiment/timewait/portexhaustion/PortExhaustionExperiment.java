@@ -76,10 +76,20 @@ public final class PortExhaustionExperiment extends Experiment {
     }
 
     @Override
+    public Map<String, String> commands() {
+        return tcplab.lab.Capture.NEEDS; // C1's ladder
+    }
+
+    @Override
     public void run(Trial trial) throws Exception {
         CloseMode mode = trial.params().choice("closeMode", CloseMode.class);
         ServerProcess server = trial.server(ClosePolicy.forClient(mode, Exchange.NONE), "server");
-        trial.agentUntilDone(trial.lab().client(), "client", Map.of("target", server.address()));
+        int port = Ladders.port(trial);
+        tcplab.lab.Capture capture = Ladders.start(trial, port); // the first connection, for C1's ladder
+        trial.agentUntilDone(trial.lab().client(), "client", Map.of("target", server.address(), Ladders.PORT, Integer.toString(port)));
+        if (capture != null) {
+            capture.close();
+        }
     }
 
     @Override

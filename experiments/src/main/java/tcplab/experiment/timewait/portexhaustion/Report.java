@@ -48,6 +48,7 @@ final class Report {
                 + " new connections per second, sustained), or tcp_tw_reuse_delay with reuse (N / delay); none with an RST close.\n\n");
         figures(md, data, measured, bins);
         md.append(table.markdown()).append("\n");
+        drawn(md, Ladders.draw(data));
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 

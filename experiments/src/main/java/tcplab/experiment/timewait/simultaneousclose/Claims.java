@@ -19,7 +19,9 @@ final class Claims {
         for (RunData.Result r : data.trials()) {
             List<StateRow> rows = StateRow.TABLE.read(data, r);
             if (r.ok() && !rows.isEmpty()) {
-                claims.addAll(of(data.where(r), data.params(r).integer("pairs"), rows));
+                for (Claim c : of(data.where(r), data.params(r).integer("pairs"), rows)) {
+                    claims.add(c.explainedFurther(Ladders.captureNote(data, r, order(c))));
+                }
             }
         }
         return claims;
@@ -45,6 +47,16 @@ final class Claims {
             }
         }
         return claims;
+    }
+
+    /** The order a claim row is about, from its conditions. */
+    private static Order order(Claim c) {
+        for (Order order : Order.values()) {
+            if (c.where().conditions().contains("order=" + Report.word(order))) {
+                return order;
+            }
+        }
+        throw new IllegalStateException("no order in " + c.where());
     }
 
     /** The model: the side that closes first keeps TIME_WAIT; both do when they close at once. */

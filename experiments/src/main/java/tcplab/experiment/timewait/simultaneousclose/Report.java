@@ -59,7 +59,7 @@ final class Report {
                     + " red diamonds: the model (every connection on the side that closed first, on both when they closed at once,"
                     + " none on the other).").markdown("charts");
         }
-        md += table.markdown() + "\n";
+        md += table.markdown() + "\n" + ladders(data);
         return new Section(experiment.name(), experiment.title(), md, claims);
     }
 
@@ -96,6 +96,19 @@ final class Report {
         }
         Plots.modelMarkers(chart, MODEL, categories, model);
         return chart;
+    }
+
+    /** The ladders of each configuration that ran (Ladders). */
+    private static String ladders(ExperimentData data) throws IOException {
+        StringBuilder md = new StringBuilder();
+        int index = 0;
+        for (RunData.Result r : data.trials()) {
+            List<StateRow> rows = StateRow.TABLE.read(data, r);
+            if (r.ok() && !rows.isEmpty()) {
+                md.append(Ladders.draw(data, r, rows, index++).markdown("charts"));
+            }
+        }
+        return md.toString();
     }
 
     private static Map<String, Long> states(List<StateRow> rows, Order order, Side side) {

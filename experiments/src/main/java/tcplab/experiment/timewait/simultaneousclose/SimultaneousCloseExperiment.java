@@ -54,6 +54,11 @@ public final class SimultaneousCloseExperiment extends Experiment {
     }
 
     @Override
+    public Map<String, String> commands() {
+        return tcplab.lab.Capture.NEEDS; // the ladders' packets
+    }
+
+    @Override
     public Duration expected(Params params) {
         return Duration.ofSeconds(2); // two agent JVMs and a few 300 ms pauses
     }
@@ -65,6 +70,7 @@ public final class SimultaneousCloseExperiment extends Experiment {
         AgentProcess client = trial.agent(trial.lab().client(), "client", Map.of("host", trial.serverAddress()));
         client.await(Protocol.CONNECTED, Duration.ofSeconds(30));
         server.await(Protocol.ACCEPTED, Duration.ofSeconds(30));
+        tcplab.lab.Capture capture = Ladders.start(trial); // one connection of each order, for the ladders
 
         close(client, Order.CLIENT_FIRST);
         trial.sleep(Duration.ofMillis(300));
@@ -86,6 +92,9 @@ public final class SimultaneousCloseExperiment extends Experiment {
         long settle = System.currentTimeMillis() + 10_000;
         while (busy(trial) && System.currentTimeMillis() < settle && trial.sleep(Duration.ofMillis(100))) {
             // wait for the crossing FINs and their ACKs
+        }
+        if (capture != null) {
+            capture.close();
         }
         try (var rows = StateRow.TABLE.open(trial)) {
             for (Order order : Order.values()) {
