@@ -112,7 +112,8 @@ class FiguresTest {
     void everyFigureShowsAModelBesideTheMeasurementOrSaysWhyNot() {
         List<String> without = new ArrayList<>();
         for (Figures.Saved f : figures) {
-            if (!f.model() && !WITHOUT_MODEL.contains(f.name())) {
+            // a ladder draws what the kernel sent, packet by packet: the sequence the claim predicts is its text
+            if (!f.model() && !WITHOUT_MODEL.contains(f.name()) && !f.name().endsWith("-ladder")) {
                 without.add(f.name());
             }
         }
