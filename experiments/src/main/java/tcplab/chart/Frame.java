@@ -38,7 +38,7 @@ final class Frame {
     private static final int MARGIN = 14;
     private static final int Y_TITLE = 22;
     /** Metrics for layout, before anything is painted; the same font gives the same widths on any Graphics2D. */
-    private static final Graphics2D MEASURE = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+    private static final Graphics2D MEASURE = measure();
 
     /** One legend entry: its label and how its swatch looks. */
     record Key(String label, Color line, Stroke stroke, Marker marker, Color markerColour, boolean box) {
@@ -269,9 +269,21 @@ final class Frame {
         return rows;
     }
 
-    /** Words wrapped to lines no wider than {@code width} in this font. */
+    /** Metrics as the PNG is drawn: antialiased, fractional widths. */
+    private static Graphics2D measure() {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_FRACTIONALMETRICS, java.awt.RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+        return g;
+    }
+
+    /**
+     * Words wrapped to lines no wider than {@code width} in this font, with 5 % to spare: a browser
+     * drawing the SVG's text in its own copy of the font may set it a little wider.
+     */
     static List<String> wrap(String text, Font font, int width) {
         FontMetrics m = MEASURE.getFontMetrics(font);
+        width = width * 95 / 100;
         List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         for (String word : (text == null ? "" : text).split(" ")) {
