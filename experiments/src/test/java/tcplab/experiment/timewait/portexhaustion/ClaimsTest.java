@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tcplab.chart.Figures;
 import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentCatalog;
@@ -42,7 +43,7 @@ class ClaimsTest {
     private Claim window(Path run) throws IOException {
         RunData data = RunData.load(new RunFolder(run));
         Experiment experiment = ExperimentCatalog.find("port-exhaustion");
-        List<Claim> claims = experiment.claims(new ExperimentData(data, experiment, Files.createDirectories(dir.resolve("charts"))));
+        List<Claim> claims = experiment.claims(new ExperimentData(data, experiment, Figures.forRun(data, Files.createDirectories(dir.resolve("charts")))));
         List<Claim> windows = claims.stream().filter(c -> c.metric().id().equals("max_connections_per_60s_window")).toList();
         assertEquals(1, windows.size(), claims.toString());
         return windows.get(0);

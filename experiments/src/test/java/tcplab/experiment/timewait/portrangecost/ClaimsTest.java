@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tcplab.chart.Figures;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
 import tcplab.results.RunData;
@@ -60,7 +61,7 @@ class ClaimsTest {
     void theTableSaysEachLevelAsRecorded() throws Exception {
         PortRangeCostExperiment experiment = new PortRangeCostExperiment();
         RunData run = RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline")));
-        Section section = Report.section(experiment, new ExperimentData(run, experiment, charts)); // the charts away from the fixture
+        Section section = Report.section(experiment, new ExperimentData(run, experiment, Figures.forRun(run, charts))); // the charts away from the fixture
         assertTrue(section.markdown().contains("| probes=200 ip_local_port_range=40000 43999 veth | 4000 | 51.4 % | 155 µs | 810 µs | 1.14 ms | 0 |"),
                 section.markdown());
         assertTrue(section.markdown().contains("| 0.0 % | 20.0 µs | 580 µs | 5.44 ms |"), section.markdown());
