@@ -75,9 +75,12 @@ record Failure(Variant variant, int userTimeoutMs, Map<String, String> sysctls, 
         double at = path == null ? rtoMin : path.first();
         double interval = path == null ? rtoMin : path.rto();
         List<Double> sends = new java.util.ArrayList<>();
-        while (at < model - 1e-3 && sends.size() < 200) {
+        double step = at;
+        // the timer at the model's failure (within a quarter of its interval: the seen timer's time) ends rather than sends
+        while (at < model - step / 4 && sends.size() < 200) {
             sends.add(at);
             interval = Math.min(rtoMax, interval * 2);
+            step = interval;
             at += interval;
         }
         return sends.stream().mapToDouble(Double::doubleValue).toArray();
