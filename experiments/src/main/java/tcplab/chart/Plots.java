@@ -351,6 +351,15 @@ public final class Plots {
         return chart;
     }
 
+    /** Row names made unique for series names (XChart refuses a name twice): a repeated one gets " #2", " #3"… */
+    public static List<String> unique(List<String> names) {
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        return names.stream().map(n -> {
+            int k = seen.merge(n, 1, Integer::sum);
+            return k == 1 ? n : n + " #" + k;
+        }).toList();
+    }
+
     /** Unjoined marks at {x, y} points, one series; an empty list adds nothing (XChart cannot draw an empty series). */
     public static XYSeries marks(XYChart chart, String name, List<double[]> points, Marker marker, Color colour) {
         if (points.isEmpty()) {

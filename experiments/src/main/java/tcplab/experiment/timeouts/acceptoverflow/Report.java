@@ -64,7 +64,7 @@ final class Report {
     }
 
     static final String TITLE = "How long do connects take when the accept queue is full, and who gives up?";
-    static final String TIMED_OUT = "timed out (censored at the connect timeout)";
+    static final String TIMED_OUT = "timed out (censored at the timeout)";
     static final String RESET = "reset";
 
     /** One configuration's clients, with the SYN schedule of its sysctls and the client's connect timeout (s). */
@@ -90,8 +90,8 @@ final class Report {
             }
         }
         end *= 1.1;
-        XYChart chart = Plots.timeline(TITLE, "seconds until connect() returned", strips.stream().map(Strip::label).toList(), false,
-                end / 2);
+        List<String> labels = Plots.unique(strips.stream().map(Strip::label).toList());
+        XYChart chart = Plots.timeline(TITLE, "seconds until connect() returned", labels, false, end / 2);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(end);
         chart.getStyler().setMarkerSize(5);
@@ -112,7 +112,7 @@ final class Report {
                     case ERROR -> { }
                 }
             }
-            Plots.marks(chart, s.label(), connected, SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
+            Plots.marks(chart, labels.get(row), connected, SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
             long late = sorted.stream().filter(r -> r.outcome() == ConnectRow.Outcome.TIMEOUT).count();
             if (late > 0) { // the arrows pile up: say how many
                 chart.addAnnotation(new AnnotationText(late + " of " + sorted.size() + " timed out", s.connectTimeout(), -row - 0.4, false));

@@ -95,8 +95,8 @@ final class Report {
             }
         }
         end *= 1.05;
-        XYChart chart = Plots.timeline(TITLE, "seconds since connect() began", timelines.stream().map(Timeline::label).toList(), false,
-                end / 2);
+        List<String> labels = Plots.unique(timelines.stream().map(Timeline::label).toList());
+        XYChart chart = Plots.timeline(TITLE, "seconds since connect() began", labels, false, end / 2);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(end);
         List<double[]> modelSyns = new ArrayList<>();
@@ -112,7 +112,7 @@ final class Report {
                     seen.add(new double[] {(s.atMs() - start) / 1000.0, -row + 0.1});
                 }
             }
-            Plots.marks(chart, t.label(), seen, SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
+            Plots.marks(chart, labels.get(row), seen, SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
             Model m = t.model();
             for (double at : Arrays.copyOf(m.kernel().sendTimes(), m.syns())) {
                 modelSyns.add(new double[] {at, -row - 0.12});

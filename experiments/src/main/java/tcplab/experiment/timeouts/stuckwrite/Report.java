@@ -64,7 +64,7 @@ final class Report {
                 "On this run's path the model gives, at the default tcp_retries2 = 15: ").append(s).append(".\n\n"));
         if (!drawn.isEmpty()) {
             Drawn chart = new Drawn("stuck-write", TITLE, "One row per configuration, seconds after the server host began dropping"
-                    + " everything: circles, each retransmission the socket table saw, with the RTO it then waited (s); red diamonds,"
+                    + " everything: circles, each retransmission the socket table saw, with the RTO it then waited, in seconds; red diamonds,"
                     + " the model's retransmissions (the RTO measured on the path, doubling, at most 120 s); black stroke, when the"
                     + " write failed; red dashed, when the model fails it (tcp_retries2, or TCP_USER_TIMEOUT).");
             XYChart c = chart(drawn, retransmits);
@@ -132,12 +132,13 @@ final class Report {
         boolean log = end > 20;
         double from = log ? 0.1 : 0;
         end *= log ? 1.5 : 1.05;
-        XYChart chart = Plots.timeline(TITLE, "seconds after the peer vanished", failures.stream().map(Report::label).toList(), log,
+        List<String> labels = Plots.unique(failures.stream().map(Report::label).toList());
+        XYChart chart = Plots.timeline(TITLE, "seconds after the peer vanished", labels, log,
                 log ? Math.sqrt(from * end) : end / 2);
         chart.getStyler().setXAxisMin(from);
         chart.getStyler().setXAxisMax(end);
         for (int row = 0; row < failures.size(); row++) {
-            Plots.marks(chart, label(failures.get(row)), seen.get(row), SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
+            Plots.marks(chart, labels.get(row), seen.get(row), SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
         }
         chart.getStyler().setAnnotationTextFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 9));
         for (String[] rto : rtos) { // the RTO the kernel then waited, as the socket table's timer showed it

@@ -138,7 +138,7 @@ class ClaimsTest {
         assertFalse(section.markdown().contains("KEEPALIVE_DEFAULT"), section.markdown());
         // the chart's axis and caption too
         assertEquals("keepalive (sysctls)", Report.category(Mechanism.KEEPALIVE_DEFAULT));
-        assertTrue(section.markdown().contains("Keepalive (sysctls) ran with the values the table gives"), section.markdown());
+        assertTrue(section.markdown().contains("Keepalive (sysctls) ran with the scaled values its row gives"), section.markdown());
         assertEquals("keepalive from the sysctls (the defaults: 7200 + 9 × 75 s = 7875 s)",
                 Claims.label(Mechanism.KEEPALIVE_DEFAULT, params("DROP", 4), Map.of()));
     }
