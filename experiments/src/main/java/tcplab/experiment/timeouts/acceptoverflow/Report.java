@@ -21,7 +21,7 @@ import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
 import tcplab.results.RunData;
 
-/** C10's report section: clients by connect latency and outcome, beside the server's queue counters. */
+/** C10's report section: every client's connect latency and outcome per configuration, beside the server's queue counters. */
 final class Report {
     private Report() {
     }

@@ -20,7 +20,7 @@ import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
 import tcplab.results.RunData;
 
-/** C10's report section: the SYN schedule each configuration predicts against what connect() did, as a table and a chart over tcp_syn_retries. */
+/** C10's report section: the SYN schedule each configuration predicts against what connect() did, as a table and a SYN timeline per configuration. */
 final class Report {
     private static final String CUT = "application's connect timeout";
     static final String TITLE = "When does connect() send each SYN, and when does it give up, if every SYN is dropped?";

@@ -21,7 +21,7 @@ import tcplab.experiment.timeouts.stuckwrite.OutcomeRow.Variant;
 import tcplab.kernel.TcpModel;
 import tcplab.results.RunData;
 
-/** C12's report section: when each stuck write failed against tcp_retries2's model, as a table and a chart over tcp_retries2. */
+/** C12's report section: when each stuck write failed against tcp_retries2's model, as a table and a retransmission timeline per configuration. */
 final class Report {
     private Report() {
     }
