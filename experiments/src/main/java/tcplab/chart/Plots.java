@@ -476,6 +476,79 @@ public final class Plots {
         return labels;
     }
 
+    /**
+     * Events along time, one row per configuration: row 0 at the top at y = 0, row i at y = -i, each
+     * named by a label at its top, centred at {@code labelX} (data units; XChart's tick labels cannot
+     * be pinned to rows). Draw into it with {@link #marks} and {@link #strokes}; y offsets within
+     * ±0.3 of a row keep measured and model apart under the label.
+     */
+    public static XYChart timeline(String title, String xTitle, List<String> rows, boolean logX, double labelX) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle + (logX ? ", log scale" : ""))
+                .yAxisTitle("").build();
+        style(chart.getStyler());
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setYAxisMin(-rows.size() + 0.5);
+        chart.getStyler().setYAxisMax(0.5);
+        chart.getStyler().setYAxisTicksVisible(false);
+        chart.getStyler().setMarkerSize(8);
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
+        for (int row = 0; row < rows.size(); row++) {
+            chart.addAnnotation(new AnnotationText(rows.get(row), labelX, -row + 0.36, false));
+        }
+        return chart;
+    }
+
+    /** Row names made unique for series names (XChart refuses a name twice): a repeated one gets " #2", " #3"… */
+    public static List<String> unique(List<String> names) {
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        return names.stream().map(n -> {
+            int k = seen.merge(n, 1, Integer::sum);
+            return k == 1 ? n : n + " #" + k;
+        }).toList();
+    }
+
+    /** Unjoined marks at {x, y} points, one series; an empty list adds nothing (XChart cannot draw an empty series). */
+    public static XYSeries marks(XYChart chart, String name, List<double[]> points, Marker marker, Color colour) {
+        if (points.isEmpty()) {
+            return null;
+        }
+        double[][] xy = xy(points);
+        XYSeries s = chart.addSeries(name, xy[0], xy[1]);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(marker);
+        s.setMarkerColor(colour);
+        return s;
+    }
+
+    /**
+     * Short vertical strokes, one series: each {x, from y, to y}, a limit or a give-up across a row of
+     * a {@link #timeline}; the model's dashed in the model colour.
+     */
+    public static XYSeries strokes(XYChart chart, String name, List<double[]> strokes, boolean model, Color colour) {
+        if (strokes.isEmpty()) {
+            return null;
+        }
+        double[] x = new double[strokes.size() * 3 - 1];
+        double[] y = new double[x.length];
+        for (int i = 0; i < strokes.size(); i++) {
+            double[] s = strokes.get(i);
+            x[3 * i] = s[0];
+            x[3 * i + 1] = s[0];
+            y[3 * i] = s[1];
+            y[3 * i + 1] = s[2];
+            if (3 * i + 2 < x.length) {
+                x[3 * i + 2] = Double.NaN; // a gap between strokes
+                y[3 * i + 2] = Double.NaN;
+            }
+        }
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(model ? MODEL : colour);
+        s.setLineStyle(model ? new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 3f}, 0f)
+                : new BasicStroke(2.5f));
+        return s;
+    }
+
     /** An ordered map for {@link #lines}. */
     public static Map<String, double[][]> series() {
         return new LinkedHashMap<>();

@@ -1,20 +1,17 @@
 package tcplab.experiment.timeouts.acceptoverflow;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.util.Comparator;
-import java.util.TreeSet;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import tcplab.kernel.TcpModel;
 import tcplab.chart.Markdown;
 import tcplab.chart.Plots;
 import tcplab.chart.Plots.Drawn;
@@ -24,13 +21,13 @@ import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
 import tcplab.results.RunData;
 
-/** C10's report section: clients by connect latency and outcome, beside the server's queue counters. */
+/** C10's report section: every client's connect latency and outcome per configuration, beside the server's queue counters. */
 final class Report {
     private Report() {
     }
 
     static Section section(Experiment experiment, ExperimentData data, List<Claim> claims) throws IOException {
-        Map<RunData.Result, List<ConnectRow>> measured = new LinkedHashMap<>();
+        List<Strip> strips = new ArrayList<>();
         Markdown.Table table = new Markdown.Table("configuration", "connected", "reset or refused", "timed out",
                 "connect latencies (s: clients)", "ListenOverflows", "ListenDrops", "SYN cookies sent")
                 .numeric("connected", "reset or refused", "timed out", "ListenOverflows", "ListenDrops", "SYN cookies sent");
@@ -42,7 +39,7 @@ final class Report {
             }
             Map<String, String> settings = r.sysctls();
             Tally t = Tally.of(settings, rows);
-            measured.put(r, rows);
+            strips.add(new Strip(label(settings), t.schedule(), data.params(r).integer("connectTimeout") / 1000.0, rows));
             table.row(r.label(), t.connected(), t.reset(), t.timedOut(), t.spread(), r.serverCounter("TcpExt.ListenOverflows", RunData.DELTA),
                     r.serverCounter("TcpExt.ListenDrops", RunData.DELTA), r.serverCounter("TcpExt.SyncookiesSent", RunData.DELTA));
         }
@@ -52,97 +49,93 @@ final class Report {
                 + " completes into a full queue is decided by tcp_abort_on_overflow: its final ACK dropped (0) or a reset (1). With SYN"
                 + " cookies on (the default) the small SYN queue overflows into cookies, whose final ACKs into a full queue are dropped"
                 + " without a reset even with 1; with cookies off the resets show.\n\n");
-        if (!measured.isEmpty()) {
-            String title = "How long does each of a burst of clients wait in connect() when the accept queue is full?";
-            data.charts().save(chart(title, data, measured), "accept-overflow");
-            md.append(new Drawn("accept-overflow", title, "Every client, one point each, by the time its connect() returned, counted up"
-                    + " per configuration: connected (dots), reset (crosses), and timed out (arrows at the application's connect timeout:"
-                    + " it had not connected by then). Dashed red: the model's SYN send times, where a client whose SYN was dropped can"
-                    + " connect next.").markdown("charts"));
+        if (!strips.isEmpty()) {
+            XYChart chart = chart(strips);
+            Plots.colourBy(chart, data.charts());
+            blacken(chart);
+            data.charts().save(chart, "accept-overflow");
+            md.append(new Drawn("accept-overflow", TITLE, "One row per configuration, every client a point at its connect latency,"
+                    + " sorted within the row: circles, connected; crosses, reset; arrows at the connect timeout, timed out (still"
+                    + " waiting then). Red dashed: the model, the SYN send times a client can get in at (a dropped SYN is retransmitted"
+                    + " on the SYN schedule).").markdown("charts"));
         }
         md.append(table.markdown()).append("\n");
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 
+    static final String TITLE = "How long do connects take when the accept queue is full, and who gives up?";
+    static final String TIMED_OUT = "timed out (censored at the timeout)";
+    static final String RESET = "reset";
+
+    /** One configuration's clients, with the SYN schedule of its sysctls and the client's connect timeout (s). */
+    record Strip(String label, TcpModel.SynSchedule schedule, double connectTimeout, List<ConnectRow> rows) {
+    }
+
+    static String label(Map<String, String> settings) {
+        return "abort_on_overflow=" + Claims.abortOnOverflow(settings) + " syncookies=" + settings.getOrDefault("net.ipv4.tcp_syncookies",
+                "1").trim();
+    }
+
     /**
-     * Every client of every configuration: x is when its connect() returned, y counts the clients of
-     * its configuration in that order, each configuration in its own band, so each is a rising
-     * staircase whose steps sit on the SYN schedule. Timed-out clients are censored at the timeout,
-     * resets are crosses.
+     * Every client of every configuration: a row each, its clients sorted by latency and spread down
+     * the row, so a pile at one SYN time reads as a tall step; timed-out clients censored at the
+     * timeout, resets crossed; the model's SYN send times as dashed strokes across the row.
      */
-    static XYChart chart(String title, ExperimentData data, Map<RunData.Result, List<ConnectRow>> measured) {
-        XYChart chart = Plots.points(title, "seconds until connect() returned",
-                "each configuration's clients, in the order connect() returned", Plots.series(), null);
-        int band = measured.values().stream().mapToInt(List::size).max().orElse(0) + 10;
-        double window = 0;
-        int base = 0;
-        TreeSet<Double> sends = new TreeSet<>();
-        Map<Double, String> labels = new LinkedHashMap<>();
-        for (Map.Entry<RunData.Result, List<ConnectRow>> e : measured.entrySet()) {
-            Color colour = data.charts().colour(data.label(e.getKey()));
-            String name = data.legend(e.getKey());
-            List<ConnectRow> rows = e.getValue().stream().sorted(Comparator.comparingLong(ConnectRow::endMs)
-                    .thenComparingLong(ConnectRow::startMs)).toList();
-            long start = rows.stream().mapToLong(ConnectRow::startMs).min().orElse(0);
+    static XYChart chart(List<Strip> strips) {
+        double end = 0;
+        for (Strip s : strips) {
+            end = Math.max(end, s.connectTimeout());
+            for (ConnectRow r : s.rows()) {
+                end = Math.max(end, r.seconds());
+            }
+        }
+        end *= 1.1;
+        List<String> labels = Plots.unique(strips.stream().map(Strip::label).toList());
+        XYChart chart = Plots.timeline(TITLE, "seconds until connect() returned", labels, false, end / 2);
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax(end);
+        chart.getStyler().setMarkerSize(5);
+        List<double[]> syns = new ArrayList<>();
+        List<double[]> timedOut = new ArrayList<>();
+        List<double[]> reset = new ArrayList<>();
+        for (int row = 0; row < strips.size(); row++) {
+            Strip s = strips.get(row);
+            List<ConnectRow> sorted = s.rows().stream().sorted(Comparator.comparingDouble(ConnectRow::seconds)).toList();
             List<double[]> connected = new ArrayList<>();
-            List<double[]> reset = new ArrayList<>();
-            List<double[]> timedOut = new ArrayList<>();
-            int n = base;
-            for (ConnectRow row : rows) {
-                double[] point = {(row.endMs() - start) / 1000.0, ++n};
-                window = Math.max(window, point[0]);
-                switch (row.outcome()) {
-                    case CONNECTED -> connected.add(point);
-                    case RESET, REFUSED -> reset.add(point);
-                    case TIMEOUT -> timedOut.add(point);
+            for (int i = 0; i < sorted.size(); i++) {
+                ConnectRow r = sorted.get(i);
+                double y = -row + 0.28 - 0.6 * i / Math.max(1, sorted.size() - 1);
+                switch (r.outcome()) {
+                    case CONNECTED -> connected.add(new double[] {r.seconds(), y});
+                    case TIMEOUT -> timedOut.add(new double[] {s.connectTimeout() > 0 ? s.connectTimeout() : r.seconds(), y});
+                    case RESET, REFUSED -> reset.add(new double[] {r.seconds(), y});
                     case ERROR -> { }
                 }
             }
-            labels.put(base + band - 4.0, name + " (" + rows.size() + " clients)");
-            base += band;
-            Tally t = Tally.of(e.getKey().sysctls(), e.getValue());
-            for (double send : t.schedule().sendTimes()) {
-                sends.add(send);
+            Plots.marks(chart, labels.get(row), connected, SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
+            long late = sorted.stream().filter(r -> r.outcome() == ConnectRow.Outcome.TIMEOUT).count();
+            if (late > 0) { // the arrows pile up: say how many
+                chart.addAnnotation(new AnnotationText(late + " of " + sorted.size() + " timed out", s.connectTimeout(), -row - 0.4, false));
             }
-            add(chart, name + ": connected", connected, colour, SeriesMarkers.CIRCLE);
-            add(chart, name + ": reset", reset, colour, SeriesMarkers.CROSS);
-            if (!timedOut.isEmpty()) {
-                XYSeries s = chart.addSeries(name + ": timed out", Plots.xy(timedOut)[0], Plots.xy(timedOut)[1]);
-                s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-                s.setMarker(new Plots.Censored(false));
-                s.setMarkerColor(colour);
+            for (double at : s.schedule().sendTimes()) {
+                if (s.connectTimeout() <= 0 || at < s.connectTimeout()) {
+                    syns.add(new double[] {at, -row - 0.45, -row + 0.33});
+                }
             }
         }
-        chart.getStyler().setXAxisMin(0.0);
-        chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setYAxisMax((double) base);
-        chart.getStyler().setAnnotationTextFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 12));
-        chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
-        chart.getStyler().setYAxisTicksVisible(false); // each band counts its own clients: its name says how many
-        double w = window;
-        labels.forEach((y, name) -> chart.addAnnotation(new AnnotationText(name, w * 0.15, y, false)));
-        double top = base;
-        boolean first = true;
-        for (double send : sends.headSet(window, true)) {
-            // the model: a client whose SYN was dropped sends it again at these times, so it can connect only there
-            XYSeries m = chart.addSeries(first ? "model: SYN send times" : "model: SYN at " + send + " s", new double[] {send, send},
-                    new double[] {0, top});
-            m.setLineColor(Plots.MODEL);
-            m.setMarker(SeriesMarkers.NONE);
-            m.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
-            m.setShowInLegend(first);
-            first = false;
-        }
+        Plots.strokes(chart, "model: SYN sent (a client can get in)", syns, true, Plots.MODEL);
+        Plots.marks(chart, RESET, reset, SeriesMarkers.CROSS, Color.BLACK);
+        Plots.marks(chart, TIMED_OUT, timedOut, new Plots.Censored(false), Color.BLACK);
         return chart;
     }
 
-    private static void add(XYChart chart, String name, List<double[]> points, Color colour, Marker marker) {
-        if (points.isEmpty()) {
-            return;
+    /** What is no configuration's: resets and time-outs, black again after {@link Plots#colourBy}. */
+    static void blacken(XYChart chart) {
+        for (String name : List.of(RESET, TIMED_OUT)) {
+            XYSeries s = chart.getSeries(name);
+            if (s != null) {
+                s.setMarkerColor(Color.BLACK);
+            }
         }
-        XYSeries s = chart.addSeries(name, Plots.xy(points)[0], Plots.xy(points)[1]);
-        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        s.setMarker(marker);
-        s.setMarkerColor(colour);
     }
 }

@@ -66,6 +66,26 @@ record Failure(Variant variant, int userTimeoutMs, Map<String, String> sysctls, 
         return outcome.failed();
     }
 
+    /**
+     * When the model retransmits, seconds after the fault: at each timer before the failing one, the
+     * first at the path's first retransmission, then doubling from the path's RTO up to tcp_rto_max
+     * (tcp_retransmit_timer, net/ipv4/tcp_timer.c); the floor where no RTO was measured.
+     */
+    double[] modelSends() {
+        double at = path == null ? rtoMin : path.first();
+        double interval = path == null ? rtoMin : path.rto();
+        List<Double> sends = new java.util.ArrayList<>();
+        double step = at;
+        // the timer at the model's failure (within a quarter of its interval: the seen timer's time) ends rather than sends
+        while (at < model - step / 4 && sends.size() < 200) {
+            sends.add(at);
+            interval = Math.min(rtoMax, interval * 2);
+            step = interval;
+            at += interval;
+        }
+        return sends.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     /** The model with an RTO of exactly the floor: the textbook figure. */
     double atFloor() {
         return TcpModel.retransmitFailureSeconds(retries2, rtoMin, rtoMax);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tcplab.chart.Figures;
 import tcplab.experiment.Claim;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Section;
@@ -127,8 +128,8 @@ class ClaimsTest {
     @Test
     void theReportNamesTheSysctlKeepaliveWithTheValuesItRanWith(@TempDir Path charts) throws Exception {
         DeadPeerExperiment experiment = new DeadPeerExperiment();
-        ExperimentData data = new ExperimentData(RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline"))),
-                experiment, new tcplab.chart.Figures(charts, tcplab.chart.Figures.Context.of("test"))); // the chart away from the fixture
+        RunData run = RunData.load(new RunFolder(Path.of("src/test/resources/fixtures/quick-baseline")));
+        ExperimentData data = new ExperimentData(run, experiment, Figures.forRun(run, charts)); // the chart away from the fixture
         Section section = Report.section(experiment, data, List.of());
         // before: "| DROP | KEEPALIVE_DEFAULT | 2.7 s | 2.72 s |", which reads as the kernel's defaults noticing in 2.7 s
         assertTrue(section.markdown().contains("| DROP | keepalive from the sysctls (2 + 1 × 1 s; 7875 s at the defaults) | 2.7 s |"),
@@ -137,7 +138,7 @@ class ClaimsTest {
         assertFalse(section.markdown().contains("KEEPALIVE_DEFAULT"), section.markdown());
         // the chart's axis and caption too
         assertEquals("keepalive (sysctls)", Report.category(Mechanism.KEEPALIVE_DEFAULT));
-        assertTrue(section.markdown().contains("Keepalive (sysctls) ran with the values the table gives"), section.markdown());
+        assertTrue(section.markdown().contains("Keepalive (sysctls) ran with the scaled values its row gives"), section.markdown());
         assertEquals("keepalive from the sysctls (the defaults: 7200 + 9 × 75 s = 7875 s)",
                 Claims.label(Mechanism.KEEPALIVE_DEFAULT, params("DROP", 4), Map.of()));
     }
