@@ -59,18 +59,19 @@ public final class Ladder implements Figures.Drawing {
 
     /** One connection's ladder: a heading, the connection as read from its capture, the states sampled, and a note under it ("" for none). */
     public record Panel(String heading, Packets.Connection connection, List<State> states, String note,
-                        java.util.function.Predicate<Packets.Packet> lost, List<Event> events) {
+                        java.util.function.Predicate<Packets.Packet> lost, List<Event> events,
+                        java.util.function.Function<Packets.Packet, String> remark) {
         public Panel(String heading, Packets.Connection connection, List<State> states) {
             this(heading, connection, states, "");
         }
 
         public Panel(String heading, Packets.Connection connection, List<State> states, String note) {
-            this(heading, connection, states, note, p -> false, List.of());
+            this(heading, connection, states, note, p -> false, List.of(), p -> "");
         }
 
         /** The same with these moments drawn on the time axis among the segments. */
         public Panel events(List<Event> which) {
-            return new Panel(heading, connection, states, note, lost, List.copyOf(which));
+            return new Panel(heading, connection, states, note, lost, List.copyOf(which), remark);
         }
 
         /**
@@ -78,7 +79,12 @@ public final class Ladder implements Figures.Drawing {
          * receiver's column): what the experiment's own drop rule did to them, as its raw files say.
          */
         public Panel lost(java.util.function.Predicate<Packets.Packet> which) {
-            return new Panel(heading, connection, states, note, which, events);
+            return new Panel(heading, connection, states, note, which, events, remark);
+        }
+
+        /** The same with a second line under each segment's time ("" for none), e.g. its time since another segment. */
+        public Panel remarks(java.util.function.Function<Packets.Packet, String> which) {
+            return new Panel(heading, connection, states, note, lost, events, which);
         }
 
         List<String> noteLines() {
@@ -228,6 +234,12 @@ public final class Ladder implements Figures.Drawing {
         }
         for (int i = 0; i < c.packets().size(); i++) {
             arrow(g, c.packets().get(i), l.y()[i], p.lost().test(c.packets().get(i)));
+            String remark = p.remark().apply(c.packets().get(i));
+            if (!remark.isEmpty()) {
+                g.setFont(TEXT);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(remark, TIME_X, l.y()[i] + 17);
+            }
         }
         for (int i = 0; i < p.events().size(); i++) {
             event(g, p.events().get(i), l.eventY()[i]);

@@ -23,17 +23,19 @@ final class Claims {
     static List<Claim> of(ExperimentData data) throws IOException {
         List<Failure> failures = new ArrayList<>();
         List<Claim.Where> wheres = new ArrayList<>();
+        List<String> ladders = new ArrayList<>();
         for (RunData.Result r : data.trials()) {
             Failure f = read(data, r);
             if (f != null) {
                 failures.add(f);
                 wheres.add(where(data, r, f.variant()));
+                ladders.add(Ladders.captureNote(data, r));
             }
         }
         String atDefaults = atDefaults(failures); // one figure for the run, so no two rows (or the report) quote different ones
         List<Claim> claims = new ArrayList<>();
         for (int i = 0; i < failures.size(); i++) {
-            claims.add(of(wheres.get(i), failures.get(i), data.hzText(), atDefaults));
+            claims.add(of(wheres.get(i), failures.get(i), data.hzText(), atDefaults).explainedFurther(ladders.get(i)));
         }
         return claims;
     }

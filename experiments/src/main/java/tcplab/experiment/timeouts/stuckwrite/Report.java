@@ -74,6 +74,10 @@ final class Report {
             md.append(chart.markdown("charts"));
         }
         md.append(table.markdown()).append("\n");
+        Drawn ladder = Ladders.draw(data);
+        if (ladder != null) {
+            md.append(ladder.markdown("charts"));
+        }
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 

@@ -15,6 +15,7 @@ import tcplab.experiment.Parameter;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
+import tcplab.experiment.timeouts.stuckwrite.OutcomeRow.Variant;
 import tcplab.kernel.TcpModel;
 import tcplab.kernel.TcpSockets;
 import tcplab.lab.Firewall;
@@ -49,7 +50,9 @@ public final class StuckWriteExperiment extends Experiment {
 
     @Override
     public Map<String, String> commands() {
-        return Firewall.NEEDS; // the fault: the server host drops packets
+        Map<String, String> needs = new java.util.LinkedHashMap<>(Firewall.NEEDS); // the fault: the server host drops packets
+        needs.putAll(tcplab.lab.Capture.NEEDS); // the ladder's probe connection
+        return needs;
     }
 
     @Override
@@ -85,15 +88,22 @@ public final class StuckWriteExperiment extends Experiment {
         double fails = params.get("variant").equals("USER_TIMEOUT")
                 ? TcpModel.userTimeoutFailureSeconds(params.integer("userTimeout") / 1000.0, TcpModel.RTO_MIN_SECONDS)
                 : TcpModel.retransmitFailureSeconds(Failure.retries2(sysctls), TcpModel.RTO_MIN_SECONDS, TcpModel.RTO_MAX_SECONDS);
-        return Duration.ofMillis((long) (fails * 1000 * 1.06) + 1100); // + two agent JVMs and the flow getting going
+        // + two agent JVMs and the flow getting going; the JDK variants' ladder probe fails about 0.3 s after the stuck write
+        long probe = params.get("variant").equals("USER_TIMEOUT") ? 0 : 400;
+        return Duration.ofMillis((long) (fails * 1000 * 1.06) + 1100 + probe);
     }
 
     @Override
     public void run(Trial trial) throws Exception {
         AgentProcess server = trial.agent(trial.serverHost(), "server", Map.of("bind", trial.serverAddress()));
         server.await(Protocol.LISTENING, Duration.ofSeconds(30));
-        AgentProcess client = trial.agent(trial.lab().client(), "client", Map.of("host", trial.serverAddress()));
+        // the ladder's probe connection only (never the bulk data), from its handshake on; the Netty variant opens none
+        Variant variant = trial.params().choice("variant", Variant.class);
+        tcplab.lab.Capture capture = variant == Variant.USER_TIMEOUT ? null : Ladders.start(trial);
+        AgentProcess client = trial.agent(trial.lab().client(), "client", Map.of("host", trial.serverAddress(),
+                "probePort", Integer.toString(Ladders.PROBE_PORT)));
         Message started = client.await(Protocol.STARTED, Duration.ofSeconds(30));
+        int probe = (int) started.number("probe");
         if (!Boolean.parseBoolean(started.text("writing"))) {
             trial.say("client: " + OutcomeRow.UNAVAILABLE + started.text("unavailable"));
             client.waitFor(Duration.ofSeconds(10));
@@ -108,7 +118,9 @@ public final class StuckWriteExperiment extends Experiment {
             Integer seen = null; // the retransmission count last written
             while (client.isAlive() && !trial.aborted()) {
                 for (TcpSockets.Socket s : TcpSockets.read(trial.lab().client().procNet())) {
-                    if (s.remotePort() == PORT && s.state().equals("ESTABLISHED") && !Integer.valueOf(s.retransmits()).equals(seen)) {
+                    // the main connection's socket only: the probe connects to the same port
+                    if (s.remotePort() == PORT && s.localPort() != probe && s.state().equals("ESTABLISHED")
+                            && !Integer.valueOf(s.retransmits()).equals(seen)) {
                         seen = s.retransmits();
                         // only the retransmission timer's time left dates a retransmission: the keepalive variant's 1 s
                         // timer shows when no data is out for a moment, and read as one it gave a negative RTO
@@ -124,6 +136,9 @@ public final class StuckWriteExperiment extends Experiment {
             }
         }
         client.waitFor(Duration.ofSeconds(10));
+        if (capture != null) {
+            capture.close();
+        }
         server.send(Protocol.EXIT);
         server.waitFor(Duration.ofSeconds(10));
     }

@@ -23,16 +23,25 @@ import tcplab.experiment.Agent;
 import tcplab.experiment.Message;
 import tcplab.experiment.timeouts.stuckwrite.OutcomeRow.Variant;
 
-/** The client inside its host: write until the connection fails; record when and why ({@link OutcomeRow}). */
+/**
+ * The client inside its host: write until the connection fails; record when and why ({@link OutcomeRow}).
+ * Beside it, for the ladder ({@link Ladders}), a probe connection with the same options that stays idle
+ * until the fault and then sends {@link #PROBE_BYTES}: its retransmissions are few enough to capture,
+ * where the main connection's bulk data would fill any capture. It never touches the main connection's
+ * writes or its record.
+ */
 final class WriterAgent {
     private static final int CHUNK = 16 * 1024;
     /** Written before the run side is told the data flows: the send buffer is then full. */
     private static final long FLOWING = 1 << 20;
     private static final String STILL_WRITING = "still writing at the deadline";
+    static final int PROBE_BYTES = 100;
 
     private final Agent agent;
     private final Variant variant;
     private final InetSocketAddress target;
+    private SocketChannel probe;
+    private Thread probeReader;
 
     WriterAgent(Agent agent) {
         this.agent = agent;
@@ -41,20 +50,18 @@ final class WriterAgent {
     }
 
     void run() throws Exception {
+        OutcomeRow outcome;
         try (var rows = OutcomeRow.TABLE.open(agent)) {
-            rows.add(variant == Variant.USER_TIMEOUT ? writeWithUserTimeout() : writeWithJdk());
+            outcome = variant == Variant.USER_TIMEOUT ? writeWithUserTimeout() : writeWithJdk();
+            rows.add(outcome);
         }
+        awaitProbe(outcome);
     }
 
     /** Plain or keepalive: a blocking channel, writing until write() throws. */
     private OutcomeRow writeWithJdk() throws Exception {
         try (SocketChannel channel = SocketChannel.open()) {
-            if (variant == Variant.KEEPALIVE) {
-                channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-                channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 1);
-                channel.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
-                channel.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 1);
-            }
+            options(channel);
             channel.connect(target);
             ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
             long written = 0;
@@ -65,7 +72,15 @@ final class WriterAgent {
                     chunk.clear();
                     written += channel.write(chunk);
                     if (!told && written > FLOWING) {
-                        started();
+                        probe = probe();
+                        SocketChannel sends = probe;
+                        fault.thenRun(() -> send(sends)); // on the fault-reading thread: this one keeps writing
+                        if (probe != null) {
+                            probeReader = new Thread(() -> readUntilItFails(sends), "tcplab-probe");
+                            probeReader.setDaemon(true);
+                            probeReader.start();
+                        }
+                        started(probe == null ? 0 : ((InetSocketAddress) probe.getLocalAddress()).getPort());
                         told = true;
                     }
                 }
@@ -76,11 +91,90 @@ final class WriterAgent {
         }
     }
 
+    /** The variant's socket options, on the main connection and the probe alike. */
+    private void options(SocketChannel channel) throws IOException {
+        if (variant == Variant.KEEPALIVE) {
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 1);
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 1);
+        }
+    }
+
+    /**
+     * The ladder's probe: connected from the port the run side captures ({@code probePort}), with the variant's
+     * options; from any port if that one is taken (the run side then has no capture of it, and says so); null
+     * when it cannot connect at all, which only costs the picture.
+     */
+    private SocketChannel probe() {
+        int port = agent.params().integer("probePort");
+        for (int from : new int[] {port, 0}) {
+            SocketChannel channel = null;
+            try {
+                channel = SocketChannel.open();
+                options(channel);
+                channel.bind(new InetSocketAddress(from));
+                channel.connect(target);
+                return channel;
+            } catch (IOException e) {
+                closeQuietly(channel);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * After the outcome is written: lets the probe fail on its own schedule, which lags the main connection's by
+     * about the tail loss probe's 200 ms, for at most as long again as the main connection took (one more doubling),
+     * within the agent's time. Closed while still retransmitting it would become an orphan, retried
+     * tcp_orphan_retries times (net/ipv4/tcp_timer.c, tcp_write_timeout), and its ladder would not be tcp_retries2's.
+     */
+    private void awaitProbe(OutcomeRow outcome) throws InterruptedException {
+        if (probe == null) {
+            return;
+        }
+        long wait = outcome.failed() ? Math.min(outcome.failedMs() - outcome.faultMs() + 1000, agent.remaining().toMillis() - 5000) : 0;
+        probeReader.join(Math.max(1, wait)); // if it is still there, closing makes it an orphan
+        closeQuietly(probe);
+    }
+
+    /** Blocks on the probe until its connection fails (ETIMEDOUT) or ends: nothing ever arrives on it. */
+    private static void readUntilItFails(SocketChannel probe) {
+        try {
+            while (probe.read(ByteBuffer.allocate(256)) >= 0) {
+                // the server sends nothing
+            }
+        } catch (IOException failed) {
+            // the end awaited
+        }
+    }
+
+    /** The probe's data, once the fault came: one small segment, retransmitted until the connection fails. */
+    private static void send(SocketChannel probe) {
+        if (probe != null) {
+            try {
+                probe.write(ByteBuffer.allocate(PROBE_BYTES));
+            } catch (IOException gone) {
+                // only the picture loses it
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing a probe that already failed
+            }
+        }
+    }
+
     /** TCP_USER_TIMEOUT, which the JDK cannot set, through Netty's epoll transport: the channel's error is the end. */
     private OutcomeRow writeWithUserTimeout() throws Exception {
         if (!Epoll.isAvailable()) {
             String cause = String.valueOf(Epoll.unavailabilityCause());
-            agent.signal(Protocol.STARTED, "writing", false, "unavailable", cause);
+            agent.signal(Protocol.STARTED, "writing", false, "unavailable", cause, "probe", 0);
             return new OutcomeRow(variant, null, null, 0, OutcomeRow.UNAVAILABLE + cause);
         }
         EpollEventLoopGroup group = new EpollEventLoopGroup(1);
@@ -114,7 +208,7 @@ final class WriterAgent {
                             }
                             ch.flush();
                             if (!told && written[0] > FLOWING) {
-                                started();
+                                started(0); // no probe: the ladder shows the JDK variants
                                 told = true;
                             }
                         }
@@ -144,8 +238,8 @@ final class WriterAgent {
     private record Ended(long atMs, String error) {
     }
 
-    private void started() {
-        agent.signal(Protocol.STARTED, "writing", true, "unavailable", "");
+    private void started(int probe) {
+        agent.signal(Protocol.STARTED, "writing", true, "unavailable", "", "probe", probe);
     }
 
     /** The fault time the run side sends, read on another thread while this one writes; null until it came. */
