@@ -59,6 +59,9 @@ final class Report {
                     + " gives, not the kernel's defaults.", window)).markdown("charts"));
         }
         md.append(table.markdown()).append("\n");
+        for (Drawn ladder : Ladders.draw(data)) {
+            md.append(ladder.markdown("charts"));
+        }
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 
