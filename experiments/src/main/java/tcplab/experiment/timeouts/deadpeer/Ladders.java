@@ -130,7 +130,7 @@ final class Ladders {
     }
 
     /** What each segment is for, beside its sender's column: a keepalive probe and its answer, a PING (again: a retransmission), a PONG. */
-    private static List<Ladder.State> tags(Packets.Connection c, Mechanism m) {
+    static List<Ladder.State> tags(Packets.Connection c, Mechanism m) {
         List<Ladder.State> tags = new ArrayList<>();
         List<Packets.Packet> packets = c.packets();
         for (int i = 0; i < packets.size(); i++) {
