@@ -93,7 +93,7 @@ public final class DeadPeerExperiment extends Experiment {
             AgentProcess client = trial.agent(trial.lab().client(), "client", Map.of("host", trial.serverAddress()));
             Message ready = client.await(Protocol.READY, Duration.ofSeconds(30));
             long readyAt = System.currentTimeMillis();
-            List<Capture> captures = Ladders.start(trial, ready); // within the idle time before the fault, if tcpdump starts quickly
+            List<Capture> captures = Ladders.start(trial, ready, fault); // within the idle time before the fault, if tcpdump starts quickly
             trial.sleep(Duration.ofMillis(Math.max(0, readyAt + 300 - System.currentTimeMillis())));
             long at = System.currentTimeMillis();
             switch (fault) {

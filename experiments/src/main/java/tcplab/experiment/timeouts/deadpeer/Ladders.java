@@ -40,9 +40,15 @@ final class Ladders {
         return m == Mechanism.HEARTBEAT ? "heartbeat" : "keepalive";
     }
 
-    /** Run side: a capture per drawn connection, on its client port (those that cannot start are left out: the run goes on). */
-    static List<Capture> start(Trial trial, Message ready) {
+    /**
+     * Run side: under a fault drawn, a capture per drawn connection, on its client port (those that cannot
+     * start are left out: the run goes on). None under the others: with the link down, say, the probes never leave the host.
+     */
+    static List<Capture> start(Trial trial, Message ready, Fault fault) {
         List<Capture> captures = new ArrayList<>();
+        if (!FAULTS.contains(fault)) {
+            return captures;
+        }
         for (Mechanism m : DRAWN) {
             long port = ready.number(capture(m) + "_port");
             captures.add(trial.capture(trial.lab().client(), capture(m), "tcp port " + port + " and tcp port " + DeadPeerExperiment.PORT, PACKETS));
@@ -56,7 +62,7 @@ final class Ladders {
 
     /** For a mechanism's claim: " Ladder: no capture: why." when its connection was to be drawn and was not captured, else "". */
     static String captureNote(ExperimentData data, RunData.Result r, Mechanism m) {
-        return DRAWN.contains(m) ? connection(data, r, m).claimNote() : "";
+        return DRAWN.contains(m) && FAULTS.contains(data.params(r).choice("fault", Fault.class)) ? connection(data, r, m).claimNote() : "";
     }
 
     /** Report side: a figure for the first configuration of each fault drawn. */
@@ -129,13 +135,13 @@ final class Ladders {
         return new Packets.Connection(c.client(), c.server(), packets, faultMs * 1000, null);
     }
 
-    /** What each segment is for, beside its sender's column: a keepalive probe and its answer, a PING (again: a retransmission), a PONG. */
+    /** What each segment is for, beside its sender's column: a keepalive probe and its answer, a PING (again: a retransmission), a PONG, the reset of a side that gives up. */
     static List<Ladder.State> tags(Packets.Connection c, Mechanism m) {
         List<Ladder.State> tags = new ArrayList<>();
         List<Packets.Packet> packets = c.packets();
         for (int i = 0; i < packets.size(); i++) {
             Packets.Packet s = packets.get(i);
-            String tag = m == Mechanism.HEARTBEAT ? heartbeatTag(packets, i)
+            String tag = s.flags().contains(Packets.Flag.RST) ? "gives up" : m == Mechanism.HEARTBEAT ? heartbeatTag(packets, i)
                     : s.fromClient() && s.length() == 0 && s.flags().equals(EnumSet.of(Packets.Flag.ACK)) ? "probe"
                     : !s.fromClient() && i > 0 && packets.get(i - 1).fromClient() ? "answer" : null;
             if (tag != null) {
