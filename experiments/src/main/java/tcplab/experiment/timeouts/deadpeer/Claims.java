@@ -27,7 +27,10 @@ final class Claims {
         for (RunData.Result r : data.trials()) {
             List<DetectionRow> rows = DetectionRow.TABLE.read(data, r);
             if (r.ok() && !rows.isEmpty()) {
-                claims.addAll(of(data.where(r, KEEPALIVE_SYSCTLS), data.params(r), r.sysctls(), rows));
+                List<Claim> mine = of(data.where(r, KEEPALIVE_SYSCTLS), data.params(r), r.sysctls(), rows);
+                for (int i = 0; i < mine.size(); i++) { // one claim per row, in order
+                    claims.add(mine.get(i).explainedFurther(Ladders.captureNote(data, r, rows.get(i).mechanism())));
+                }
             }
         }
         return claims;

@@ -45,7 +45,8 @@ final class ClientAgent {
                 watcher.setDaemon(true);
                 watcher.start();
             }
-            agent.signal(Protocol.READY);
+            agent.signal(Protocol.READY, "keepalive_port", sockets.get(Mechanism.KEEPALIVE_TUNED.ordinal()).getLocalPort(),
+                    "heartbeat_port", sockets.get(Mechanism.HEARTBEAT.ordinal()).getLocalPort());
             Message command = agent.await(Protocol.FAULT, agent.remaining());
             long fault = command == null ? System.currentTimeMillis() : command.number("at_ms");
             long until = fault + p.integer("window") * 1000L;

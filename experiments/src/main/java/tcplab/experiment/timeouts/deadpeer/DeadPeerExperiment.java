@@ -8,11 +8,13 @@ import tcplab.experiment.Agent;
 import tcplab.experiment.AgentProcess;
 import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
+import tcplab.experiment.Message;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
+import tcplab.lab.Capture;
 import tcplab.lab.Firewall;
 import tcplab.lab.Processes;
 import tcplab.lab.ServerProcess;
@@ -43,7 +45,9 @@ public final class DeadPeerExperiment extends Experiment {
 
     @Override
     public Map<String, String> commands() {
-        return Firewall.NEEDS; // the fault: the server host drops packets
+        Map<String, String> needs = new java.util.LinkedHashMap<>(Firewall.NEEDS); // the fault: the server host drops packets
+        needs.putAll(tcplab.lab.Capture.NEEDS); // the ladder's probes and PINGs
+        return needs;
     }
 
     @Override
@@ -87,8 +91,10 @@ public final class DeadPeerExperiment extends Experiment {
             AgentProcess server = trial.agent(trial.serverHost(), "server", Map.of("bind", trial.serverAddress()));
             server.await(Protocol.LISTENING, Duration.ofSeconds(30));
             AgentProcess client = trial.agent(trial.lab().client(), "client", Map.of("host", trial.serverAddress()));
-            client.await(Protocol.READY, Duration.ofSeconds(30));
-            trial.sleep(Duration.ofMillis(300));
+            Message ready = client.await(Protocol.READY, Duration.ofSeconds(30));
+            long readyAt = System.currentTimeMillis();
+            List<Capture> captures = Ladders.start(trial, ready, fault); // within the idle time before the fault, if tcpdump starts quickly
+            trial.sleep(Duration.ofMillis(Math.max(0, readyAt + 300 - System.currentTimeMillis())));
             long at = System.currentTimeMillis();
             switch (fault) {
                 case DROP -> {
@@ -103,6 +109,7 @@ public final class DeadPeerExperiment extends Experiment {
             trial.say("fault: " + fault + "; watching for " + trial.params().integer("window") + " s");
             client.send(Protocol.FAULT, "at_ms", at);
             trial.say("client: " + client.await("done", Duration.ofSeconds(trial.params().integer("window") + 30L)));
+            captures.forEach(Capture::close); // the watch is over: what the client's close sends is no part of it
             client.waitFor(Duration.ofSeconds(10));
             if (fault == Fault.DROP) {
                 events.add(new EventRow("dropped " + Firewall.dropped(trial.serverHost()), System.currentTimeMillis()));

@@ -61,6 +61,9 @@ final class Report {
                     + " its row gives, not the kernel's 7200 + 9 × 75 s.", window)).markdown("charts"));
         }
         md.append(table.markdown()).append("\n");
+        for (Drawn ladder : Ladders.draw(data)) {
+            md.append(ladder.markdown("charts"));
+        }
         return new Section(experiment.name(), experiment.title(), md.toString(), claims);
     }
 
