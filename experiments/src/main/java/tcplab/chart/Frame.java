@@ -286,7 +286,20 @@ final class Frame {
         width = width * 95 / 100;
         List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
+        List<String> words = new ArrayList<>();
         for (String word : (text == null ? "" : text).split(" ")) {
+            // a word wider than the line (a raw file's name) is cut where it must be, never left to run past the edge
+            while (m.stringWidth(word) > width && word.length() > 1) {
+                int cut = word.length() - 1;
+                while (cut > 1 && m.stringWidth(word.substring(0, cut)) > width) {
+                    cut--;
+                }
+                words.add(word.substring(0, cut));
+                word = word.substring(cut);
+            }
+            words.add(word);
+        }
+        for (String word : words) {
             String tried = line.isEmpty() ? word : line + " " + word;
             if (!line.isEmpty() && m.stringWidth(tried) > width) {
                 lines.add(line.toString());
