@@ -40,7 +40,7 @@ public final class Figures {
             return new Context("", "", "", "", what);
         }
 
-        String footer(List<String> scaled) {
+        String footer(List<String> scaled, List<String> set) {
             StringBuilder s = new StringBuilder("tcplab " + version);
             if (!kernel.isEmpty()) {
                 s.append(" · Linux ").append(kernel);
@@ -52,14 +52,23 @@ public final class Figures {
                 s.append(" · plan ").append(plan);
             }
             s.append(" · run ").append(runId);
-            s.append(" · ").append(scaled == null ? "" : scaled.isEmpty() ? "no sysctl scaled down" : "scaled down: " + String.join(", ", scaled));
-            return s.toString().replaceAll(" · $", "");
+            boolean plan = set != null && !set.isEmpty();
+            if (scaled != null && !scaled.isEmpty()) {
+                s.append(" · scaled down: ").append(String.join(", ", scaled));
+            } else if (scaled != null && !plan) {
+                s.append(" · no sysctl scaled down");
+            }
+            if (plan) {
+                s.append(" · plan sets: ").append(String.join(", ", set));
+            }
+            return s.toString();
         }
     }
 
     private final Path dir;
     private final Context context;
     private final List<String> scaled;
+    private final List<String> set;
     private final Map<String, Color> colours;
     private final List<Saved> saved;
 
@@ -78,13 +87,14 @@ public final class Figures {
     }
 
     public Figures(Path dir, Context context) {
-        this(dir, context, null, new LinkedHashMap<>(), new ArrayList<>());
+        this(dir, context, null, null, new LinkedHashMap<>(), new ArrayList<>());
     }
 
-    private Figures(Path dir, Context context, List<String> scaled, Map<String, Color> colours, List<Saved> saved) {
+    private Figures(Path dir, Context context, List<String> scaled, List<String> set, Map<String, Color> colours, List<Saved> saved) {
         this.dir = dir;
         this.context = context;
         this.scaled = scaled;
+        this.set = set;
         this.colours = colours;
         this.saved = saved;
     }
@@ -94,8 +104,18 @@ public final class Figures {
      * ("tcp_keepalive_time 2 (default 7200)"); an empty list says none were.
      */
     public Figures scaled(List<String> which) {
-        // net.ipv4. is every scaled key's prefix: the footer says the rest
-        return new Figures(dir, context, which.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(), colours, saved);
+        return scaled(which, List.of());
+    }
+
+    /**
+     * The same, also naming the other sysctls the plan set for what the figure shows
+     * ("ip_local_port_range=40000 40999"), scaled or not: a reader of a pasted figure sees every
+     * setting that is not the profile's.
+     */
+    public Figures scaled(List<String> which, List<String> set) {
+        // net.ipv4. is every key's prefix here: the footer says the rest
+        return new Figures(dir, context, which.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(),
+                set.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(), colours, saved);
     }
 
     /** Every figure saved through this table of colours, in order. */
@@ -115,7 +135,7 @@ public final class Figures {
 
     /** The footer this view draws under each figure. */
     public String footer() {
-        return context.footer(scaled);
+        return context.footer(scaled, set);
     }
 
     /**

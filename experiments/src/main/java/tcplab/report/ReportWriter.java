@@ -89,7 +89,7 @@ public final class ReportWriter {
                 Charts.latency(latency, profile, benchmarks, "latency", "Connect/close"),
                 Charts.reuse(reuse, profile, benchmarks),
                 Charts.latency(reuseLatency, profile, benchmarks, "connection-reuse-latency", "Request"),
-                sections, glance, Summary.draw(glance, charts.scaled(scaled(sections.stream().flatMap(s -> s.claims().stream()).toList()))));
+                sections, glance, Summary.draw(glance, charts.scaled(scaledKeys(sections))));
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
         return charts;
@@ -116,10 +116,27 @@ public final class ReportWriter {
                 // claims see no chart folder: they are computed as a comparison computes them
                 List<Claim> claims = experiment.claims(claimsData);
                 // each figure's footer names the sysctls its claims were measured scaled down at
-                sections.add(experiment.report(new ExperimentData(data, experiment, charts.scaled(scaled(claims))), claims));
+                List<String> scaled = scaled(claims);
+                sections.add(experiment.report(new ExperimentData(data, experiment, charts.scaled(scaled, planSets(claimsData.trials(), scaled))),
+                        claims));
             }
         }
         return sections;
+    }
+
+    /** The sysctls the plan set for these configurations that no scaled entry names: key=value, values of one key joined by "/". */
+    private static List<String> planSets(List<RunData.Result> trials, List<String> scaled) {
+        Map<String, java.util.Set<String>> set = new java.util.TreeMap<>();
+        trials.forEach(t -> t.overrides().forEach((k, v) -> set.computeIfAbsent(k, x -> new java.util.LinkedHashSet<>()).add(v.trim())));
+        return set.entrySet().stream().filter(e -> scaled.stream().noneMatch(s -> s.startsWith(e.getKey() + "=")))
+                .map(e -> e.getKey() + "=" + String.join("/", e.getValue())).toList();
+    }
+
+    /** For the summary: the keys scaled down in some claim, each once, the values left to each row's "measured at". */
+    private static List<String> scaledKeys(List<Section> sections) {
+        List<String> keys = scaled(sections.stream().flatMap(s -> s.claims().stream()).toList()).stream()
+                .map(s -> s.replaceFirst("=.*", "").replace("net.ipv4.", "")).distinct().toList();
+        return keys.isEmpty() ? keys : List.of("in some claims (see \"measured at\"): " + String.join(", ", keys));
     }
 
     /** The sysctls these claims were measured scaled down at, each once. */
@@ -336,7 +353,10 @@ public final class ReportWriter {
             }
             Map<Claim.Verdict, Long> verdicts = new java.util.EnumMap<>(Claim.Verdict.class);
             rows.forEach(c -> verdicts.merge(c.verdict(), 1L, Long::sum));
+            List<Claim> headline = rows.stream().filter(c -> headline(c)).toList();
             Claim example = rows.stream().filter(c -> c.verdict() == Claim.Verdict.DIFFERS).findFirst()
+                    .or(() -> headline.stream().filter(c -> c.verdict() == Claim.Verdict.AGREES).findFirst())
+                    .or(() -> headline.stream().filter(c -> c.verdict() != Claim.Verdict.SKIPPED).findFirst())
                     .or(() -> rows.stream().filter(c -> !Double.isNaN(c.modelValue()) && c.verdict() == Claim.Verdict.AGREES).findFirst())
                     .or(() -> rows.stream().filter(c -> !Double.isNaN(c.modelValue()) && c.verdict() != Claim.Verdict.SKIPPED).findFirst())
                     .orElse(rows.stream().filter(c -> c.verdict() != Claim.Verdict.SKIPPED).findFirst().orElse(rows.get(0)));
@@ -351,6 +371,30 @@ public final class ReportWriter {
                     skipped ? "" : measuredAt(example)));
         }
         return glance;
+    }
+
+    /**
+     * The metric each claim's sentence is about, and the condition it is stated for: the glance's key
+     * number and verdict come from such a row where there is one, so "TIME_WAIT lasts 60 s" is never
+     * answered with FIN_WAIT_2's lifetime, nor a tcp_retries2 claim with TCP_USER_TIMEOUT's.
+     */
+    private static final Map<String, String[]> HEADLINES = Map.ofEntries(
+            Map.entry("C2", new String[] {"time_wait_lifetime_s", ""}),
+            Map.entry("C3", new String[] {"max_connections_per_60s_window", ""}),
+            Map.entry("C4", new String[] {"sustained_connections_per_s", ""}),
+            Map.entry("C5", new String[] {"time_wait_sockets_at_once", ""}),
+            Map.entry("C6", new String[] {"time_wait_sockets_client", ""}),
+            Map.entry("C7", new String[] {"first_bind", ""}),
+            Map.entry("C8", new String[] {"bind_failed_share_first_parity", ""}),
+            Map.entry("C9", new String[] {"management_answered_share", ""}),
+            Map.entry("C10", new String[] {"connect_fails_after_s", "connectTimeout=0;"}), // the kernel's schedule, not the application's cut
+            Map.entry("C11", new String[] {"noticed_after_fault_s", ""}),
+            Map.entry("C12", new String[] {"write_fails_after_s", "variant=PLAIN"}),
+            Map.entry("C13", new String[] {"close_wait_after_hold", ""}));
+
+    private static boolean headline(Claim c) {
+        String[] h = HEADLINES.get(c.claim());
+        return h != null && c.metric().id().equals(h[0]) && c.conditions().contains(h[1]);
     }
 
     /** What a key number was measured at, for a reader about to quote it: the defaults, or scaled (and the model there), or short. */
