@@ -64,7 +64,8 @@ final class Report {
                 "On this run's path the model gives, at the default tcp_retries2 = 15: ").append(s).append(".\n\n"));
         if (!drawn.isEmpty()) {
             Drawn chart = new Drawn("stuck-write", TITLE, "One row per configuration, seconds after the server host began dropping"
-                    + " everything: circles, each retransmission the socket table saw, with the RTO it then waited, in seconds; red diamonds,"
+                    + " everything: circles, each retransmission, dated by the retransmission timer the socket table showed before it, with the"
+                    + " timeout that preceded it written under it, in seconds; red diamonds,"
                     + " the model's retransmissions (the RTO measured on the path, doubling, at most 120 s); black stroke, when the"
                     + " write failed; red dashed, when the model fails it (tcp_retries2, or TCP_USER_TIMEOUT).");
             XYChart c = chart(drawn, retransmits);
@@ -113,12 +114,21 @@ final class Report {
             long fault = f.outcome().faultMs() == null ? 0 : f.outcome().faultMs();
             List<double[]> points = new ArrayList<>();
             double last = 0;
-            for (RetransmitRow r : rows.get(row)) {
-                double at = (r.atMs() - fault) / 1000.0;
-                last = Math.max(last, at);
-                if (r.retransmits() > 0 && fault > 0) {
+            // a retransmission fires when the timer the socket table showed before it runs out: the row before it, read at
+            // most 50 ms late, dates it to the jiffy, and the gap to the one before is the timeout that preceded it
+            List<RetransmitRow> sampled = rows.get(row);
+            Double previous = null;
+            for (int i = 0; i < sampled.size(); i++) {
+                RetransmitRow r = sampled.get(i);
+                last = Math.max(last, (r.atMs() - fault) / 1000.0);
+                boolean confirmed = i + 1 < sampled.size() && sampled.get(i + 1).retransmits() == r.retransmits() + 1;
+                if (fault > 0 && r.timerMs() > 0 && confirmed) {
+                    double at = (r.atMs() + r.timerMs() - fault) / 1000.0;
                     points.add(new double[] {at, -row + 0.1});
-                    rtos.add(new String[] {Format.number(r.timerMs() / 1000.0), Double.toString(at), Integer.toString(row)});
+                    if (previous != null) {
+                        rtos.add(new String[] {Format.number(at - previous), Double.toString(at), Integer.toString(row)});
+                    }
+                    previous = at;
                 }
             }
             seen.add(points);
@@ -145,7 +155,7 @@ final class Report {
             Plots.marks(chart, labels.get(row), seen.get(row), SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
         }
         chart.getStyler().setAnnotationTextFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 9));
-        for (String[] rto : rtos) { // the RTO the kernel then waited, as the socket table's timer showed it
+        for (String[] rto : rtos) { // the timeout that preceded each retransmission
             chart.addAnnotation(new AnnotationText(rto[0], Double.parseDouble(rto[1]), -Integer.parseInt(rto[2]) - 0.36, false));
         }
         Plots.marks(chart, "model: retransmission", modelSends, SeriesMarkers.DIAMOND, Plots.MODEL);
