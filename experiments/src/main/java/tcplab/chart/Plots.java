@@ -37,10 +37,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Plots {
     public static final int WIDTH = 1100;
     public static final int HEIGHT = 600;
-    /** Okabe-Ito: readable with colour blindness. */
+    /** Okabe-Ito, readable with colour blindness; its yellow darkened, which on white was too faint for a line. */
     public static final Color[] PALETTE = {
         new Color(0, 114, 178), new Color(230, 159, 0), new Color(0, 158, 115), new Color(204, 121, 167),
-        new Color(86, 180, 233), new Color(213, 94, 0), new Color(240, 228, 66), new Color(0, 0, 0)
+        new Color(86, 180, 233), new Color(213, 94, 0), new Color(170, 150, 0), new Color(0, 0, 0)
     };
     public static final Color MODEL = new Color(200, 30, 30);
 

@@ -60,23 +60,35 @@ final class Charts {
             return new Bins(v[0], v[1], v[2], v[3], bins.isEmpty() ? 1000 : BinRow.MILLIS);
         }
 
-        /** Connections completed since the start, from (0, 0): a count from zero, and no log axis. */
+        /**
+         * Connections completed since the start, from (0, 0): a count from zero, and no log axis. A bin
+         * that lasted well over its length (the client's connect() stalled, e.g. for a SYN resent after
+         * 1 s) stays flat until its last bin length, so a straight line never spreads a stall's
+         * connections over the stall.
+         */
         double[][] opened() {
-            double[][] xy = new double[2][end.length + 1];
+            List<double[]> points = new ArrayList<>(List.of(new double[] {0, 0}));
+            double count = 0;
+            double length = millis / 1000.0;
             for (int i = 0; i < end.length; i++) {
-                xy[0][i + 1] = end[i];
-                xy[1][i + 1] = xy[1][i] + ok[i];
+                double start = i == 0 ? 0 : end[i - 1];
+                if (end[i] - start > 1.5 * length) {
+                    points.add(new double[] {end[i] - length, count});
+                }
+                count += ok[i];
+                points.add(new double[] {end[i], count});
             }
-            return xy;
+            return tcplab.chart.Plots.xy(points);
         }
 
         /** The points of {@link #opened} at the end of each bin in which connect() failed with EADDRNOTAVAIL. */
         double[][] failing() {
-            double[][] all = opened();
             List<double[]> points = new ArrayList<>();
+            double count = 0;
             for (int i = 0; i < end.length; i++) {
+                count += ok[i];
                 if (noPort[i] > 0) {
-                    points.add(new double[] {all[0][i + 1], all[1][i + 1]});
+                    points.add(new double[] {end[i], count});
                 }
             }
             return Plots.xy(points);

@@ -96,7 +96,7 @@ final class Report {
             data.charts().save(chart, panel.getKey());
             drawn(md, new Drawn(panel.getKey(), title, "Connections completed since the client began, counted in bins of " + first.bins().unit()
                     + ", one line per configuration; dashed red: " + (first.holdMillis() == 0 ? "the N ports, which with no TIME_WAIT are no"
-                    + " ceiling" : "the model's ceiling, N more per hold") + "; crosses: bins in which connect() failed with EADDRNOTAVAIL."));
+                    + " ceiling" : "the model's ceiling, N more per hold") + "; crosses: bins in which connect() failed with EADDRNOTAVAIL. A flat stretch longer than a bin is the client waiting in connect() (a SYN resent after 1 s, for one): the line stays flat until the bin that ended it."));
         }
         String title = "Does TIME_WAIT hold every local port, and does an RST close leave any?";
         XYChart chart = Charts.timeWait(title, all);
