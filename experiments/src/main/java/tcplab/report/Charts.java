@@ -82,7 +82,7 @@ final class Charts {
         return rates(groups, dir, "throughput", "How many connect/close cycles per second does each configuration sustain?", "successful cycles / s",
                 "Bars: complete cycles per second in the measurement iterations; where the client filled its port range with TIME_WAIT"
                         + " and the rate fell (\"fell by\": seconds since the warmup began), the bar is the rate after the fall and the"
-                        + " triangle the first iteration's, not their mean. Error bars span the repetitions (each in fresh namespaces);"
+                        + " triangle the first warmup iteration's, before it, not their mean (the table's mean mixes the two). Error bars span the repetitions (each in fresh namespaces);"
                         + " \"±n/a\" marks a configuration that ran once. Diamonds: the kernel model's sustained ceiling (ports / 60 s),"
                         + " only where a run lasted past the 60 s it takes to hold.");
     }
@@ -120,7 +120,7 @@ final class Charts {
         Plots.configurationBars(chart, b.categories(), b.labels(), b.rates(), dir);
         Plots.range(chart, "spread of the repetitions", b.categories(), b.rates(), b.errors());
         if (b.before().stream().anyMatch(v -> v != null)) {
-            CategorySeries first = chart.addSeries("first iteration, before the fall", b.categories(), b.before());
+            CategorySeries first = chart.addSeries("first warmup iteration, before the fall", b.categories(), b.before());
             first.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
             first.setMarker(SeriesMarkers.TRIANGLE_UP);
             first.setMarkerColor(Color.DARK_GRAY);

@@ -53,7 +53,7 @@ class ChartsTest {
         assertEquals("CLIENT_RST veth", categories.get(1));
         CategorySeries bar = (CategorySeries) series(chart, "CLIENT_FIN veth");
         assertEquals(50.0, value(bar, 0), 1e-9, "the rate after the fall, not the mean of before and after");
-        assertEquals(10000.0, value((CategorySeries) series(chart, "first iteration, before the fall"), 0), 1e-9);
+        assertEquals(10000.0, value((CategorySeries) series(chart, "first warmup iteration, before the fall"), 0), 1e-9);
         assertEquals(null, series(chart, "model: ports / 60 s, from 60 s on"), "2.5 s is no 60 s: " + names(chart));
         assertTrue(names(chart).contains("ports/60 s = 16.7/s holds from 60 s on"), names(chart).toString());
         assertTrue(names(chart).contains("±n/a: each ran once, no error bars"), names(chart).toString());
