@@ -263,7 +263,8 @@ public final class ReportWriter {
         chart(md, throughputChart);
         md.append("Read it: taller is faster. A configuration marked \"fell by\" filled its client's port range with TIME_WAIT it"
                 + " cannot reuse: its bar is the rate after the fall, where every connect() scans the held ports, and the triangle the"
-                + " first warmup iteration's rate, before it (the table's mean mixes the iterations before and after the fall). The kernel model's sustained ceiling, ports / 60 s,"
+                + " first warmup iteration's rate, before it (the table's mean mixes the iterations before and after the fall). The"
+                + " kernel model's sustained ceiling, ports / 60 s,"
                 + " holds only once the first TIME_WAIT sockets expire, 60 s in: it is drawn as a diamond only for a run that lasted that"
                 + " long. Error bars span the repetitions; \"±n/a\" marks a configuration measured once.\n\n");
         throughputTable(md, throughput);
