@@ -834,7 +834,7 @@ public final class ReportWriter {
                 + "th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}\n"
                 // numbers to the right, and every cell wraps, so a table with an explanation column never outgrows the
                 // page (commonmark writes a column's alignment as an align attribute, which text-align would override)
-                + "th[align=right],td[align=right]{text-align:right}td{overflow-wrap:anywhere}\n"
+                + "th[align=right],td[align=right]{text-align:right}td{overflow-wrap:break-word}\n"
                 + "code{overflow-wrap:anywhere}\n"
                 + "img{max-width:100%;height:auto;border:1px solid #eee}\n"
                 + "code,pre{background:#f5f5f5;border-radius:3px}pre{padding:.6rem;overflow-x:auto}\n"
