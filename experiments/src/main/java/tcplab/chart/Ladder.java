@@ -24,6 +24,8 @@ public final class Ladder implements Figures.Drawing {
     /** Seconds between two segments beyond which the ladder breaks its time axis. */
     static final double GAP = 0.2;
     private static final int PANEL_WIDTH = 480;
+    /** Panels side by side at most: more go on the next row, so a pasted figure keeps readable text in a page's column. */
+    private static final int COLUMNS = 2;
     private static final int TIME_X = 4;
     private static final int CLIENT_X = 160;
     private static final int SERVER_X = 390;
@@ -110,16 +112,29 @@ public final class Ladder implements Figures.Drawing {
 
     @Override
     public int width() {
-        return PANEL_WIDTH * Math.max(1, panels.size());
+        return PANEL_WIDTH * Math.max(1, Math.min(COLUMNS, panels.size()));
     }
 
     @Override
     public int height() {
-        int tallest = 0;
-        for (Panel p : panels) {
-            tallest = Math.max(tallest, layout(p).bottom + p.noteLines().size() * 14);
+        return rowTop(rows()) + 12 + noteLines.size() * 14 + 4;
+    }
+
+    private int rows() {
+        return (panels.size() + COLUMNS - 1) / COLUMNS;
+    }
+
+    /** Where row {@code row} of panels starts: below the tallest panel of each row above it. */
+    private int rowTop(int row) {
+        int top = 0;
+        for (int r = 0; r < row; r++) {
+            int tallest = 0;
+            for (Panel p : panels.subList(r * COLUMNS, Math.min(panels.size(), (r + 1) * COLUMNS))) {
+                tallest = Math.max(tallest, layout(p).bottom + p.noteLines().size() * 14);
+            }
+            top += tallest + (r + 1 < row ? 16 : 0);
         }
-        return tallest + 12 + noteLines.size() * 14 + 4;
+        return top;
     }
 
     /** The arrows drawn: one per captured segment, for tests. */
@@ -176,7 +191,8 @@ public final class Ladder implements Figures.Drawing {
     @Override
     public void paint(Graphics2D g) {
         for (int i = 0; i < panels.size(); i++) {
-            Graphics2D panel = (Graphics2D) g.create(i * PANEL_WIDTH, 0, PANEL_WIDTH, height());
+            int top = rowTop(i / COLUMNS);
+            Graphics2D panel = (Graphics2D) g.create(i % COLUMNS * PANEL_WIDTH, top, PANEL_WIDTH, height() - top);
             paint(panel, panels.get(i));
             panel.dispose();
         }

@@ -71,7 +71,7 @@ final class Ladders {
         String title = "What does a FIN close send, and an RST close?";
         String note = "The first connection of each configuration, captured by tcpdump in the client host; times since its SYN, seq and ack"
                 + " relative to each side's first segment. This experiment does not sample the states of single sockets: the TIME_WAIT"
-                + " counts are in the chart above.";
+                + " counts are in the figure port-exhaustion-time-wait.";
         data.charts().save(new Ladder(title, panels, note), "port-exhaustion-ladder");
         return new Plots.Drawn("port-exhaustion-ladder", title, "One connection closed each way, packet by packet as the kernel sent it ("
                 + String.join("; ", labels) + ").");
