@@ -15,14 +15,16 @@ import tcplab.chart.Plots;
 class ReportTest {
     @Test
     void aSeriesAConfigurationAndTheModelForEachBar() {
-        List<Report.Bar> bars = List.of(new Report.Bar("a", "fin_timeout=2", "TIME_WAIT", 60, 60),
-                new Report.Bar("a", "fin_timeout=2", "FIN_WAIT2", 2.1, 2), new Report.Bar("b", "fin_timeout=60", "TIME_WAIT", 60, 60),
-                new Report.Bar("b", "fin_timeout=60", "FIN_WAIT2", 60, 60));
+        // TIME_WAIT outlives a 3 s watch: its lifetime is the kernel's timer, read; the 2 s FIN_WAIT_2 is seen to leave
+        List<Report.Bar> bars = List.of(new Report.Bar("a", "fin_timeout=2", "TIME_WAIT", 60, 60, false),
+                new Report.Bar("a", "fin_timeout=2", "FIN_WAIT2", 2.1, 2, true), new Report.Bar("b", "fin_timeout=60", "TIME_WAIT", 60, 60, false),
+                new Report.Bar("b", "fin_timeout=60", "FIN_WAIT2", 60, 60, false));
         CategoryChart chart = Report.chart(Report.TITLE, bars);
         CategorySeries model = find(chart, Report.MODEL);
         assertEquals(Plots.MODEL, model.getMarkerColor());
         assertEquals(List.of(60.0, 2.0, 60.0, 60.0), java.util.Arrays.stream(model.getYData()).boxed().toList());
-        assertEquals(List.of("TIME_WAIT, fin_timeout=2", "FIN_WAIT2, fin_timeout=2", "TIME_WAIT, fin_timeout=60", "FIN_WAIT2, fin_timeout=60"),
+        assertEquals(List.of("TIME_WAIT, fin_timeout=2 · timer read", "FIN_WAIT2, fin_timeout=2", "TIME_WAIT, fin_timeout=60 · timer read",
+                        "FIN_WAIT2, fin_timeout=60 · timer read"),
                 new ArrayList<Object>(model.getXData()));
         double[] first = find(chart, "fin_timeout=2").getYData();
         assertEquals(2.1, first[1], 1e-9);
