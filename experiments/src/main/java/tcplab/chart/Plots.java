@@ -268,6 +268,32 @@ public final class Plots {
     }
 
     /**
+     * Text on a chart at a point in data units, centred on it as XChart's AnnotationText is, but
+     * drawn with drawString, so an SVG keeps it as text rather than as glyph outlines.
+     */
+    public static final class Label extends AnnotationText {
+        private final String label;
+
+        public Label(String text, double x, double y, boolean inScreenSpace) {
+            super(text, x, y, inScreenSpace);
+            this.label = text;
+        }
+
+        @Override
+        public void paint(Graphics2D g) {
+            if (!isVisible) {
+                return;
+            }
+            g.setColor(styler.getAnnotationTextFontColor());
+            g.setFont(styler.getAnnotationTextFont());
+            java.awt.geom.Rectangle2D b = new java.awt.font.TextLayout(label, g.getFont(), g.getFontRenderContext()).getBounds();
+            double sx = isValueInScreenSpace ? x : getXAxisScreenValue(x);
+            double sy = isValueInScreenSpace ? chart.getHeight() - y : getYAxisScreenValue(y);
+            g.drawString(label, (float) (sx - b.getWidth() / 2), (float) (sy - b.getY() - b.getHeight() / 2));
+        }
+    }
+
+    /**
      * A censored value: an open arrow pointing the way the true value lies beyond the window
      * ("not noticed within 4 s" is drawn at 4 s pointing up), never a plain point or bar of the
      * window's length.
@@ -444,7 +470,7 @@ public final class Plots {
         int n = Math.min(names.size(), xs.size());
         for (int i = 0; i < n; i++) {
             double off = span * 0.05 * (lastOnLeft && i == n - 1 && i > 0 ? -1 : 1);
-            chart.addAnnotation(new AnnotationText(names.get(i), xs.get(i) + off, y, false));
+            chart.addAnnotation(new Label(names.get(i), xs.get(i) + off, y, false));
         }
     }
 
@@ -493,7 +519,7 @@ public final class Plots {
         chart.getStyler().setMarkerSize(8);
         chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
         for (int row = 0; row < rows.size(); row++) {
-            chart.addAnnotation(new AnnotationText(rows.get(row), labelX, -row + 0.36, false));
+            chart.addAnnotation(new Label(rows.get(row), labelX, -row + 0.36, false));
         }
         return chart;
     }

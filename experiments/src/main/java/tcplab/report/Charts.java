@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
@@ -245,7 +244,7 @@ final class Charts {
         }
         Plots.phaseLines(chart, measurementStarts);
         for (double x : measurementStarts.stream().distinct().toList()) {
-            chart.addAnnotation(new AnnotationText("← warmup | measurement →", x, top, false));
+            chart.addAnnotation(new Plots.Label("← warmup | measurement →", x, top, false));
         }
         return chart;
     }

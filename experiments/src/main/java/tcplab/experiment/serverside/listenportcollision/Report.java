@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.Marker;
@@ -131,8 +130,8 @@ final class Report {
         }
         // which dashed line is which parity, written beside each: the legend alone cannot tell two red dashes apart
         double kink = 100.0 * byParity[0] / (byParity[0] + byParity[1]);
-        chart.addAnnotation(new AnnotationText("parity tried first", kink * 0.3, 62, false));
-        chart.addAnnotation(new AnnotationText("other parity", kink + (100 - kink) * 0.72, 38, false));
+        chart.addAnnotation(new Plots.Label("parity tried first", kink * 0.3, 62, false));
+        chart.addAnnotation(new Plots.Label("other parity", kink + (100 - kink) * 0.72, 38, false));
         chart.getStyler().setAnnotationTextFontColor(Plots.MODEL);
         chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         Plots.colourBy(chart, figures);

@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -115,7 +114,7 @@ final class Report {
             Plots.marks(chart, labels.get(row), connected, SeriesMarkers.CIRCLE, Plots.PALETTE[row % Plots.PALETTE.length]);
             long late = sorted.stream().filter(r -> r.outcome() == ConnectRow.Outcome.TIMEOUT).count();
             if (late > 0) { // the arrows pile up: say how many
-                chart.addAnnotation(new AnnotationText(late + " of " + sorted.size() + " timed out", s.connectTimeout(), -row - 0.4, false));
+                chart.addAnnotation(new Plots.Label(late + " of " + sorted.size() + " timed out", s.connectTimeout(), -row - 0.4, false));
             }
             for (double at : s.schedule().sendTimes()) {
                 if (s.connectTimeout() <= 0 || at < s.connectTimeout()) {

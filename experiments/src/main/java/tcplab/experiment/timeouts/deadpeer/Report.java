@@ -117,7 +117,7 @@ final class Report {
             if (r.detection().noticed()) {
                 double at = r.detection().noticedAfter();
                 noticed.get(r.fault()).add(new double[] {at, -i + 0.08});
-                values.add(new AnnotationText(String.format(Locale.ROOT, "%.2f s", at), at + end * 0.035, -i + 0.08, false));
+                values.add(new Plots.Label(String.format(Locale.ROOT, "%.2f s", at), at + end * 0.035, -i + 0.08, false));
             } else {
                 censored.computeIfAbsent(r.window(), k -> new ArrayList<>()).add(new double[] {r.window(), -i + 0.08});
             }

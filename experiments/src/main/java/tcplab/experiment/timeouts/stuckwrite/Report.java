@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -156,7 +155,7 @@ final class Report {
         }
         chart.getStyler().setAnnotationTextFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 9));
         for (String[] rto : rtos) { // the timeout that preceded each retransmission
-            chart.addAnnotation(new AnnotationText(rto[0], Double.parseDouble(rto[1]), -Integer.parseInt(rto[2]) - 0.36, false));
+            chart.addAnnotation(new Plots.Label(rto[0], Double.parseDouble(rto[1]), -Integer.parseInt(rto[2]) - 0.36, false));
         }
         Plots.marks(chart, "model: retransmission", modelSends, SeriesMarkers.DIAMOND, Plots.MODEL);
         Plots.strokes(chart, "model: the write fails", modelFails, true, Plots.MODEL);
