@@ -71,6 +71,10 @@ public final class Figures {
     private final List<String> set;
     private final Map<String, Color> colours;
     private final List<Saved> saved;
+    /** PNGs still encoding on another thread, oldest first; null when each save waits for its own. */
+    private final java.util.Deque<java.util.concurrent.CompletableFuture<Void>> pending;
+    /** At most this many PNGs wait to be encoded: each holds its whole image in memory. */
+    private static final int PENDING = 3;
 
     /**
      * A figure as saved, for a check of every figure a report drew: its legend's labels, whether one
@@ -87,16 +91,51 @@ public final class Figures {
     }
 
     public Figures(Path dir, Context context) {
-        this(dir, context, null, null, new LinkedHashMap<>(), new ArrayList<>());
+        this(dir, context, null, null, new LinkedHashMap<>(), new ArrayList<>(), null);
     }
 
-    private Figures(Path dir, Context context, List<String> scaled, List<String> set, Map<String, Color> colours, List<Saved> saved) {
+    private Figures(Path dir, Context context, List<String> scaled, List<String> set, Map<String, Color> colours, List<Saved> saved,
+                    java.util.Deque<java.util.concurrent.CompletableFuture<Void>> pending) {
         this.dir = dir;
         this.context = context;
         this.scaled = scaled;
         this.set = set;
         this.colours = colours;
         this.saved = saved;
+        this.pending = pending;
+    }
+
+    /**
+     * The same figures with each PNG encoded on another thread while the next figure is drawn (PNG
+     * encoding is most of a report's drawing time); {@link #finish} waits for them all.
+     */
+    public Figures async() {
+        return new Figures(dir, context, scaled, set, colours, saved, new java.util.ArrayDeque<>());
+    }
+
+    /** Waits until every PNG saved through these figures is written; the first that failed fails this. */
+    public void finish() throws IOException {
+        if (pending == null) {
+            return;
+        }
+        while (true) {
+            java.util.concurrent.CompletableFuture<Void> next;
+            synchronized (pending) {
+                next = pending.poll();
+            }
+            if (next == null) {
+                return;
+            }
+            join(next);
+        }
+    }
+
+    private static void join(java.util.concurrent.CompletableFuture<Void> encoding) throws IOException {
+        try {
+            encoding.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
+        }
     }
 
     /**
@@ -115,7 +154,7 @@ public final class Figures {
     public Figures scaled(List<String> which, List<String> set) {
         // net.ipv4. is every key's prefix here: the footer says the rest
         return new Figures(dir, context, which.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(),
-                set.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(), colours, saved);
+                set.stream().map(w -> w.replace("net.ipv4.", "")).distinct().toList(), colours, saved, pending);
     }
 
     /** Every figure saved through this table of colours, in order. */
@@ -168,7 +207,26 @@ public final class Figures {
         g.scale(PNG_SCALE, PNG_SCALE);
         frame.paint(g);
         g.dispose();
-        ImageIO.write(png, "png", dir.resolve(name + ".png").toFile());
+        Path pngFile = dir.resolve(name + ".png");
+        java.util.concurrent.CompletableFuture<Void> encoded = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                ImageIO.write(png, "png", pngFile.toFile());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (pending != null) {
+            java.util.concurrent.CompletableFuture<Void> oldest = null;
+            synchronized (pending) {
+                pending.add(encoded);
+                if (pending.size() > PENDING) {
+                    oldest = pending.poll();
+                }
+            }
+            if (oldest != null) {
+                join(oldest);
+            }
+        }
 
         VectorGraphics2D svg = new VectorGraphics2D();
         // text as <text>, searchable and editable; XChart's own tick labels stay outlines, the frame's words do not
@@ -177,6 +235,9 @@ public final class Figures {
         Document doc = new SVGProcessor().getDocument(svg.getCommands(), new PageSize(0, 0, frame.width(), frame.height()));
         try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".svg"))) {
             doc.writeTo(out);
+        }
+        if (pending == null) {
+            join(encoded);
         }
         synchronized (saved) {
             saved.add(new Saved(name, frame.title(), frame.labels(), frame.model(), frame.footer(), dir.resolve(name + ".png"),

@@ -71,7 +71,7 @@ public final class ReportWriter {
         RunData data = RunData.load(folder);
         writeResults(data, folder.file(RESULTS));
         String profile = data.metadata().path("profile").path("name").asText();
-        Figures charts = Figures.forRun(data, folder.file(Charts.DIR));
+        Figures charts = Figures.forRun(data, folder.file(Charts.DIR)).async();
         List<Group> throughput = Group.of(data.results(), "ConnectCloseBenchmark", "thrpt");
         List<Group> latency = Group.of(data.results(), "ConnectCloseBenchmark", "sample");
         List<Group> reuse = Group.of(data.results(), "ConnectionReuseBenchmark", "thrpt");
@@ -91,6 +91,7 @@ public final class ReportWriter {
                 Charts.latency(reuseLatency, profile, benchmarks, "connection-reuse-latency", "Request"),
                 sections, glance, Summary.draw(glance, charts.scaled(scaledKeys(sections))));
         Files.writeString(folder.file(REPORT_MD), md, StandardCharsets.UTF_8);
+        charts.finish(); // report.html embeds the PNGs
         Files.writeString(folder.file(REPORT_HTML), html(md, folder.dir(), "tcplab report: " + profile), StandardCharsets.UTF_8);
         return charts;
     }
