@@ -65,22 +65,6 @@ public final class ExperimentData {
         return trial.label();
     }
 
-    /**
-     * A legend's label for a configuration: only the parts of {@link #label} that differ between
-     * this experiment's configurations ("tcp_tw_reuse=1 tcp_timestamps=0" where the port range,
-     * the duration and the path are the same for all); the whole label when nothing differs.
-     */
-    public String legend(RunData.Result trial) {
-        List<Map<String, String>> all = trials().stream().map(RunData.Result::labelParts).toList();
-        List<String> parts = new java.util.ArrayList<>();
-        trial.labelParts().forEach((key, part) -> {
-            if (all.stream().anyMatch(other -> !part.equals(other.get(key)))) {
-                parts.add(part);
-            }
-        });
-        return parts.isEmpty() ? label(trial) : String.join(" ", parts);
-    }
-
     /** Where charts go, with their footer and colours; claims draw none, so theirs is no folder at all. */
     public Figures charts() {
         if (charts == null) {
@@ -112,6 +96,14 @@ public final class ExperimentData {
 
     public String profile() {
         return data.metadata().path("profile").path("name").asText();
+    }
+
+    /**
+     * The segments of a configuration's capture {@code raw/ID.NAME.pcap} ({@link Trial#capture} wrote
+     * it), as seen from the client of {@code serverPort}; a missing or empty capture says why.
+     */
+    public tcplab.results.Packets.Connection capture(RunData.Result trial, String name, int serverPort) {
+        return tcplab.results.Packets.read(data.folder().raw(trial.id(), "." + name + ".pcap"), serverPort);
     }
 
     public RunFolder folder() {

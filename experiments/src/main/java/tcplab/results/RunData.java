@@ -96,28 +96,22 @@ public final class RunData {
 
         /** What varies, for chart axes: {@code CLIENT_FIN veth}, {@code CLIENT_FIN reuseAddr veth}, ... */
         public String label() {
-            return String.join(" ", labelParts().values());
-        }
-
-        /** The label's parts by the key each comes from (a parameter, a sysctl by full name, "path", "threads"). */
-        public Map<String, String> labelParts() {
-            Map<String, String> parts = new LinkedHashMap<>();
+            List<String> parts = new ArrayList<>();
             params().forEach((k, v) -> {
                 if (v.equals("true")) {
-                    parts.put(k, k);
+                    parts.add(k);
                 } else if (v.matches("-?\\d+")) {
-                    parts.put(k, k + "=" + v); // a bare number says nothing without its name
+                    parts.add(k + "=" + v); // a bare number says nothing without its name
                 } else if (!v.equals("false") && !v.equals("NONE")) {
-                    parts.put(k, v);
-                } else {
-                    parts.put(k, "");
+                    parts.add(v);
                 }
             });
-            overrides().forEach((k, v) -> parts.put(k, k.substring(k.lastIndexOf('.') + 1) + "=" + v));
-            parts.put("path", path());
-            parts.put("threads", threads() > 1 ? threads() + " threads" : "");
-            parts.values().removeIf(String::isEmpty);
-            return parts;
+            overrides().forEach((k, v) -> parts.add(k.substring(k.lastIndexOf('.') + 1) + "=" + v));
+            parts.add(path());
+            if (threads() > 1) {
+                parts.add(threads() + " threads");
+            }
+            return String.join(" ", parts);
         }
 
         /** What a legend may name: the parameters, the sysctls the plan set (by full name) and the path, in that order. */

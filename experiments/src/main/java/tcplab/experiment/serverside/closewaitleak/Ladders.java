@@ -31,7 +31,7 @@ final class Ladders {
     }
 
     static Packets.Connection connection(ExperimentData data, RunData.Result r) {
-        return Packets.read(data.folder().raw(r.id(), "." + CAPTURE + ".pcap"), CloseWaitLeakExperiment.PORT);
+        return data.capture(r, CAPTURE, CloseWaitLeakExperiment.PORT);
     }
 
     /** For the reconnect claim's explanation: "" when it was captured, else " Ladder: no capture: why." */

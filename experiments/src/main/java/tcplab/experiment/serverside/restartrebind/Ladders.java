@@ -47,7 +47,7 @@ final class Ladders {
     }
 
     static Packets.Connection connection(ExperimentData data, RunData.Result r) {
-        return Packets.read(data.folder().raw(r.id(), "." + CAPTURE + ".pcap"), RestartRebindExperiment.PORT);
+        return data.capture(r, CAPTURE, RestartRebindExperiment.PORT);
     }
 
     /** For a claim's explanation: "" when the configuration has no ladder or its capture is there, else " Ladder: no capture: why." */

@@ -57,7 +57,7 @@ final class Ladders {
     }
 
     static Packets.Connection connection(ExperimentData data, RunData.Result r, Mechanism m) {
-        return Packets.read(data.folder().raw(r.id(), "." + capture(m) + ".pcap"), DeadPeerExperiment.PORT);
+        return data.capture(r, capture(m), DeadPeerExperiment.PORT);
     }
 
     /** For a mechanism's claim: " Ladder: no capture: why." when its connection was to be drawn and was not captured, else "". */

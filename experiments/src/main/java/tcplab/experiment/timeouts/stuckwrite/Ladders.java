@@ -38,7 +38,7 @@ final class Ladders {
     }
 
     static Packets.Connection connection(ExperimentData data, RunData.Result r) {
-        return Packets.read(data.folder().raw(r.id(), "." + CAPTURE + ".pcap"), StuckWriteExperiment.PORT);
+        return data.capture(r, CAPTURE, StuckWriteExperiment.PORT);
     }
 
     /** For a claim's explanation: "" when the probe was captured (or the run took no capture), else " Ladder: no capture: why." */

@@ -42,7 +42,7 @@ final class Ladders {
     }
 
     static Packets.Connection connection(ExperimentData data, RunData.Result r) {
-        return Packets.read(data.folder().raw(r.id(), "." + CAPTURE + ".pcap"), ServerProcess.PORT);
+        return data.capture(r, CAPTURE, ServerProcess.PORT);
     }
 
     /** For a claim's explanation: "" when the configuration's first connection was captured, else " Ladder: no capture: why." */

@@ -65,7 +65,7 @@ final class Ladders {
         if (pictured.stream().noneMatch(p -> p.order() == order)) {
             return Packets.Connection.missing("no capture: no connection of this order was open when the capture started");
         }
-        return Packets.read(data.folder().raw(r.id(), "." + CAPTURE + ".pcap"), order.port());
+        return data.capture(r, CAPTURE, order.port());
     }
 
     /** Report side: the three ladders of one configuration, saved as {@code simultaneous-close-ladder-N}. */
