@@ -69,14 +69,14 @@ public final class Client {
     public SocketChannel open(int localPort) throws IOException {
         SocketChannel channel = SocketChannel.open(family);
         try {
-            if (localPort > 0) {
-                channel.bind(new java.net.InetSocketAddress(family == java.net.StandardProtocolFamily.INET6 ? "::" : "0.0.0.0", localPort));
-            }
             if (reuseAddr) {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             }
             if (lingerSeconds >= 0) {
                 channel.setOption(StandardSocketOptions.SO_LINGER, lingerSeconds);
+            }
+            if (localPort > 0) { // after the options: SO_REUSEADDR set after bind() would not apply to it
+                channel.bind(new java.net.InetSocketAddress(family == java.net.StandardProtocolFamily.INET6 ? "::" : "0.0.0.0", localPort));
             }
             if (connectTimeoutMs > 0) {
                 channel.socket().connect(target, connectTimeoutMs);
