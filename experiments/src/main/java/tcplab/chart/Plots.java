@@ -310,11 +310,8 @@ public final class Plots {
         public void paint(Graphics2D g, double x, double y, int size) {
             g.setStroke(new BasicStroke(2f));
             double s = Math.max(size, 8);
-            java.awt.geom.Path2D.Double arrow = new java.awt.geom.Path2D.Double();
             if (up) {
-                arrow.moveTo(x - s / 2, y);
-                arrow.lineTo(x + s / 2, y);
-                g.draw(arrow);
+                g.draw(new Line2D.Double(x - s / 2, y, x + s / 2, y));
                 g.draw(new Line2D.Double(x, y, x, y - 2 * s));
                 g.draw(new Line2D.Double(x - s / 2, y - 1.4 * s, x, y - 2 * s));
                 g.draw(new Line2D.Double(x + s / 2, y - 1.4 * s, x, y - 2 * s));
@@ -329,7 +326,7 @@ public final class Plots {
 
     /**
      * A level on a bar chart, a limit or a reference the bar is read against: a horizontal line, solid
-     * or dashed, 3.2 marker sizes wide (so it fits the legend's 30-pixel swatch at size 9).
+     * or dashed, 3.2 marker sizes wide (22 px in the legend's swatch, drawn at size 7).
      */
     public static final class Level extends Marker {
         private final boolean dashed;
