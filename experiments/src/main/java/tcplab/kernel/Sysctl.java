@@ -35,6 +35,8 @@ public final class Sysctl {
             "net.ipv4.tcp_syn_retries",
             "net.ipv4.tcp_synack_retries",
             "net.ipv4.tcp_syn_linear_timeouts",
+            "net.ipv4.tcp_rto_min_us",
+            "net.ipv4.tcp_rto_max_ms",
             "net.ipv4.tcp_retries1",
             "net.ipv4.tcp_retries2",
             "net.ipv4.tcp_orphan_retries",

@@ -192,7 +192,8 @@ public final class PlanLoader {
             if (!key.isWellFormed() || !key.isNet()) {
                 throw new PlanException(at + ": only per-namespace net.* sysctls can be swept (fix: a full name such as net.ipv4.tcp_tw_reuse)");
             }
-            if (!key.exists()) {
+            // a key that only newer kernels have may be swept anywhere: where it is missing, its configurations are skipped
+            if (!key.exists() && tcplab.kernel.KernelFeatures.of(key.name()).isEmpty()) {
                 throw new PlanException(at + ": this kernel has no such sysctl (fix: check the name against `sysctl -a`)");
             }
             nonEmpty(e.getValue(), at);
@@ -212,7 +213,8 @@ public final class PlanLoader {
         plan.experiments().forEach(e -> all.add(e.sysctls()));
         for (Map<String, List<String>> sysctls : all) {
             if (sysctls != null) {
-                sysctls.forEach((k, values) -> values.forEach(v -> entries.add(new ProfileEntry(0, Sysctl.of(k), Sysctl.normalize(v)))));
+                sysctls.forEach((k, values) -> values.stream().filter(v -> Sysctl.of(k).exists()) // a missing key's configurations are skipped
+                        .forEach(v -> entries.add(new ProfileEntry(0, Sysctl.of(k), Sysctl.normalize(v)))));
             }
         }
         return new Profile(plan.file(), plan.name(), plan.description(), List.copyOf(entries), "");

@@ -19,6 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tcplab.benchmarks.OutcomeLog;
 import tcplab.kernel.KernelCounters;
+import tcplab.kernel.KernelFeatures;
+import tcplab.kernel.Sysctl;
 import tcplab.lab.JavaCommand;
 import tcplab.lab.Lab;
 import tcplab.lab.LabException;
@@ -139,6 +141,12 @@ public final class LabRun {
         if (hostMode && (c instanceof ExperimentConfiguration || c.path() != NetworkPath.LOOPBACK)) {
             return new String[] {"skipped", "host mode runs the loopback path only; this configuration needs the lab's two hosts"
                     + " (namespace mode)"};
+        }
+        for (String key : c.sysctls().keySet()) {
+            String missing = KernelFeatures.skipReason(key, Sysctl.of(key).exists(), KernelFeatures.release());
+            if (missing != null) {
+                return new String[] {"skipped", missing};
+            }
         }
         try (Lab lab = hostMode ? Lab.here(profile) : Lab.create(profile, c.sysctls())) {
             Map<String, String> settings = Map.of();

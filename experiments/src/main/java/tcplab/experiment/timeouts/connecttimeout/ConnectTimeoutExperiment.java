@@ -80,7 +80,7 @@ public final class ConnectTimeoutExperiment extends Experiment {
     @Override
     public Duration expected(Params params, Map<String, String> sysctls) {
         double kernel = TcpModel.synSchedule(intOf(sysctls, "net.ipv4.tcp_syn_retries", 6),
-                intOf(sysctls, "net.ipv4.tcp_syn_linear_timeouts", 4), TcpModel.seconds(sysctls, "net.ipv4.tcp_rto_max_ms", 1000,
+                intOf(sysctls, "net.ipv4.tcp_syn_linear_timeouts", tcplab.kernel.Sysctl.of("net.ipv4.tcp_syn_linear_timeouts").exists() ? 4 : 0), TcpModel.seconds(sysctls, "net.ipv4.tcp_rto_max_ms", 1000,
                         TcpModel.RTO_MAX_SECONDS)).failsAt();
         int app = params.integer("connectTimeout");
         double each = app > 0 ? Math.min(kernel, app / 1000.0) : kernel;

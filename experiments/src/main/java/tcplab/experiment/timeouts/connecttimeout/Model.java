@@ -7,14 +7,23 @@ import java.util.Map;
 import tcplab.kernel.TcpModel;
 
 /** What the settings in effect predict for a configuration: the kernel's SYN schedule, and the application's timeout if it is shorter. */
-record Model(int retries, int linear, double rtoMax, TcpModel.SynSchedule kernel, double appSeconds) {
+record Model(int retries, int linear, double rtoMax, TcpModel.SynSchedule kernel, double appSeconds, int defaultLinear) {
 
     static Model of(Map<String, String> settings, int connectTimeoutMs) {
         int retries = Integer.parseInt(settings.getOrDefault("net.ipv4.tcp_syn_retries", "6").trim());
         // a kernel without tcp_syn_linear_timeouts behaves as with 0
         int linear = Integer.parseInt(settings.getOrDefault("net.ipv4.tcp_syn_linear_timeouts", "0").trim());
         double rtoMax = TcpModel.seconds(settings, "net.ipv4.tcp_rto_max_ms", 1000, TcpModel.RTO_MAX_SECONDS);
-        return new Model(retries, linear, rtoMax, TcpModel.synSchedule(retries, linear, rtoMax), connectTimeoutMs / 1000.0);
+        return new Model(retries, linear, rtoMax, TcpModel.synSchedule(retries, linear, rtoMax), connectTimeoutMs / 1000.0,
+                settings.containsKey("net.ipv4.tcp_syn_linear_timeouts") ? 4 : 0);
+    }
+
+    /**
+     * The schedule at this kernel's defaults, tcp_syn_retries 6 with its default linear timeouts: 4
+     * where it has the sysctl (131 s), none where it has not (127 s; KernelFeatures).
+     */
+    TcpModel.SynSchedule atDefaults() {
+        return TcpModel.synSchedule(6, defaultLinear, rtoMax);
     }
 
     boolean appWins() {
