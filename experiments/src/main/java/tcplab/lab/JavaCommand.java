@@ -26,6 +26,36 @@ public final class JavaCommand {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
+    /**
+     * tcplab's class path with every entry absolute and any manifest-only jar (as Maven's test runner
+     * makes in /tmp) replaced by the entries its Class-Path names: a guest kernel sees this machine's
+     * files but not its /tmp, and starts tcplab from another working directory.
+     */
+    public static String portableClassPath() {
+        List<String> out = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry).toAbsolutePath();
+            String manifestPath = null;
+            if (p.toString().endsWith(".jar")) {
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
+                    var manifest = jar.getManifest();
+                    manifestPath = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+                } catch (java.io.IOException e) {
+                    manifestPath = null;
+                }
+            }
+            if (manifestPath == null || manifestPath.isBlank()) {
+                out.add(p.toString());
+                continue;
+            }
+            for (String url : manifestPath.trim().split("\\s+")) {
+                java.net.URI uri = p.getParent().toUri().resolve(url);
+                out.add(Path.of(uri).toString());
+            }
+        }
+        return String.join(java.io.File.pathSeparator, out);
+    }
+
     /** tcplab's own entry point with these arguments. */
     public static List<String> tcplab(List<String> args) {
         List<String> command = new ArrayList<>();

@@ -22,8 +22,16 @@ public final class Processes {
      * a hung one cannot outlive the bound, and a SIGKILL of tcplab leaves no file behind.
      */
     public static String run(List<String> command, String stdin, Duration bound) throws LabException {
+        return run(command, stdin, bound, null);
+    }
+
+    /** {@link #run(List, String, Duration)} in the working directory {@code dir} (null: this process's). */
+    public static String run(List<String> command, String stdin, Duration bound, Path dir) throws LabException {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
+            if (dir != null) {
+                builder.directory(dir.toFile());
+            }
             if (stdin == null) {
                 builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             }
