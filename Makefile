@@ -12,6 +12,8 @@ PORT    ?= 7000
 POLICY  ?= READ_UNTIL_EOF
 LIFETIME ?= 10m
 MODE    ?= namespace
+KERNELS ?= host 6.1
+EMULATE ?=
 CONFIRM ?=
 JAVA    ?= java
 MVN     ?= mvn -B -q
@@ -23,7 +25,7 @@ SOURCES := $(shell find pom.xml benchmarks/pom.xml experiments/pom.xml benchmark
 TIED    := setpriv --pdeathsig KILL --
 
 .DEFAULT_GOAL := help
-.PHONY: restore serve test-faults help prereqs test-prereqs build run-profile run-all check-profile list report compare screenshot compare-native test clean
+.PHONY: restore serve test-faults test-matrix help prereqs test-prereqs matrix-prereqs run-matrix build run-profile run-all check-profile list report compare screenshot compare-native test clean
 
 help: ## Show this help
 	@echo "tcplab: JMH benchmarks and sysctl experiments for the Linux TCP connection lifecycle"
@@ -34,6 +36,8 @@ help: ## Show this help
 	@echo "Variables:"
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
 	@echo "  PLAN=$(PLAN)         quick (about 4 min), full (about 2 h 20 min), or a path to a plan .json file"
+	@echo "  KERNELS=\"$(KERNELS)\"  for make run-matrix: host (this machine's kernel) and Debian kernel versions or packages"
+	@echo "  EMULATE=yes          for make run-matrix where KVM cannot run them: guests under software emulation (slower)"
 	@echo "  MODE=$(MODE)    namespace (this machine untouched) or host (the profile applied to this machine, restored; CONFIRM=yes)"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
 	@echo "  RUNS=                run folders or profile names (= their latest run), for make compare"
@@ -48,6 +52,7 @@ help: ## Show this help
 	@echo "  make report RUN=reports/baseline/latest  # redraw charts and report from the raw files"
 	@echo "  make compare RUNS=\"baseline tw-reuse\"    # latest run of each profile, side by side"
 	@echo "  make run-all PLAN=quick                  # every profile, then the comparison"
+	@echo "  make run-matrix KERNELS=\"host 6.1\" PLAN=kernels   # the same plan on this kernel and Debian's 6.1, side by side"
 	@echo "  make compare-native CLOSE_MODE=CLIENT_FIN PROFILE=tw-reuse"
 
 prereqs: ## Check what tcplab needs; as root on Debian, install what is missing
@@ -55,6 +60,9 @@ prereqs: ## Check what tcplab needs; as root on Debian, install what is missing
 
 test-prereqs:
 	@experiments/scripts/prereqs.sh --tests $(if $(filter 0,$(shell id -u)),--install,)
+
+matrix-prereqs:
+	@experiments/scripts/prereqs.sh --matrix $(if $(filter 0,$(shell id -u)),--install,)
 
 build: $(TCPLAB) ## Build benchmarks.jar and tcplab.jar (only when sources changed)
 
@@ -64,6 +72,9 @@ $(TCPLAB) $(BENCH) &: $(SOURCES) | prereqs
 
 run-profile: build ## Apply PROFILE in fresh namespaces, run PLAN, write reports/PROFILE/RUN-ID/ (MODE=host CONFIRM=yes: on this machine)
 	$(TIED) $(JAVA) -jar $(TCPLAB) run --profile $(PROFILE) --plan $(PLAN) --mode $(MODE) $(if $(filter yes,$(CONFIRM)),--yes-change-this-machine,)
+
+run-matrix: build | matrix-prereqs ## Run PLAN under PROFILE on each of KERNELS ("host 6.1"): Debian kernels boot in QEMU guests (EMULATE=yes without KVM)
+	$(TIED) $(JAVA) -jar $(TCPLAB) run-matrix --kernels "$(KERNELS)" --profile $(PROFILE) --plan $(PLAN) $(if $(filter yes,$(EMULATE)),--emulate,)
 
 restore: build ## Put back this machine's settings after a host-mode run that was killed (as root)
 	$(JAVA) -jar $(TCPLAB) restore
@@ -111,6 +122,9 @@ test: | prereqs test-prereqs ## Build and run all tests against the real kernel 
 
 test-faults: build | test-prereqs ## Longer opt-in fault injection: SIGKILL tcplab at 24 moments, SIGINT, killed lab (about 6 minutes)
 	mvn -B --no-transfer-progress -pl experiments -am verify -Dtest=KillSafetyTest -Dsurefire.failIfNoSpecifiedTests=false -Dtcplab.killRounds=24
+
+test-matrix: build | test-prereqs ## Longer opt-in guest-kernel test: a tiny plan on Debian 6.1 and this kernel, each against its own model (about 8 minutes)
+	mvn -B --no-transfer-progress -pl experiments -am verify -Dtest=KernelMatrixTest -Dsurefire.failIfNoSpecifiedTests=false -Dtcplab.matrixLong=true
 
 clean: ## Remove build output (keeps reports/)
 	$(MVN) clean

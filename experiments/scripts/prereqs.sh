@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Checks what tcplab needs on this machine and prints the fix for anything missing.
 #
-# usage: experiments/scripts/prereqs.sh [--install] [--tests]
+# usage: experiments/scripts/prereqs.sh [--install] [--tests] [--matrix]
 #   --install   as root on a Debian-like system, apt-get install what is missing
 #               (apt-get update runs once first); without it, only check.
-#   --tests     also what `make test` needs: Chromium, which renders the HTML reports
+#   --tests     also what `make test` needs: Chromium, which renders the HTML reports, and --matrix's
+#   --matrix    also what guest kernels need (make run-matrix): QEMU and a static busybox
 # example: sudo experiments/scripts/prereqs.sh --install
 set -uo pipefail
 
 install=0
 tests=0
+matrix=0
 for arg in "$@"; do
   case "$arg" in
     --install) install=1 ;;
-    --tests) tests=1 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "prereqs.sh: unknown option '$arg' (fix: use --install, --tests or nothing)" >&2; exit 2 ;;
+    --tests) tests=1; matrix=1 ;;
+    --matrix) matrix=1 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "prereqs.sh: unknown option '$arg' (fix: use --install, --tests, --matrix or nothing)" >&2; exit 2 ;;
   esac
 done
 
@@ -48,6 +51,17 @@ need make make "runs the targets"
 if ((tests)); then
   need chromium chromium "renders the HTML reports in the tests, headless"
 fi
+if ((matrix)); then
+  need qemu-system-x86_64 qemu-system-x86 "boots the guest kernels of make run-matrix"
+  need apt-get apt "fetches the guest kernels (Debian's linux-image-* packages)"
+  need dpkg-deb dpkg "unpacks the guest kernels"
+  # the guest's initramfs has no C library: its busybox must be the static one
+  linked=$(LC_ALL=C ldd /bin/busybox 2>&1)
+  if [[ ! -x /bin/busybox || "$linked" != *"not a dynamic executable"* ]]; then
+    missing_pkgs+=(busybox-static)
+    problems+=("/bin/busybox is missing or not static (the guests' initramfs runs it): apt-get install busybox-static")
+  fi
+fi
 
 if command -v java >/dev/null 2>&1; then
   major=$(java_major java)
@@ -63,7 +77,7 @@ if ((${#missing_pkgs[@]})) && ((install)); then
     echo "prereqs: installing ${unique[*]}"
     export DEBIAN_FRONTEND=noninteractive
     if apt-get update -q && apt-get install -y -q --no-install-recommends "${unique[@]}"; then
-      exec "$0" $( ((tests)) && echo --tests )   # check again, without installing
+      exec "$0" $( ((tests)) && echo --tests ) $( ((matrix)) && echo --matrix )   # check again, without installing
     fi
     echo "prereqs: apt-get failed; install ${unique[*]} by hand" >&2
     exit 1

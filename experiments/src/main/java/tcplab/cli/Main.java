@@ -15,7 +15,7 @@ import tcplab.profile.ProfileProblem;
         versionProvider = Version.class,
         description = {"Measure how TCP connection setup and teardown behave under a sysctl profile,",
                 "in throwaway network namespaces, without touching this machine's own settings."},
-        subcommands = {RunCommand.class, CheckProfileCommand.class, ListCommand.class, ReportCommand.class,
+        subcommands = {RunCommand.class, MatrixCommand.class, CheckProfileCommand.class, ListCommand.class, ReportCommand.class,
                 CompareCommand.class, RestoreCommand.class, ServeCommand.class, CompareNativeCommand.class, LabCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  tcplab run --profile tw-reuse --plan quick",

@@ -13,11 +13,16 @@ import tcplab.results.RunFolder;
         description = "Redraw the charts, results.csv and report.md/html of a run from its raw files; nothing is re-run.",
         footer = {"", "Example:", "  tcplab report reports/baseline/latest"})
 final class ReportCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "RUN", description = "a run folder, e.g. reports/baseline/latest")
+    @Parameters(paramLabel = "RUN", description = "a run folder, e.g. reports/baseline/latest, or a kernel matrix (reports/matrix/latest)")
     Path run;
 
     @Override
     public Integer call() throws Exception {
+        if (Files.isRegularFile(run.resolve(tcplab.report.KernelMatrix.METADATA))) {
+            tcplab.report.KernelMatrix.redraw(run.toRealPath());
+            System.out.println(RunCommand.shown(run) + "/" + tcplab.report.KernelMatrix.HTML);
+            return Main.OK;
+        }
         if (!Files.isRegularFile(run.resolve(RunFolder.METADATA))) {
             throw new IllegalArgumentException(run + " is not a run folder (no " + RunFolder.METADATA
                     + ") (fix: give a folder printed by `make run-profile`, e.g. reports/baseline/latest)");

@@ -58,6 +58,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--reports", paramLabel = "DIR", description = "where run folders go (default: reports/ in the checkout)")
     Path reports;
 
+    @Option(names = "--no-report", hidden = true, description = "leave the report to `tcplab report` (run-matrix draws a guest's on the host)")
+    boolean noReport;
+
     @Override
     public Integer call() throws Exception {
         Home home = Home.find();
@@ -148,7 +151,9 @@ final class RunCommand implements Callable<Integer> {
         }
 
         try {
-            ReportWriter.write(folder);
+            if (!noReport) {
+                ReportWriter.write(folder);
+            }
         } catch (Exception e) {
             System.err.println("tcplab: the report could not be drawn: " + e + " (fix: the raw files are kept; try `make report RUN="
                     + shown(folder.dir()) + "`)");

@@ -73,6 +73,11 @@ public final class Comparison {
      * Experiments' claims are recomputed from the raw files; nothing of the runs' own is drawn.
      */
     public static void write(List<Path> folders, int baseline, Path out) throws IOException {
+        write(folders, baseline, out, null);
+    }
+
+    /** The same, with each run named by {@code names} (the kernel matrix names them by kernel) instead of by profile. */
+    public static void write(List<Path> folders, int baseline, Path out, List<String> names) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(out);
         List<Run> runs = new ArrayList<>();
@@ -87,7 +92,7 @@ public final class Comparison {
             RunData data = loaded.get(i);
             String profile = profile(data);
             String id = data.metadata().path("runId").asText(data.folder().dir().getFileName().toString());
-            String name = profiles.get(profile) > 1 ? profile + " " + id : profile;
+            String name = names != null ? names.get(i) : profiles.get(profile) > 1 ? profile + " " + id : profile;
             runs.add(new Run(name, profile, id, data, ReportWriter.claims(data), effectiveSettings(data), Plots.PALETTE[i % Plots.PALETTE.length]));
         }
         Comparison c = new Comparison(runs, baseline);

@@ -139,7 +139,17 @@ class BadInputCorpusTest {
                 new Case("plan: sweeps sysctls in host mode", Map.of("bad.json", experiment("{\"experiment\": \"port-exhaustion\", \"sysctls\":"
                         + " {\"net.ipv4.tcp_tw_reuse\": [\"1\"]}}")), List.of("run", "--mode", "host", "--yes-change-this-machine", "--plan",
                         "{dir}/bad.json", "--reports", "{reports}"), 2, "which host mode does not do to this machine"),
-                command("compare-native close mode", 2, "--close-mode SERVER_FIN is not compared", "compare-native", "--close-mode", "SERVER_FIN"));
+                command("compare-native close mode", 2, "--close-mode SERVER_FIN is not compared", "compare-native", "--close-mode", "SERVER_FIN"),
+                // run-matrix: checked before anything is fetched, booted or created
+                command("kernel with no package", 2, "apt has no Debian kernel package for 5.99", "run-matrix", "--kernels", "host 5.99",
+                        "--reports", "{reports}"),
+                command("kernel name malformed", 2, "'6.1;reboot' is not a kernel name", "run-matrix", "--kernels", "6.1;reboot",
+                        "--reports", "{reports}"),
+                command("kernel named twice", 2, "names a kernel twice", "run-matrix", "--kernels", "6.1 6.1", "--reports", "{reports}"),
+                command("qemu missing", 3, "/nonexistent/qemu-system-x86_64 is not installed", "run-matrix", "--kernels", "6.1",
+                        "--qemu", "/nonexistent/qemu-system-x86_64", "--reports", "{reports}"),
+                command("no KVM", 3, "is missing: this machine offers no KVM", "run-matrix", "--kernels", "6.1", "--kvm-device",
+                        "{dir}/no-kvm", "--reports", "{reports}"));
     }
 
     @BeforeAll
