@@ -257,6 +257,9 @@ final class MatrixCommand implements Callable<Integer> {
                 "#!/bin/sh",
                 "# written by tcplab run-matrix: what the guest runs, as root in its own kernel",
                 "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8",
+                "export " + tcplab.results.Metadata.GUEST_ENV + "='" + kernel.name() + " " + kernel.version() + " in a QEMU guest ("
+                        + Guest.MEMORY_MIB + " MiB, " + Guest.CPUS + " vCPUs) under " + (accelerator.equals("tcg")
+                        ? "software emulation (TCG): its CPU time and rates are the emulator's" : "KVM") + ", started by tcplab run-matrix'",
                 "cd " + home.root(),
                 "exec " + JavaCommand.java() + " -Dtcplab.home=" + home.root() + " -cp " + classPath + " tcplab.cli.Main run --profile "
                         + profileFile.toAbsolutePath() + " --plan " + planFile.toAbsolutePath() + " --reports " + reportsDir

@@ -26,8 +26,10 @@ public final class KernelFeatures {
 
     public static final List<Feature> FEATURES = List.of(
             new Feature("net.ipv4.tcp_syn_linear_timeouts",
-                    "SYN timeouts double from the first (1, 2, 4, … s), as with tcp_syn_linear_timeouts = 0: tcp_syn_retries 6 gives up"
-                            + " after 127 s instead of 131 s",
+                    "SYN timeouts double from the first (1, 2, 4, … s), as with tcp_syn_linear_timeouts = 0; with it (default 4) the first"
+                            + " 4 retransmissions keep 1 s, so more SYNs go out, and connect() gives up at the first timeout at or past"
+                            + " 2^(tcp_syn_retries + 1) - 1 s: 3 retries give up after 15 s without it and 19 s with it, 6 after 127 s and"
+                            + " 131 s, 2 after 7 s either way",
                     "commit ccce324dabfe \"tcp: make the first N SYN RTO backoffs linear\" (Linux 6.5); ip-sysctl.rst", Set.of("C10"), "0"),
             new Feature("net.ipv4.tcp_tw_reuse_delay",
                     "connect() may reuse a TIME_WAIT port once the old connection's last timestamp is from an earlier second"

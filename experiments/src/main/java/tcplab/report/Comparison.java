@@ -411,7 +411,10 @@ public final class Comparison {
             s.append(" ± ").append(Format.number(c.error()));
         }
         if (!c.verdict().isEmpty()) {
-            s.append(" (").append(c.verdict()).append(")");
+            Cell b = row.cells().get(baseline);
+            // a run whose model differs from the baseline's (another kernel, another profile) says its own
+            boolean ownModel = run != baseline && b != null && c.model() != null && !c.model().isEmpty() && !c.model().equals(b.model());
+            s.append(" (").append(c.verdict()).append(ownModel ? " of its model, " + c.model() : "").append(")");
         }
         double ratio = row.ratio(run, baseline);
         if (run != baseline && !Double.isNaN(ratio)) {

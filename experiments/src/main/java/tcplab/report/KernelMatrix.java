@@ -43,7 +43,8 @@ public final class KernelMatrix {
 
     /** How a claim's row stands across the kernels, the order the table shows them in. */
     enum Difference {
-        MODEL("the models differ"), OUTCOME("the verdicts differ"), MISSING("not measured on every kernel"), NONE("");
+        MODEL("the models differ"), EMULATED("not comparable: emulated"), OUTCOME("the verdicts differ"),
+        MISSING("a different row on one kernel"), NONE("");
 
         final String words;
 
@@ -54,6 +55,10 @@ public final class KernelMatrix {
 
     record Row(String key, Claim first, Difference difference, String why) {
     }
+
+    /** Defaults the kernel computes from its memory at boot. */
+    static final List<String> MEMORY_SIZED = List.of("net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_max_tw_buckets", "net.ipv4.tcp_rmem",
+            "net.ipv4.tcp_wmem");
 
     private KernelMatrix() {
     }
@@ -138,13 +143,16 @@ public final class KernelMatrix {
             } else if (cells.stream().map(KernelMatrix::modelText).distinct().count() > 1) {
                 d = Difference.MODEL;
             } else if (cells.stream().map(Claim::verdict).distinct().count() > 1) {
-                d = Difference.OUTCOME;
+                // under software emulation CPU time and speed are the emulator's: such a verdict says nothing of the kernel
+                d = kernels.stream().anyMatch(Kernel::emulated) ? Difference.EMULATED : Difference.OUTCOME;
             } else {
                 d = Difference.NONE;
             }
             rows.add(new Row(key, first, d, d == Difference.NONE ? "" : why(kernels, first, cells, d)));
         }
-        rows.sort(Comparator.comparing(Row::difference).thenComparing(r -> r.first().claim(), KernelMatrix::byClaimNumber));
+        // within a kind of difference: by claim, then a configuration's rows together
+        rows.sort(Comparator.comparing(Row::difference).thenComparing(r -> r.first().claim(), KernelMatrix::byClaimNumber)
+                .thenComparing(r -> conditions(r.first())).thenComparing(r -> r.first().metric().label()));
         return rows;
     }
 
@@ -186,10 +194,12 @@ public final class KernelMatrix {
             }
         }
         if (d == Difference.OUTCOME) {
+            reasons.add("measured, not predicted: the models agree, the kernels did not (see each run's report)");
+        }
+        if (d == Difference.EMULATED) {
             List<String> emulated = kernels.stream().filter(Kernel::emulated).map(Kernel::label).toList();
-            reasons.add(emulated.isEmpty() ? "measured, not predicted: the models agree, the kernels did not (see each run's report)"
-                    : "the models agree; " + String.join(" and ", emulated) + " ran under software emulation, whose CPU time and speed are"
-                            + " the emulator's: measure it under KVM before taking this for the kernel's");
+            reasons.add("the models agree; " + String.join(" and ", emulated) + " ran under software emulation, whose CPU time and speed"
+                    + " are the emulator's, not the kernel's: run it under KVM before reading this as a difference between kernels");
         }
         if (d == Difference.MISSING) {
             for (int i = 0; i < kernels.size(); i++) {
@@ -198,30 +208,73 @@ public final class KernelMatrix {
                     String skip = k.skipped().stream().filter(r -> r.name().equals(first.experiment()))
                             .map(r -> r.row().getOrDefault("message", "")).findFirst().orElse(null);
                     reasons.add(k.label() + ": " + (skip != null ? skip
-                            : "no such row: its claims function read another outcome from what it measured" + (k.emulated()
-                                    ? " under software emulation, which is slower than the kernel" : "") + " (see its report)"));
+                            : "the same configuration ran there but ended in another state, so it is judged by another row (look for"
+                                    + " the same conditions in the table)" + (k.emulated() ? "; under software emulation its client is"
+                                    + " slower than the kernel, so a limit the other kernel reached may not be reached" : "")));
                 }
             }
         }
         return String.join("; ", new LinkedHashSet<>(reasons));
     }
 
+    /** Per experiment, the condition parts all its rows share: said once under the table instead of on every row. */
+    static Map<String, Set<String>> commonConditions(List<Row> rows) {
+        Map<String, Set<String>> common = new java.util.TreeMap<>();
+        Map<String, Integer> count = new LinkedHashMap<>();
+        for (Row r : rows) {
+            Set<String> parts = new LinkedHashSet<>(List.of(conditions(r.first()).split(";")));
+            parts.remove("");
+            common.merge(r.first().experiment(), parts, (a, b) -> {
+                a.retainAll(b);
+                return a;
+            });
+            count.merge(r.first().experiment(), 1, Integer::sum);
+        }
+        common.keySet().removeIf(e -> count.get(e) < 2); // a single row keeps its conditions
+        return common;
+    }
+
+    /** The row's own conditions, less those its experiment's rows share, with "; " so the cell can wrap. */
+    static String shownConditions(Claim c, Set<String> common) {
+        List<String> parts = new ArrayList<>();
+        for (String p : conditions(c).split(";")) {
+            if (!p.isEmpty() && (common == null || !common.contains(p))) {
+                parts.add(shortKey(p));
+            }
+        }
+        return parts.isEmpty() ? "—" : String.join("; ", parts);
+    }
+
+    private static String shortKey(String part) {
+        return part.replaceFirst("^net\\.ipv4\\.", "");
+    }
+
     private static String cell(Claim c) {
         if (c == null) {
             return "—";
         }
-        return "**" + c.verdict().word + "**: " + c.measured() + " (model " + c.model() + ")";
+        String band = Double.isNaN(c.low()) || Double.isNaN(c.high()) || Double.isInfinite(c.high()) ? ""
+                : " · accepts " + Claim.number(c.low()) + "–" + Claim.number(c.high()) + (c.metric().unit().isEmpty() ? "" : " " + c.metric().unit());
+        return "**" + c.verdict().word + "** measured " + c.measured() + " · model " + c.model() + band;
     }
 
     static String markdown(List<Kernel> kernels, List<Row> rows, JsonNode meta, boolean compared) {
         StringBuilder md = new StringBuilder("# Kernel matrix: " + String.join(" vs ", kernels.stream().map(Kernel::label).toList()) + "\n\n");
         String profile = meta == null ? "" : meta.path("profile").asText();
         String plan = meta == null ? "" : meta.path("plan").asText();
-        long differing = rows.stream().filter(r -> r.difference() != Difference.NONE).count();
+        Map<Difference, Long> kinds = new java.util.EnumMap<>(Difference.class);
+        rows.forEach(r -> kinds.merge(r.difference(), 1L, Long::sum));
         md.append("Profile **").append(profile).append("**, plan **").append(plan).append("**, the same jars on every kernel. Each cell is that")
                 .append(" kernel's verdict under its own model: the model reads the sysctls the kernel has, so a key one kernel lacks changes the")
-                .append(" prediction, not the tolerance. ").append(differing).append(" of ").append(rows.size())
-                .append(" claim rows differ between the kernels; they come first.\n\n");
+                .append(" prediction, not the tolerance. Of ").append(rows.size()).append(" claim rows, ")
+                .append(kinds.getOrDefault(Difference.MODEL, 0L)).append(" differ because the kernels' models do, ")
+                .append(kinds.getOrDefault(Difference.EMULATED, 0L) + kinds.getOrDefault(Difference.OUTCOME, 0L))
+                .append(" in their verdicts, and ").append(kinds.getOrDefault(Difference.MISSING, 0L))
+                .append(" exist on one kernel only; they come first, in that order.\n\n")
+                .append("A verdict: **agrees**, the measurement is within the band the model accepts, at the claim's own settings and horizon;")
+                .append(" **consistent**, within the band, but with sysctls scaled down or a window short of the claim's horizon (the row says")
+                .append(" which); **differs**, outside it; **skipped**, not measured. \"measured\" is what this run saw, \"model\" what the")
+                .append(" kernel's rules predict from that kernel's sysctls, \"accepts\" the band.\n\n");
         if (meta != null && "tcg".equals(meta.path("accelerator").asText())) {
             md.append("> The guests ran under QEMU's software emulation (TCG), not KVM. Their timers are the host's clock, so timer-bound")
                     .append(" claims (SYN schedules, TIME_WAIT, keepalive, retransmissions) compare; their rates and latencies (benchmarks,")
@@ -229,19 +282,58 @@ public final class KernelMatrix {
         }
         List<String> header = new ArrayList<>(List.of("claim", "what", "conditions"));
         kernels.forEach(k -> header.add(k.label()));
-        header.add("why the kernels differ");
+        header.add("differs");
         Markdown.Table table = new Markdown.Table(header);
+        // each reason once, as a numbered note under the table: a row names its note
+        List<String> notes = new ArrayList<>();
+        Map<String, Set<String>> common = commonConditions(rows);
         for (Row r : rows) {
-            List<Object> cells = new ArrayList<>(List.of(r.first().claim(), r.first().metric().label(), conditions(r.first())));
+            Claim f = r.first();
+            // the model at the defaults is each kernel's own: 131 s with linear SYN timeouts, 127 s without
+            Map<String, String> atDefaults = new LinkedHashMap<>();
+            kernels.forEach(k -> {
+                Claim c = k.claims().get(r.key());
+                if (c != null && c.modelAtDefaults() != null && !c.modelAtDefaults().isEmpty()) {
+                    atDefaults.put(k.label().replaceFirst(" \\(.*", ""), c.modelAtDefaults());
+                }
+            });
+            String defaults = atDefaults.isEmpty() ? "" : new LinkedHashSet<>(atDefaults.values()).size() == 1
+                    ? "; at the defaults the model says " + atDefaults.values().iterator().next()
+                    : "; at the defaults the model says " + String.join(", ", atDefaults.entrySet().stream().map(e -> e.getKey() + " "
+                            + e.getValue()).toList());
+            String scaled = f.scaled() == null || f.scaled().isEmpty() ? "" : " (scaled" + defaults + ")";
+            List<Object> cells = new ArrayList<>(List.of(f.claim(), f.metric().label(), shownConditions(f, common.get(f.experiment())) + scaled));
             kernels.forEach(k -> cells.add(cell(k.claims().get(r.key()))));
-            cells.add(r.difference() == Difference.NONE ? "" : r.difference().words + ": " + r.why());
+            String note = "";
+            if (r.difference() != Difference.NONE) {
+                String text = r.difference().words + ": " + r.why();
+                if (!notes.contains(text)) {
+                    notes.add(text);
+                }
+                note = r.difference().words.replaceFirst("^the ", "") + " (" + (notes.indexOf(text) + 1) + ")";
+            }
+            cells.add(note);
             table.row(cells.toArray());
         }
         md.append("## Claims by kernel\n\n").append(table.markdown()).append("\n");
+        if (!notes.isEmpty()) {
+            md.append("Why they differ:\n\n");
+            for (int i = 0; i < notes.size(); i++) {
+                md.append(i + 1).append(". ").append(notes.get(i)).append("\n");
+            }
+            md.append("\n");
+        }
+        common.forEach((experiment, parts) -> {
+            if (!parts.isEmpty()) {
+                md.append("- **").append(experiment).append("**, every row: ").append(String.join("; ", parts.stream().map(KernelMatrix::shortKey).toList()))
+                        .append("\n");
+            }
+        });
+        md.append("\n");
 
         md.append("## The kernels\n\n");
-        Markdown.Table runs = new Markdown.Table("kernel", "release", "package", "accelerator", "boot parameters", "boot to plan", "wall time",
-                "run");
+        Markdown.Table runs = new Markdown.Table("kernel", "release", "package", "accelerator", "memory, CPUs", "boot parameters",
+                "boot to plan", "wall time", "run");
         JsonNode list = meta == null ? null : meta.path("kernels");
         for (int i = 0; i < kernels.size(); i++) {
             Kernel k = kernels.get(i);
@@ -249,7 +341,10 @@ public final class KernelMatrix {
             JsonNode machine = k.data().metadata().path("machine");
             runs.row(k.label(), machine.path("kernelRelease").asText(), m == null ? "" : (m.path("package").asText("this machine's")
                             + (m.has("packageVersion") ? " " + m.path("packageVersion").asText() : "")),
-                    m == null ? "" : m.path("accelerator").asText("none (this machine)"), m == null ? "" : m.path("bootParameters").asText("—"),
+                    m == null ? "" : m.path("accelerator").asText("none (this machine)"),
+                    (m != null && m.has("memoryMiB") ? m.path("memoryMiB").asText() + " MiB" : machine.path("memory").asText()) + ", "
+                            + (m != null && m.has("cpus") ? m.path("cpus").asText() : machine.path("cpus").asText()),
+                    m == null ? "" : m.path("bootParameters").asText("—").replaceAll("tcplab\\.out=\\S+", "tcplab.out=(its folder)"),
                     m == null || !m.has("bootSeconds") ? "—" : m.path("bootSeconds").asText() + " s",
                     m == null ? "" : m.path("wallSeconds").asText() + " s",
                     "[" + k.data().folder().dir().getFileName() + "](" + (m != null && m.has("run") ? m.path("run").asText()
@@ -273,6 +368,13 @@ public final class KernelMatrix {
             settings.row(cells.toArray());
         }
         md.append("### Their sysctls (as each kernel's lab read them back; in bold where they differ)\n\n").append(settings.markdown()).append("\n");
+        List<String> sized = MEMORY_SIZED.stream().filter(key -> kernels.stream().map(k -> k.settings().getOrDefault(key, "")).distinct().count() > 1)
+                .toList();
+        if (!sized.isEmpty()) {
+            md.append("The kernel sizes ").append(String.join(", ", sized)).append(" at boot from the memory it has (tcp_init and the")
+                    .append(" connection hash table's size, net/ipv4/tcp.c), so a guest with ").append(tcplab.guest.Guest.MEMORY_MIB)
+                    .append(" MiB starts from other values than this machine; a plan that depends on one sets it.\n\n");
+        }
         if (compared) {
             md.append("Every configuration side by side, benchmarks included: [compare/comparison.html](" + COMPARE + "/" + Comparison.HTML + ").\n");
         }

@@ -205,6 +205,9 @@ public final class ReportWriter {
                 m.path("started").asText(m.path("runId").asText()).replaceAll("\\.\\d+Z$", "Z"), m.path("status").asText(),
                 data.results().size() - failed, Format.count(m.path("plan").path("configurations").asInt(), "configuration"),
                 m.path("runId").asText()));
+        if (m.path("machine").has("guest")) {
+            md.append("> **Measured in a guest kernel:** ").append(m.path("machine").path("guest").asText()).append(".\n\n");
+        }
         if (plan.equals("quick")) {
             md.append("> **Quick plan: scaled and short, for a first look.** Sysctls are scaled down and windows are seconds long, so"
                     + " many rows are `consistent` rather than `agrees`; run `PLAN=full` for numbers to quote.\n\n");
@@ -639,6 +642,9 @@ public final class ReportWriter {
         md.append("## Environment\n\n");
         Markdown.Table table = new Markdown.Table("", "");
         table.row("kernel", machine.path("kernelRelease").asText());
+        if (machine.has("guest")) {
+            table.row("guest", "**" + machine.path("guest").asText() + "**");
+        }
         table.row("distribution", machine.path("distribution").asText());
         table.row("CPU", machine.path("cpuModel").asText() + " × " + machine.path("cpus").asInt() + " (client, server and kernel share them)");
         table.row("memory", machine.path("memory").asText());

@@ -71,6 +71,9 @@ public final class Metadata {
         return node;
     }
 
+    /** Set by run-matrix in a guest kernel's environment: what the guest is, for the run's metadata and report. */
+    public static final String GUEST_ENV = "TCPLAB_GUEST";
+
     public static ObjectNode machine() {
         ObjectNode node = JSON.createObjectNode();
         node.put("kernelRelease", firstLine("/proc/sys/kernel/osrelease"));
@@ -80,6 +83,10 @@ public final class Metadata {
         node.put("cpus", Runtime.getRuntime().availableProcessors());
         node.put("memory", meminfoTotal());
         node.put("architecture", System.getProperty("os.arch"));
+        String guest = System.getenv(GUEST_ENV);
+        if (guest != null && !guest.isBlank()) {
+            node.put("guest", guest); // a run-matrix guest: which kernel package, under which accelerator
+        }
         int hz = tcplab.kernel.KernelConfig.hz();
         if (hz > 0) {
             node.put("kernelHz", hz); // CONFIG_HZ: the timer wheel's granules, which the timeout models use

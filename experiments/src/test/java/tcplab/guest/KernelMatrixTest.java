@@ -112,7 +112,7 @@ class KernelMatrixTest {
     /** SYN retries 2 and 3 at each kernel's own default linear timeouts, and the TIME_WAIT reuse grid. */
     static final String TINY_PLAN = "{\"description\": \"kernels differ\", \"experiments\": ["
             + "{\"experiment\": \"connect-timeout\", \"sysctls\": {\"net.ipv4.tcp_syn_retries\": [\"2\", \"3\"]}},"
-            + "{\"experiment\": \"port-exhaustion\", \"paths\": [\"veth\"], \"params\": {\"closeMode\": [\"CLIENT_FIN\"], \"seconds\": [\"2\"]},"
+            + "{\"experiment\": \"port-exhaustion\", \"paths\": [\"veth\"], \"params\": {\"closeMode\": [\"CLIENT_FIN\"], \"seconds\": [\"4\"]},"
             + " \"sysctls\": {\"net.ipv4.ip_local_port_range\": [\"40000 40999\"], \"net.ipv4.tcp_tw_reuse\": [\"0\", \"1\"]}}]}";
 
     @Test
@@ -127,9 +127,9 @@ class KernelMatrixTest {
             List<Claim> claims = claims(matrixDir().resolve(k.path("run").asText()));
             boolean emulated = "tcg".equals(k.path("accelerator").asText());
             for (Claim c : claims) {
-                // a rate measured under emulation is the emulator's; the timer-bound claims must hold everywhere
-                boolean rate = c.metric().unit().contains("/s");
-                if (!(emulated && rate)) {
+                // under emulation the client connects several times slower than natively, so C4's sustained reuse rate is the
+                // emulator's; C3's ceiling holds once the 1,000 ports fill, which 4 s allows, and the timer-bound claims hold everywhere
+                if (!(emulated && c.claim().equals("C4"))) {
                     assertNotEquals(Claim.Verdict.DIFFERS, c.verdict(), k.path("kernel").asText() + ": " + c + "\n" + c.explanation());
                 }
             }
