@@ -132,6 +132,11 @@ public final class Guest implements AutoCloseable {
         return command;
     }
 
+    /** Whether the init said "ready". */
+    public boolean booted() {
+        return !Double.isNaN(bootSeconds);
+    }
+
     /** Seconds from QEMU's start to the init's "ready" (root mounted, plan about to start); NaN if it never got there. */
     public double bootSeconds() {
         return bootSeconds;
@@ -149,7 +154,8 @@ public final class Guest implements AutoCloseable {
             long now = System.nanoTime();
             if (Double.isNaN(bootSeconds) && now - bootDeadline > 0) {
                 close();
-                throw new LabException("the guest did not boot within " + BOOT_LIMIT.toSeconds() + " s (see " + out.resolve(CONSOLE_LOG) + ")",
+                throw new LabException("the guest did not boot within " + BOOT_LIMIT.toSeconds() + " s; its console's last line: "
+                        + lastConsoleLine() + " (all of it: " + out.resolve(CONSOLE_LOG) + ")",
                         "check that KVM runs stock kernels here, or pass --emulate");
             }
             if (now - deadline > 0) {
@@ -177,6 +183,15 @@ public final class Guest implements AutoCloseable {
         }
         throw new LabException("the guest stopped (QEMU exit " + qemu.exitValue() + ") before its run ended (see "
                 + out.resolve(CONSOLE_LOG) + ")", "look at the console log's last lines");
+    }
+
+    private String lastConsoleLine() {
+        try {
+            List<String> lines = Files.readAllLines(out.resolve(CONSOLE_LOG));
+            return lines.isEmpty() ? "(nothing)" : lines.get(lines.size() - 1);
+        } catch (IOException e) {
+            return "(unreadable)";
+        }
     }
 
     /** Kills QEMU (the guest keeps nothing that needs a clean shutdown: its only writes went to out/) and waits for it. */
