@@ -32,7 +32,8 @@ class TimeoutExperimentsTest {
     static void runOnce() throws Exception {
         Path plan = Cli.write(dir, "timeouts.json", """
                 {"experiments": [
-                  {"experiment": "connect-timeout", "sysctls": {"net.ipv4.tcp_syn_retries": ["1", "2"], "net.ipv4.tcp_syn_linear_timeouts": ["0", "4"]}},
+                  {"experiment": "connect-timeout", "sysctls": {"net.ipv4.tcp_syn_retries": ["1"], "net.ipv4.tcp_syn_linear_timeouts": ["0", "4"]}},
+                  {"experiment": "connect-timeout", "sysctls": {"net.ipv4.tcp_syn_retries": ["2"], "net.ipv4.tcp_syn_linear_timeouts": ["4"]}},
                   {"experiment": "connect-timeout", "params": {"connectTimeout": ["1200"]}},
                   {"experiment": "accept-overflow", "params": {"connections": ["80"], "connectTimeout": ["4000"]},
                    "sysctls": {"net.ipv4.tcp_abort_on_overflow": ["0", "1"], "net.ipv4.tcp_syncookies": ["0"]}},
@@ -60,7 +61,8 @@ class TimeoutExperimentsTest {
     void connectFollowsTheSynScheduleUnlessTheApplicationTimesOutFirst() {
         // {retries, linear timeouts, fails after (s), SYNs}: the time limit 2^(retries+1) - 1 s ends it, the linear
         // timeouts only send more SYNs within it
-        int[][] expected = {{1, 0, 3, 2}, {1, 4, 3, 3}, {2, 0, 7, 3}, {2, 4, 7, 6}};
+        // (2 retries without linear timeouts, 7 s and 3 SYNs, is KernelMatrixTest's, on a kernel that has none: make test-matrix)
+        int[][] expected = {{1, 0, 3, 2}, {1, 4, 3, 3}, {2, 4, 7, 6}};
         for (int[] e : expected) {
             String[] conditions = {"tcp_syn_retries=" + e[0] + ";", "tcp_syn_linear_timeouts=" + e[1], "connectTimeout=0"};
             Map<String, String> time = claim("connect-timeout", "until connect() fails", conditions);

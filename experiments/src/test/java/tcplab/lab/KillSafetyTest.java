@@ -62,11 +62,11 @@ class KillSafetyTest {
     @Test
     void sigkillOfTcplabAtRandomMomentsLeavesNothingBehind() throws Exception {
         long seed = Long.getLong("tcplab.killSeed", System.nanoTime());
-        System.out.println("KillSafetyTest seed " + seed + ", " + Integer.getInteger("tcplab.killRounds", 2) + " rounds (replay with -Dtcplab.killSeed=" + seed + ")");
+        System.out.println("KillSafetyTest seed " + seed + ", " + Integer.getInteger("tcplab.killRounds", 1) + " rounds (replay with -Dtcplab.killSeed=" + seed + ")");
         Random random = new Random(seed);
         // make test kills at 4 moments; make test-faults at 24. Moments are spread over the whole run:
         // one at random in each of ROUNDS equal slices of its first 18 s (the plan takes about 20 s)
-        int rounds = Integer.getInteger("tcplab.killRounds", 2);
+        int rounds = Integer.getInteger("tcplab.killRounds", 1);
         for (int i = 0; i < rounds; i++) {
             long delay = 200 + (long) ((i + random.nextDouble()) / rounds * 18_000);
             Running run = start(List.of(), "round" + i);
