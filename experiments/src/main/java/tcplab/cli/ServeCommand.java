@@ -74,6 +74,19 @@ final class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "tcplab-server-stop"));
+        if (System.getenv(tcplab.lab.Ssh.RUN_ENV) != null) {
+            // started over ssh by a two-machine run: when the session's input ends, the run side stopped this server (or died)
+            Thread watch = new Thread(() -> {
+                try {
+                    System.in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (java.io.IOException ended) {
+                    // the same as the end of input
+                }
+                System.exit(0); // the shutdown hook stops the server and writes its last counters row
+            }, "tcplab-server-session");
+            watch.setDaemon(true);
+            watch.start();
+        }
         List<String> listening = new ArrayList<>();
         for (InetSocketAddress local : server.localAddresses()) {
             listening.add(local.getAddress().getHostAddress() + ":" + local.getPort());

@@ -40,6 +40,10 @@ public final class Agent {
             } catch (IOException ended) {
                 // the run side closed our input
             }
+            if (System.getenv(tcplab.lab.Ssh.RUN_ENV) != null) {
+                // on the other machine of a two-machine run, input ends when the ssh session does: the run side is gone
+                System.exit(1);
+            }
         }, "tcplab-agent-commands");
         reader.setDaemon(true);
         reader.start();

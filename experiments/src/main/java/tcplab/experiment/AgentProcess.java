@@ -16,7 +16,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import tcplab.lab.JavaCommand;
 import tcplab.lab.LabException;
 import tcplab.lab.LabHost;
 import tcplab.lab.Processes;
@@ -59,11 +58,11 @@ public final class AgentProcess implements AutoCloseable {
     static AgentProcess start(LabHost host, String experiment, String role, String id, Path raw, Map<String, String> params,
                               long deadlineEpochMillis, List<String> prefix, Consumer<String> progress) throws LabException {
         List<String> args = new ArrayList<>(List.of("agent", "--experiment", experiment, "--role", role, "--id", id,
-                "--raw", raw.toString(), "--deadline", Long.toString(deadlineEpochMillis)));
+                "--raw", host.path(raw), "--deadline", Long.toString(deadlineEpochMillis)));
         params.forEach((k, v) -> args.addAll(List.of("--param", k + "=" + v)));
         try {
             List<String> command = new ArrayList<>(prefix);
-            command.addAll(JavaCommand.tcplab(args));
+            command.addAll(host.tcplab(args));
             Process p = new ProcessBuilder(host.command(command)).redirectErrorStream(true).start();
             return new AgentProcess(role, p, raw.resolve(id + "." + role + ".log"), progress);
         } catch (IOException e) {

@@ -77,7 +77,7 @@ public final class Trial implements AutoCloseable {
     }
 
     public String serverAddress() {
-        return path.serverAddress();
+        return path.serverAddress(lab);
     }
 
     /** Starts the tcplab server on this path with a policy; it lives until the configuration ends. */
@@ -153,6 +153,11 @@ public final class Trial implements AutoCloseable {
 
     /** The rows of this configuration's {@code raw/ID.NAME.csv}, e.g. what an agent wrote. */
     List<Map<String, String>> read(String name) throws IOException {
+        try {
+            lab.server().collect(id, false); // an agent on another machine wrote it there
+        } catch (LabException e) {
+            throw new IOException(e.oneLine(), e);
+        }
         return RunFolder.read(folder.raw(id, "." + name + ".csv"));
     }
 

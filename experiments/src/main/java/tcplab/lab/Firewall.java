@@ -29,6 +29,9 @@ public final class Firewall {
      * counting them; an empty match drops every packet on the host's veth device.
      */
     public static void drop(LabHost host, Hook hook, String match) throws LabException {
+        if (match.isBlank() && host.isRemote()) {
+            throw new IllegalStateException("refusing to drop every packet on another machine: its ssh link would go too");
+        }
         String chain = hook.name().toLowerCase(Locale.ROOT);
         String selector = match.isBlank()
                 ? (hook == Hook.INPUT ? "iifname" : "oifname") + " { \"" + Lab.CLIENT_DEVICE + "\", \"" + Lab.SERVER_DEVICE + "\" }"
@@ -43,6 +46,15 @@ public final class Firewall {
     /** Removes every rule tcplab made in the host: traffic flows again. */
     public static void clear(LabHost host) throws LabException {
         nft(host, List.of("delete", "table", "inet", TABLE), null);
+    }
+
+    /**
+     * Removes tcplab's table if it is there: on another machine, where it would outlive the
+     * configuration (a lab host's vanishes with its namespace).
+     */
+    public static void clearIfPresent(LabHost host) throws LabException {
+        Processes.run(host.command(List.of("sh", "-c", "command -v nft >/dev/null || exit 0; nft list table inet " + TABLE
+                + " >/dev/null 2>&1 || exit 0; nft delete table inet " + TABLE)), null, LabHost.SHORT);
     }
 
     /** Packets the host's drop rules have dropped so far. */
@@ -62,7 +74,7 @@ public final class Firewall {
     }
 
     private static String nft(LabHost host, List<String> args, String stdin) throws LabException {
-        Path nft = LabLauncher.findOnPath("nft");
+        Path nft = host.isRemote() ? Path.of("nft") : LabLauncher.findOnPath("nft"); // another machine: its own, on its PATH
         if (nft == null) {
             throw new LabException("`nft` is not installed; the timeout experiments drop packets with it",
                     "apt-get install nftables (or run `make prereqs` as root)");

@@ -21,6 +21,11 @@ public final class JavaCommand {
     private JavaCommand() {
     }
 
+    /** The options of the lab's helper JVMs, for a JVM started elsewhere (another machine's). */
+    public static List<String> helperOptions() {
+        return HELPER_OPTIONS;
+    }
+
     public static String java() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -100,6 +100,32 @@ public final class Lab implements AutoCloseable {
         return lab;
     }
 
+    /**
+     * A two-machine run: this machine as the client (host mode: the run applied the profile and
+     * restores it) and another machine as the server, whose settings its own session applied. The
+     * same two machines serve every configuration; nothing here is fresh, so the run says so.
+     */
+    public static Lab remote(Profile profile, LabHost server) throws LabException {
+        if (!server.isRemote()) {
+            throw new IllegalArgumentException("not another machine: " + server.name());
+        }
+        Lab lab = new Lab(LabHost.here(), server, profile.name(), List.copyOf(profile.entries()));
+        for (LabHost host : lab.hosts()) {
+            lab.verify(host);
+        }
+        return lab;
+    }
+
+    /** Whether the server is another machine (a two-machine run). */
+    public boolean isTwoMachines() {
+        return server.isRemote();
+    }
+
+    /** The address the client reaches the server host at over the path between them. */
+    public String serverAddress() {
+        return server.isRemote() ? server.address() : SERVER_ADDRESS;
+    }
+
     public LabHost client() {
         return client;
     }
@@ -140,6 +166,7 @@ public final class Lab implements AutoCloseable {
      * between the hosts; a segment sent meanwhile waits in TCP's retransmission queue.
      */
     public void setLink(boolean up) throws LabException {
+        refuseOnTwoMachines("take the link down");
         client.exec("ip", "link", "set", CLIENT_DEVICE, up ? "up" : "down");
         server.exec("ip", "link", "set", SERVER_DEVICE, up ? "up" : "down");
     }
@@ -149,7 +176,15 @@ public final class Lab implements AutoCloseable {
      * while the client's end stays configured, as when a peer's machine or cable dies.
      */
     public void setServerLink(boolean up) throws LabException {
+        refuseOnTwoMachines("take the server's link down");
         server.exec("ip", "link", "set", SERVER_DEVICE, up ? "up" : "down");
+    }
+
+    /** The veth pair is the lab's own; on two real machines its devices do not exist, and their links are not tcplab's to cut. */
+    private void refuseOnTwoMachines(String what) {
+        if (isTwoMachines()) {
+            throw new IllegalStateException("refusing to " + what + " between two real machines");
+        }
     }
 
     @Override

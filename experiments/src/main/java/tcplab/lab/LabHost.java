@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,12 +26,24 @@ public final class LabHost implements AutoCloseable {
     static final Duration SHORT = Duration.ofSeconds(10);
 
     private final String name;
-    /** The process holding the namespace open; null for {@link #here()}. */
+    /** The process holding the namespace open; null for {@link #here()} and {@link #remote}. */
     private final Process holder;
+    /** The other machine of a two-machine run; null for the hosts on this one. */
+    private final Remote remote;
 
-    private LabHost(String name, Process holder) {
+    /**
+     * Another machine reached over {@link Ssh}: commands run there as they are, in its own network
+     * namespace, whose settings a remote host-mode session applied and restores. Its files of the
+     * run live in {@code runDir} there, the mirror of {@code localRunDir}; its /proc/net is copied
+     * here for each read, into {@code procNetCopy}.
+     */
+    record Remote(Ssh ssh, String run, String address, String classPath, Path localRunDir, String runDir, Path procNetCopy) {
+    }
+
+    private LabHost(String name, Process holder, Remote remote) {
         this.name = name;
         this.holder = holder;
+        this.remote = remote;
     }
 
     /**
@@ -38,7 +51,25 @@ public final class LabHost implements AutoCloseable {
      * runs in. Named "client", as the run folder's files name the host the benchmark runs in.
      */
     public static LabHost here() {
-        return new LabHost("client", null);
+        return new LabHost("client", null, null);
+    }
+
+    /** The server machine of a two-machine run (see {@link Remote}). */
+    public static LabHost remote(String name, Ssh ssh, String run, String address, String classPath, Path localRunDir, String remoteRunDir,
+                                 Path procNetCopy) {
+        return new LabHost(name, null, new Remote(ssh.forRun(run), run, address, classPath, localRunDir, remoteRunDir, procNetCopy));
+    }
+
+    /** tcplab's own entry point with these arguments, as this host starts it: its own java and its copy of tcplab. */
+    public List<String> tcplab(List<String> args) {
+        if (remote == null) {
+            return JavaCommand.tcplab(args);
+        }
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(JavaCommand.HELPER_OPTIONS);
+        command.addAll(List.of("-cp", remote.classPath(), "tcplab.cli.Main"));
+        command.addAll(args);
+        return command;
     }
 
     /**
@@ -71,7 +102,7 @@ public final class LabHost implements AutoCloseable {
             throw new LabException("cannot create the " + name + " network namespace: " + (first == null ? "no answer" : first),
                     "run as root, or allow unprivileged user namespaces");
         }
-        return new LabHost(name, holder);
+        return new LabHost(name, holder, null);
     }
 
     public String name() {
@@ -80,20 +111,124 @@ public final class LabHost implements AutoCloseable {
 
     /** Host mode's {@link #here()}: commands run in this machine's own network namespace. */
     public boolean isThisMachine() {
-        return holder == null;
+        return holder == null && remote == null;
+    }
+
+    /** Whether commands still reach this host: the ssh link to another machine is up (always, for a host on this machine). */
+    public boolean reachable() {
+        return remote == null || remote.ssh().check();
+    }
+
+    /** The other machine of a two-machine run. */
+    public boolean isRemote() {
+        return remote != null;
+    }
+
+    /** Where a file of the run folder is on this host: the same path here, its mirror in the run's folder on another machine. */
+    public String path(Path local) {
+        if (remote == null) {
+            return local.toString();
+        }
+        return remote.runDir() + "/" + remote.localRunDir().toAbsolutePath().relativize(local.toAbsolutePath());
+    }
+
+    /**
+     * Copies what processes on the other machine wrote for configuration {@code id} into the run
+     * folder here (its raw/ID.* files); nothing to do for a host on this machine.
+     */
+    public void collect(String id, boolean settle) throws LabException {
+        if (remote == null) {
+            return;
+        }
+        Path raw = remote.localRunDir().resolve("raw");
+        // with settle: first wait (up to 5 s) until no process of the run is left there, so every file is complete
+        String wait = "i=0; while [ $i -lt 50 ]; do n=0; for p in /proc/[0-9]*; do grep -qsxz \"$3\" $p/environ && n=1 && break; done; "
+                + "[ $n = 0 ] && break; i=$((i+1)); sleep 0.1; done; ";
+        String script = (settle ? wait : "") + "cd \"$1\" 2>/dev/null || exit 0; for f in \"$2\".*; do [ -f \"$f\" ] && printf '%s\\0' \"$f\"; done | "
+                + "xargs -0r tar -cf - 2>/dev/null; true";
+        List<String> command = remote.ssh().plain().command(List.of("sh", "-c", script, "sh", remote.runDir() + "/raw", id,
+                Ssh.RUN_ENV + "=" + remote.run()));
+        try {
+            Process tar = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process untar = new ProcessBuilder("tar", "-xf", "-", "-C", raw.toString()).redirectErrorStream(true).start();
+            try (var from = tar.getInputStream(); var to = untar.getOutputStream()) {
+                from.transferTo(to);
+            }
+            String said = new String(untar.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            int sent = Processes.waitOrKill(tar, SHORT);
+            int unpacked = Processes.waitOrKill(untar, SHORT);
+            if (sent != 0 || (unpacked != 0 && !said.contains("does not look like a tar archive"))) {
+                throw new LabException("cannot copy configuration " + id + "'s files from " + remote.ssh().destination() + ": " + said, null);
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot copy configuration " + id + "'s files from " + remote.ssh().destination() + ": " + e.getMessage(), null, e);
+        }
     }
 
     public long pid() {
+        if (remote != null) {
+            throw new IllegalStateException("the " + name + " host is another machine: it has no process here");
+        }
         return holder == null ? ProcessHandle.current().pid() : holder.pid();
     }
 
-    /** This host's counters and socket tables, readable from outside. */
+    /**
+     * This host's counters and socket tables, readable from outside. For another machine, a copy of
+     * its /proc/net files made now, in one round trip; when it cannot be made the copy is emptied, so
+     * a read fails (NoSuchFileException) instead of returning old numbers.
+     */
     public Path procNet() {
-        return Path.of("/proc/" + pid() + "/net");
+        if (remote == null) {
+            return Path.of("/proc/" + pid() + "/net");
+        }
+        Path dir = remote.procNetCopy();
+        try {
+            Files.createDirectories(dir);
+            String all = remote.ssh().plain().run("cd /proc/net && for f in " + String.join(" ", PROC_NET_FILES)
+                    + "; do echo \"==tcplab== $f\"; cat $f 2>/dev/null; done", null, SHORT);
+            for (String file : PROC_NET_FILES) {
+                Files.deleteIfExists(dir.resolve(file));
+            }
+            String current = null;
+            StringBuilder text = new StringBuilder();
+            for (String line : (all + "\n==tcplab== end").split("\n")) {
+                if (line.startsWith("==tcplab== ")) {
+                    if (current != null) {
+                        Path tmp = dir.resolve(current + ".tmp");
+                        Files.writeString(tmp, text);
+                        Files.move(tmp, dir.resolve(current), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    current = line.substring(11).trim();
+                    text.setLength(0);
+                } else {
+                    text.append(line).append('\n');
+                }
+            }
+        } catch (LabException | IOException e) {
+            for (String file : PROC_NET_FILES) {
+                try {
+                    Files.deleteIfExists(dir.resolve(file));
+                } catch (IOException ignored) {
+                    // the read that follows fails either way
+                }
+            }
+        }
+        return dir;
+    }
+
+    /** The /proc/net files tcplab reads: counters, the socket summary and the socket tables. */
+    private static final List<String> PROC_NET_FILES = List.of("netstat", "snmp", "sockstat", "tcp", "tcp6");
+
+    /** The address the other hosts reach this one at: a remote machine's, as its ssh connection arrives. */
+    public String address() {
+        return remote == null ? null : remote.address();
     }
 
     /** A command line that runs {@code command} inside this host. */
     public List<String> command(List<String> command) {
+        if (remote != null) {
+            return remote.ssh().command(command);
+        }
         if (holder == null) {
             return List.copyOf(command);
         }
@@ -123,7 +258,8 @@ public final class LabHost implements AutoCloseable {
             return;
         }
         if (holder == null) {
-            throw new IllegalStateException("refusing to apply sysctls to this machine from the lab; host mode applies them with a restore file");
+            throw new IllegalStateException("refusing to apply sysctls to " + (remote != null ? "another machine" : "this machine")
+                    + " from the lab; host mode applies them with a restore file");
         }
         List<String> command = new ArrayList<>(List.of("sh", "-c",
                 "while [ $# -gt 1 ]; do printf '%s' \"$2\" > \"/proc/sys/$1\" || { echo \"cannot set $1 = $2\" >&2; exit 3; }; shift 2; done",

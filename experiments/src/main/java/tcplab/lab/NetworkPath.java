@@ -11,8 +11,8 @@ public enum NetworkPath {
         return this == VETH ? lab.server() : lab.client();
     }
 
-    public String serverAddress() {
-        return this == VETH ? Lab.SERVER_ADDRESS : "127.0.0.1";
+    public String serverAddress(Lab lab) {
+        return this == VETH ? lab.serverAddress() : "127.0.0.1";
     }
 
     /** The path a plan names: {@code veth} or {@code loopback}. */

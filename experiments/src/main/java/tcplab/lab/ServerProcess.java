@@ -35,9 +35,9 @@ public final class ServerProcess implements AutoCloseable {
     /** A server listening on each of {@code ports}. */
     public static ServerProcess start(LabHost host, String bindAddress, List<Integer> ports, ClosePolicy policy, Duration lifetime,
                                       Path countersCsv, Path log) throws LabException {
-        List<String> command = host.command(JavaCommand.tcplab(List.of("serve",
+        List<String> command = host.command(host.tcplab(List.of("serve",
                 "--bind", bindAddress, "--port", String.join(",", ports.stream().map(String::valueOf).toList()), "--policy", policy.name(),
-                "--lifetime", lifetime.toSeconds() + "s", "--counters", countersCsv.toString())));
+                "--lifetime", lifetime.toSeconds() + "s", "--counters", host.path(countersCsv))));
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
