@@ -16,7 +16,7 @@ import tcplab.profile.ProfileProblem;
         description = {"Measure how TCP connection setup and teardown behave under a sysctl profile,",
                 "in throwaway network namespaces, without touching this machine's own settings."},
         subcommands = {RunCommand.class, MatrixCommand.class, CheckProfileCommand.class, ListCommand.class, ReportCommand.class,
-                CompareCommand.class, RestoreCommand.class, ServeCommand.class, CompareNativeCommand.class, LabCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
+                CompareCommand.class, RestoreCommand.class, ServeCommand.class, RemoteCommand.class, CompareNativeCommand.class, LabCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  tcplab run --profile tw-reuse --plan quick",
                 "  tcplab check-profile sysctl-profiles/narrow-ports.conf",
@@ -37,7 +37,7 @@ public final class Main implements Runnable {
     }
 
     /** Commands that run even while a killed host-mode run's restore file is pending: restore itself, help, and a run's own parts. */
-    private static final java.util.Set<String> ALWAYS = java.util.Set.of("restore", "help", "-h", "--help", "-V", "--version", "lab", "agent");
+    private static final java.util.Set<String> ALWAYS = java.util.Set.of("restore", "help", "-h", "--help", "-V", "--version", "lab", "agent", "remote");
 
     public static int execute(String... args) {
         if (args.length > 0 && !ALWAYS.contains(args[0]) && !java.util.List.of(args).contains("--help")) {

@@ -56,13 +56,18 @@ public final class HostMode implements AutoCloseable {
 
     /** Records the machine's values, then applies the profile and reads every value back; on any failure puts them back first. */
     public static HostMode apply(Profile profile) throws LabException {
+        return apply(profile, "");
+    }
+
+    /** The same for the server side of two-machine run {@code run} (see {@link ServerSession}). */
+    public static HostMode apply(Profile profile, String run) throws LabException {
         checkPossible();
         Map<String, String> previous = new LinkedHashMap<>();
         try {
             for (ProfileEntry e : profile.entries()) {
                 previous.put(e.key().name(), e.key().read());
             }
-            RestoreFile.write(previous, NetnsGuard.current(), profile.name());
+            RestoreFile.write(previous, NetnsGuard.current(), profile.name(), run);
         } catch (IOException e) {
             throw new LabException("cannot record this machine's settings in " + RestoreFile.path() + ": " + e.getMessage(),
                     "make " + RestoreFile.path().getParent() + " writable, or set " + RestoreFile.STATE_DIR_ENV + " to a folder that is");
@@ -168,6 +173,10 @@ public final class HostMode implements AutoCloseable {
             RestoreFile.Owner owner = RestoreFile.owner().orElse(null);
             if (owner == null || Long.toString(owner.pid()).equals(System.getenv(RUN_ENV))) {
                 return; // nothing pending, or this process is part of the run that wrote it
+            }
+            String remoteRun = System.getenv(tcplab.lab.Ssh.RUN_ENV);
+            if (remoteRun != null && !owner.run().isEmpty() && owner.run().equals(remoteRun) && owner.alive()) {
+                return; // a process of the two-machine run whose session here wrote it
             }
             if (owner.alive()) {
                 throw new LabException("a host-mode run (pid " + owner.pid() + ") has changed this machine's TCP settings and is still running",

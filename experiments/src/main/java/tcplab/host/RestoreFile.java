@@ -27,7 +27,7 @@ public final class RestoreFile {
     static final String NAME = "host-restore.conf";
 
     /** The run that wrote it: its pid and start time (a pid alone may be reused), and its network namespace. */
-    public record Owner(long pid, String started, String netns, String written) {
+    public record Owner(long pid, String started, String netns, String written, String run) {
         /** Whether the process that wrote the file is still running. */
         public boolean alive() {
             return ProcessHandle.of(pid).flatMap(p -> p.info().startInstant()).map(s -> s.toString().equals(started)).orElse(false);
@@ -48,6 +48,11 @@ public final class RestoreFile {
 
     /** Records {@code previous} (key → value as the machine has it now); durable before it returns. */
     public static void write(Map<String, String> previous, String netns, String profile) throws IOException {
+        write(previous, netns, profile, "");
+    }
+
+    /** The same, for the server side of two-machine run {@code run}: that run's processes there may start while it is pending. */
+    public static void write(Map<String, String> previous, String netns, String profile, String run) throws IOException {
         Path file = path();
         Files.createDirectories(file.getParent());
         ProcessHandle self = ProcessHandle.current();
@@ -56,7 +61,8 @@ public final class RestoreFile {
                 .append("# pid=").append(self.pid()).append('\n')
                 .append("# started=").append(self.info().startInstant().map(Instant::toString).orElse("")).append('\n')
                 .append("# netns=").append(netns).append('\n')
-                .append("# written=").append(Instant.now()).append('\n');
+                .append("# written=").append(Instant.now()).append('\n')
+                .append("# run=").append(run).append('\n');
         previous.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
         Path tmp = file.resolveSibling(NAME + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -92,7 +98,7 @@ public final class RestoreFile {
             }
         }
         return Optional.of(new Owner(Long.parseLong(header.getOrDefault("pid", "-1")), header.getOrDefault("started", ""),
-                header.getOrDefault("netns", ""), header.getOrDefault("written", "")));
+                header.getOrDefault("netns", ""), header.getOrDefault("written", ""), header.getOrDefault("run", "")));
     }
 
     public static void delete() throws IOException {
