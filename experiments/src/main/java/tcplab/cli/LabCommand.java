@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tcplab.kernel.NetnsGuard;
+import tcplab.lab.LabHost;
+import tcplab.lab.Ssh;
 import tcplab.plan.BenchmarkCatalog;
 import tcplab.plan.PlanLoader;
 import tcplab.profile.Profile;
@@ -61,6 +63,27 @@ final class LabCommand {
         @Option(names = "--host-mode", description = "run on this machine, whose settings the parent applied and restores")
         boolean hostMode;
 
+        @Option(names = "--remote", description = "two machines: the server side on this ssh destination")
+        String remote;
+
+        @Option(names = "--ssh-socket", description = "the run's ssh control socket")
+        Path sshSocket;
+
+        @Option(names = "--ssh-config")
+        Path sshConfig;
+
+        @Option(names = "--remote-run")
+        String remoteRun;
+
+        @Option(names = "--remote-address")
+        String remoteAddress;
+
+        @Option(names = "--remote-class-path")
+        String remoteClassPath;
+
+        @Option(names = "--remote-run-dir")
+        String remoteRunDir;
+
         @Override
         public Integer call() throws Exception {
             if (!hostMode) {
@@ -69,7 +92,18 @@ final class LabCommand {
             Profile parsed = ProfileParser.parse(profile);
             BenchmarkCatalog catalog = BenchmarkCatalog.load();
             var configurations = PlanLoader.expand(PlanLoader.load(plan, catalog), catalog);
-            return new LabRun(parsed, configurations, new RunFolder(runDir), benchmarksJar, hostMode).execute();
+            RunFolder folder = new RunFolder(runDir);
+            if (remote == null) {
+                return new LabRun(parsed, configurations, folder, benchmarksJar, hostMode).execute();
+            }
+            // the server's /proc/net, copied for each read into the run's scratch folder (recreated when a benchmark clears it)
+            try {
+                LabHost server = LabHost.remote("server", Ssh.attach(remote, sshConfig, sshSocket), remoteRun, remoteAddress, remoteClassPath,
+                        folder.dir(), remoteRunDir, folder.file(RunFolder.SCRATCH).resolve("server-proc-net"));
+                return new LabRun(parsed, configurations, folder, benchmarksJar, server).execute();
+            } finally {
+                folder.clearScratch();
+            }
         }
     }
 

@@ -25,6 +25,8 @@ import tcplab.profile.ProfileChecks;
 import tcplab.report.ReportWriter;
 import tcplab.results.Metadata;
 import tcplab.results.ReportsFolder;
+import tcplab.remote.RemoteMachine;
+import tcplab.remote.TwoMachineRun;
 import tcplab.results.RunFolder;
 
 /**
@@ -58,6 +60,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--reports", paramLabel = "DIR", description = "where run folders go (default: reports/ in the checkout)")
     Path reports;
 
+    @Option(names = "--remote", paramLabel = "[USER@]HOST",
+            description = {"two machines: this one the client, HOST the server, driven over your own ssh (keys, agent, ~/.ssh/config; never a"
+                    + " password). The profile is applied to both machines and restored on both (needs root on both and "
+                    + HostMode.CONFIRM_FLAG + ")"})
+    String remote;
+
+    @Option(names = "--ssh-config", paramLabel = "FILE", description = "an ssh_config file for --remote instead of ~/.ssh/config")
+    Path sshConfig;
+
     @Option(names = "--no-report", hidden = true, description = "leave the report to `tcplab report` (run-matrix draws a guest's on the host)")
     boolean noReport;
 
@@ -69,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
         BenchmarkCatalog catalog = BenchmarkCatalog.load();
         Plan plan = PlanLoader.load(home.plan(this.plan), catalog);
         List<Configuration> configurations = PlanLoader.expand(plan, catalog);
-        if (hostMode && configurations.stream().anyMatch(c -> !c.sysctls().isEmpty())) {
+        if (hostMode && remote == null && configurations.stream().anyMatch(c -> !c.sysctls().isEmpty())) {
             throw new IllegalArgumentException("plan " + plan.name() + " sets sysctls on top of the profile, which host mode does not do to this"
                     + " machine (fix: a plan without \"sysctls\" entries, or namespace mode)");
         }
@@ -95,12 +106,27 @@ final class RunCommand implements Callable<Integer> {
             return Main.BAD_INPUT; // the lab printed each problem; nothing was created
         }
 
+        // the other machine is checked before anything is created or changed on either
+        RemoteMachine server = remote == null ? null : TwoMachineRun.connect(remote, sshConfig, Metadata.tcplab(home.root()).path("version").asText());
+        try {
+            return run(home, hostMode, profile, plan, configurations, jar, root, profileFile, server);
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private int run(Home home, boolean hostMode, Profile profile, Plan plan, List<Configuration> configurations, Path jar, Path root,
+                    Path profileFile, RemoteMachine server) throws Exception {
         RunFolder folder = RunFolder.create(root, profile.name(), Instant.now());
         Files.writeString(folder.file(RunFolder.PROFILE_COPY), profile.text());
         Files.copy(plan.file(), folder.file(RunFolder.PLAN_COPY));
         Map<String, String> hostBefore = Metadata.readRelevant();
         ObjectNode metadata = startMetadata(home, profile, plan, configurations, folder, hostBefore);
-        if (hostMode) {
+        if (server != null) {
+            TwoMachineRun.describe(metadata, server);
+        } else if (hostMode) {
             ((ObjectNode) metadata.get("lab")).put("mode", "host")
                     .put("isolation", "this machine's own network namespace (host mode), the profile applied to it and restored at the end;"
                             + " a pid namespace for cleanup");
@@ -112,7 +138,9 @@ final class RunCommand implements Callable<Integer> {
                 "--run-dir", folder.dir().toAbsolutePath().toString(),
                 "--benchmarks-jar", jar.toAbsolutePath().toString()));
         int exit;
-        if (hostMode) {
+        if (server != null) {
+            exit = TwoMachineRun.run(server, profile, profileFile, folder, configurations, labArgs, metadata);
+        } else if (hostMode) {
             labArgs.add("--host-mode");
             HostMode applied = HostMode.apply(profile);
             System.out.println("tcplab: host mode: profile " + profile.name() + " applied to this machine; the previous values are in "
@@ -129,7 +157,8 @@ final class RunCommand implements Callable<Integer> {
 
         Map<String, String> hostAfter = Metadata.readRelevant();
         metadata.put("finished", Instant.now().toString());
-        metadata.put("status", exit == Main.OK ? "complete" : exit == LabLauncher.INTERRUPTED ? "interrupted" : exit == 137 ? "killed" : "failed");
+        metadata.put("status", exit == Main.OK ? "complete" : exit == LabLauncher.INTERRUPTED || exit == TwoMachineRun.LINK_LOST ? "interrupted"
+                : exit == 137 ? "killed" : "failed");
         metadata.put("exitCode", exit);
         metadata.set("hostSysctlsAfter", Metadata.toJson(hostAfter));
         metadata.put("hostSysctlsUnchanged", hostAfter.equals(hostBefore));
@@ -171,8 +200,8 @@ final class RunCommand implements Callable<Integer> {
         m.put("status", "running");
         m.put("started", Instant.now().toString());
         m.set("tcplab", Metadata.tcplab(home.root()));
-        m.put("command", "tcplab run --profile " + this.profile + " --plan " + this.plan);
-        m.put("reproduce", "make run-profile PROFILE=" + this.profile + " PLAN=" + this.plan);
+        m.put("command", "tcplab run --profile " + this.profile + " --plan " + this.plan + (remote == null ? "" : " --remote " + remote));
+        m.put("reproduce", "make run-profile PROFILE=" + this.profile + " PLAN=" + this.plan + (remote == null ? "" : " REMOTE=" + remote + " CONFIRM=yes"));
         ObjectNode p = m.putObject("profile");
         p.put("name", profile.name());
         p.put("file", profile.file().toString());
@@ -202,6 +231,15 @@ final class RunCommand implements Callable<Integer> {
 
     /** Whether this is a host-mode run; a host-mode run must be confirmed, and possible, before anything is created. */
     private boolean checkMode() throws LabException {
+        if (remote != null) {
+            tcplab.lab.Ssh.checkDestination(remote);
+            if (!confirmed) {
+                throw new IllegalArgumentException("--remote changes the TCP settings of this machine and of " + remote + " for the run (restored"
+                        + " at the end) (fix: confirm with " + HostMode.CONFIRM_FLAG + ", or make run-profile REMOTE=" + remote + " CONFIRM=yes)");
+            }
+            HostMode.checkPossible();
+            return true;
+        }
         if (!mode.equals("namespace") && !mode.equals("host")) {
             throw new IllegalArgumentException("--mode " + mode + " is neither namespace nor host (fix: leave it out for namespace mode)");
         }

@@ -47,6 +47,14 @@ public abstract class Experiment {
         return List.of(NetworkPath.VETH);
     }
 
+    /**
+     * Whether this experiment can run between two real machines ({@code tcplab run --remote}): null
+     * when it can, else why not, as the run's skipped row says. Every experiment declares it: one that
+     * cuts the link, drops all of the server's packets, or needs the empty socket tables of fresh
+     * namespaces cannot.
+     */
+    public abstract String oneMachineOnly();
+
     /** How long a configuration should take, for progress and plan totals. */
     public abstract Duration expected(Params params);
 

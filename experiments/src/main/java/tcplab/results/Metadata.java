@@ -94,6 +94,34 @@ public final class Metadata {
         return node;
     }
 
+    /**
+     * The network device this machine reaches {@code peer} through (a two-machine run's NIC): its
+     * name, driver, MTU and link speed, as ip and /sys/class/net say.
+     */
+    public static ObjectNode nic(String peer) {
+        ObjectNode node = JSON.createObjectNode();
+        try {
+            String route = Processes.run(List.of("ip", "-o", "route", "get", peer), null, Duration.ofSeconds(5)).trim();
+            node.put("route", route);
+            java.util.regex.Matcher dev = java.util.regex.Pattern.compile("\\bdev (\\S+)").matcher(route);
+            if (dev.find()) {
+                String name = dev.group(1);
+                node.put("device", name);
+                Path sys = Path.of("/sys/class/net", name);
+                node.put("mtu", firstLine(sys.resolve("mtu").toString()));
+                node.put("speedMbps", firstLine(sys.resolve("speed").toString()));
+                try {
+                    node.put("driver", Files.readSymbolicLink(sys.resolve("device/driver")).getFileName().toString());
+                } catch (IOException | UnsupportedOperationException virtual) {
+                    node.put("driver", "none (a virtual device)");
+                }
+            }
+        } catch (Exception e) {
+            node.put("error", String.valueOf(e.getMessage()));
+        }
+        return node;
+    }
+
     public static ObjectNode jdk() {
         ObjectNode node = JSON.createObjectNode();
         node.put("version", System.getProperty("java.version"));

@@ -59,11 +59,15 @@ public final class LabRun {
 
     private final Profile profile;
     private final boolean hostMode;
+    /** The other machine of a two-machine run, or null. */
+    private final LabHost remoteServer;
     private final List<Configuration> configurations;
     private final RunFolder folder;
     private final Path benchmarksJar;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** A two-machine run whose link to the server went: it ends as interrupted. */
+    private volatile boolean linkLost;
     private volatile Process current;
     private volatile ServerProcess currentServer;
     private volatile Trial currentTrial;
@@ -79,6 +83,20 @@ public final class LabRun {
 
     /** With {@code hostMode}, configurations run on this machine itself (see {@link Lab#here}); those that need two hosts are skipped. */
     public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, boolean hostMode) {
+        this(profile, configurations, folder, benchmarksJar, hostMode, null);
+    }
+
+    /**
+     * A two-machine run: this machine the client (host mode), {@code server} another machine reached
+     * over ssh; configurations that cannot run across two machines are skipped with the reason.
+     */
+    public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, LabHost server) {
+        this(profile, configurations, folder, benchmarksJar, true, server);
+    }
+
+    private LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, boolean hostMode,
+                   LabHost remoteServer) {
+        this.remoteServer = remoteServer;
         this.hostMode = hostMode;
         this.profile = profile;
         this.configurations = configurations;
@@ -90,16 +108,19 @@ public final class LabRun {
     public int execute() throws IOException {
         Thread hook = new Thread(this::stop, "tcplab-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        Duration total = configurations.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
-        say(String.format(Locale.ROOT, "tcplab: %s under profile %s, about %s; each in fresh namespaces",
-                Format.count(configurations.size(), "configuration"), profile.name(), Format.clock(total)));
+        Duration total = configurations.stream().filter(c -> remoteServer == null || TwoMachines.skipReason(c) == null)
+                .map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
+        say(String.format(Locale.ROOT, "tcplab: %s under profile %s, about %s; %s",
+                Format.count(configurations.size(), "configuration"), profile.name(), Format.clock(total),
+                remoteServer != null ? "the server side on " + remoteServer.address() + " (another machine), the client here"
+                        : hostMode ? "on this machine" : "each in fresh namespaces"));
         long runStart = System.nanoTime();
         int failed = 0;
         try (RunFolder.CsvLog rows = folder.csv(RunFolder.CONFIGURATIONS, RunFolder.CONFIGURATION_COLUMNS);
              RunFolder.CsvLog sysctls = folder.csv(RunFolder.SYSCTLS, RunFolder.SYSCTL_COLUMNS);
              RunFolder.CsvLog counters = folder.csv(RunFolder.COUNTERS, RunFolder.COUNTER_COLUMNS)) {
             for (Configuration c : configurations) {
-                if (stopping) {
+                if (stopping || linkLost) {
                     break;
                 }
                 say(String.format(Locale.ROOT, "[%d/%d] %s %s (about %s; %s of about %s elapsed)", c.index(), configurations.size(),
@@ -129,6 +150,10 @@ public final class LabRun {
             watchdog.shutdownNow();
             finished.countDown();
         }
+        if (linkLost) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return 1;
+        }
         if (stopping) {
             return LabLauncher.INTERRUPTED;
         }
@@ -138,7 +163,16 @@ public final class LabRun {
 
     /** Runs one configuration in fresh hosts; returns {status, message}. */
     private String[] runOne(Configuration c, RunFolder.CsvLog sysctls, RunFolder.CsvLog counters) throws IOException {
-        if (hostMode && (c instanceof ExperimentConfiguration || c.path() != NetworkPath.LOOPBACK)) {
+        if (remoteServer != null) {
+            String skip = TwoMachines.skipReason(c);
+            if (skip != null) {
+                return new String[] {"skipped", skip};
+            }
+            if (!remoteServer.reachable()) {
+                linkLost = true;
+                return new String[] {"interrupted", "the link to the server machine is gone; the rest of the plan is not run"};
+            }
+        } else if (hostMode && (c instanceof ExperimentConfiguration || c.path() != NetworkPath.LOOPBACK)) {
             return new String[] {"skipped", "host mode runs the loopback path only; this configuration needs the lab's two hosts"
                     + " (namespace mode)"};
         }
@@ -148,7 +182,8 @@ public final class LabRun {
                 return new String[] {"skipped", missing};
             }
         }
-        try (Lab lab = hostMode ? Lab.here(profile) : Lab.create(profile, c.sysctls())) {
+        try (Lab lab = remoteServer != null ? Lab.remote(profile, remoteServer) : hostMode ? Lab.here(profile) : Lab.create(profile, c.sysctls());
+             TwoMachines.Cleanup cleanup = new TwoMachines.Cleanup(lab, c.id())) {
             Map<String, String> settings = Map.of();
             for (LabHost host : lab.hosts()) {
                 Map<String, String> readBack = lab.readBack(host);
@@ -188,7 +223,7 @@ public final class LabRun {
 
     private String[] benchmark(Lab lab, BenchmarkConfiguration c, CounterSnapshot after) throws IOException, LabException {
         int exit;
-        try (ServerProcess server = ServerProcess.start(c.path().serverHost(lab), c.path().serverAddress(), serverPolicy(c),
+        try (ServerProcess server = ServerProcess.start(c.path().serverHost(lab), c.path().serverAddress(lab), serverPolicy(c),
                 c.bound().plusSeconds(30), folder.raw(c.id(), ".server.csv"), folder.raw(c.id(), ".server.log"))) {
             currentServer = server;
             exit = runJmh(lab, c, server.address());

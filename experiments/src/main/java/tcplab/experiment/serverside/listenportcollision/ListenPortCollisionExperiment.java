@@ -40,6 +40,11 @@ public final class ListenPortCollisionExperiment extends Experiment {
     static final String NAME = "listen-port-collision";
 
     @Override
+    public String oneMachineOnly() {
+        return "the collision is between one machine's listener and that machine's own outgoing connections, and the connections it holds open outlive a configuration on a real machine";
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

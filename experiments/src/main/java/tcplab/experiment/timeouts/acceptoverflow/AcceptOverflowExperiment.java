@@ -39,6 +39,11 @@ public final class AcceptOverflowExperiment extends Experiment {
     static final int PORT = ServerProcess.PORT;
 
     @Override
+    public String oneMachineOnly() {
+        return null; // across two machines too: what it needs of the server goes over ssh, and it follows only its own sockets
+    }
+
+    @Override
     public String name() {
         return "accept-overflow";
     }

@@ -51,6 +51,11 @@ public final class ConnectTimeoutExperiment extends Experiment {
     }
 
     @Override
+    public String oneMachineOnly() {
+        return null; // across two machines too: what it needs of the server goes over ssh, and it follows only its own sockets
+    }
+
+    @Override
     public String name() {
         return "connect-timeout";
     }

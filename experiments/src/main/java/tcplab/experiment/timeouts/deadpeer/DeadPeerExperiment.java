@@ -51,6 +51,11 @@ public final class DeadPeerExperiment extends Experiment {
     }
 
     @Override
+    public String oneMachineOnly() {
+        return "its faults drop every packet of the server or take its link down, which between two real machines would cut the ssh link too";
+    }
+
+    @Override
     public String name() {
         return "dead-peer";
     }

@@ -56,6 +56,11 @@ public final class StuckWriteExperiment extends Experiment {
     }
 
     @Override
+    public String oneMachineOnly() {
+        return "it drops every packet of the server, which between two real machines would cut the ssh link too";
+    }
+
+    @Override
     public String name() {
         return "stuck-write";
     }

@@ -43,6 +43,11 @@ public final class PortExhaustionExperiment extends Experiment {
     static final String NAME = "port-exhaustion";
 
     @Override
+    public String oneMachineOnly() {
+        return "its ceiling counts the client's TIME_WAIT sockets, and a real machine keeps the previous configuration's for 60 s (a namespace lab starts each empty)";
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -34,6 +34,11 @@ import tcplab.kernel.TcpSockets;
 public final class SimultaneousCloseExperiment extends Experiment {
 
     @Override
+    public String oneMachineOnly() {
+        return "it takes the link between the hosts down, which between two real machines would be the ssh link too";
+    }
+
+    @Override
     public String name() {
         return "simultaneous-close";
     }

@@ -1,0 +1,425 @@
+package tcplab.remote;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import tcplab.lab.JavaCommand;
+import tcplab.lab.LabException;
+import tcplab.lab.Processes;
+import tcplab.lab.Ssh;
+import tcplab.results.Metadata;
+
+/**
+ * The server machine of a two-machine run, seen from this one: one ssh control connection, what the
+ * machine is and has (checked before anything changes), the same tcplab installed there, and the
+ * session that applies the profile there and restores it (see {@code tcplab.host.ServerSession}).
+ */
+public final class RemoteMachine implements AutoCloseable {
+    /** The Java release tcplab is built for; the other machine needs at least this one. */
+    static final int JAVA = 17;
+    /** What the machine must have besides Java, each with its Debian package. */
+    static final Map<String, String> COMMANDS = new LinkedHashMap<>();
+    private static final Duration SHORT = Duration.ofSeconds(20);
+    private static final Duration SESSION_START = Duration.ofSeconds(60);
+
+    static {
+        COMMANDS.put("setpriv", "util-linux");
+        COMMANDS.put("unshare", "util-linux");
+        COMMANDS.put("nsenter", "util-linux");
+        COMMANDS.put("ip", "iproute2");
+        COMMANDS.put("tar", "tar");
+        COMMANDS.put("sha256sum", "coreutils");
+    }
+
+    /** What one round trip learns about the other machine before anything is copied or changed. */
+    record Probe(int uid, String home, String javaSpec, String kernel, String clientAddress, int clientPort, String serverAddress,
+                 int serverPort, boolean sysctlsReadable, List<String> commands) {
+        /** {@code java.specification.version}: 17, 21, or 1.8 for Java 8. */
+        int javaMajor() {
+            try {
+                return javaSpec.startsWith("1.") ? Integer.parseInt(javaSpec.substring(2)) : Integer.parseInt(javaSpec);
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+    }
+
+    private final Ssh ssh;
+    private final Path controlDir;
+    private final Probe probe;
+    private String home;
+    private String classPath;
+    private Process session;
+    private String sessionRunDir;
+    private final BlockingQueue<String> sessionMessages = new LinkedBlockingQueue<>();
+    private Thread heartbeat;
+    private volatile boolean ended;
+
+    private RemoteMachine(Ssh ssh, Path controlDir, Probe probe) {
+        this.ssh = ssh;
+        this.controlDir = controlDir;
+        this.probe = probe;
+        this.home = probe.home();
+    }
+
+    /**
+     * Connects and checks the machine: reachable with a key, root, Java 17 or newer, the commands
+     * tcplab runs there, sysctls readable. Each failure is one line with its fix; nothing changed.
+     */
+    public static RemoteMachine connect(String destination, Path sshConfig) throws LabException {
+        Ssh.checkDestination(destination);
+        if (sshConfig != null && !Files.isReadable(sshConfig)) {
+            throw new IllegalArgumentException("--ssh-config " + sshConfig + " cannot be read (fix: a readable ssh_config file, or leave it out"
+                    + " for ~/.ssh/config)");
+        }
+        Path dir;
+        try {
+            // the control socket's path must stay short (a Unix socket's is at most 107 bytes) and private
+            dir = Files.createTempDirectory(Path.of("/tmp"), "tcplab-ssh-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new LabException("cannot make a folder for the ssh control socket in /tmp: " + e.getMessage(), "check /tmp", e);
+        }
+        Ssh ssh = null;
+        try {
+            ssh = Ssh.open(destination, sshConfig, dir);
+            Probe probe = parseProbe(ssh.run(PROBE, null, SHORT));
+            check(destination, probe);
+            return new RemoteMachine(ssh, dir, probe);
+        } catch (LabException | RuntimeException e) {
+            if (ssh != null) {
+                ssh.close();
+            }
+            deleteTree(dir);
+            throw e;
+        }
+    }
+
+    /** One shell script, one round trip: key=value lines. */
+    static final String PROBE = "echo \"uid=$(id -u)\"; echo \"home=$HOME\"; echo \"conn=$SSH_CONNECTION\"; "
+            + "echo \"kernel=$(cat /proc/sys/kernel/osrelease 2>/dev/null)\"; "
+            + "if command -v java >/dev/null 2>&1; then echo \"java=$(java -XshowSettings:properties -version 2>&1 | "
+            + "sed -n 's/^ *java.specification.version = //p')\"; else echo java=; fi; "
+            + "if [ -r /proc/sys/net/ipv4/tcp_syn_retries ]; then echo sysctls=yes; else echo sysctls=no; fi; "
+            + "for c in " + String.join(" ", COMMANDS.keySet()) + "; do command -v $c >/dev/null 2>&1 && echo \"has=$c\"; done; true";
+
+    static Probe parseProbe(String output) {
+        Map<String, String> v = new LinkedHashMap<>();
+        List<String> has = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                continue;
+            }
+            String key = line.substring(0, eq).trim();
+            String value = line.substring(eq + 1).trim();
+            if (key.equals("has")) {
+                has.add(value);
+            } else {
+                v.put(key, value);
+            }
+        }
+        String[] conn = v.getOrDefault("conn", "").split("\\s+");
+        int uid;
+        try {
+            uid = Integer.parseInt(v.getOrDefault("uid", "-1"));
+        } catch (NumberFormatException e) {
+            uid = -1;
+        }
+        return new Probe(uid, v.getOrDefault("home", ""), v.getOrDefault("java", ""), v.getOrDefault("kernel", ""),
+                conn.length == 4 ? conn[0] : "", conn.length == 4 ? Integer.parseInt(conn[1]) : 0, conn.length == 4 ? conn[2] : "",
+                conn.length == 4 ? Integer.parseInt(conn[3]) : 0, "yes".equals(v.get("sysctls")), List.copyOf(has));
+    }
+
+    /** The refusals, in the order a user would fix them. */
+    static void check(String destination, Probe p) throws LabException {
+        if (p.javaSpec().isEmpty()) {
+            throw new LabException("no java on " + destination + "'s PATH; tcplab's server side runs there",
+                    "apt-get install openjdk-" + JAVA + "-jre-headless on " + destination);
+        }
+        if (p.javaMajor() < JAVA) {
+            throw new LabException(destination + " has Java " + p.javaSpec() + "; tcplab needs " + JAVA + " or newer there",
+                    "apt-get install openjdk-" + JAVA + "-jre-headless on " + destination + " (its java must come first on PATH)");
+        }
+        if (p.uid() != 0) {
+            throw new LabException(destination + " logs you in as uid " + p.uid() + "; the server side applies the profile to that machine,"
+                    + " which needs root", "--remote root@HOST (REMOTE=root@HOST) with a key root accepts there");
+        }
+        for (Map.Entry<String, String> c : COMMANDS.entrySet()) {
+            if (!p.commands().contains(c.getKey())) {
+                throw new LabException("`" + c.getKey() + "` is missing on " + destination, "apt-get install " + c.getValue() + " on " + destination);
+            }
+        }
+        if (!p.sysctlsReadable() || p.kernel().isEmpty()) {
+            throw new LabException("cannot read " + destination + "'s TCP sysctls (/proc/sys/net/ipv4/tcp_syn_retries)",
+                    "the server must be a Linux machine with /proc/sys mounted");
+        }
+        if (p.serverAddress().isEmpty() || p.home().isEmpty()) {
+            throw new LabException("ssh on " + destination + " does not say which address it was reached at ($SSH_CONNECTION)",
+                    "an OpenSSH server on " + destination);
+        }
+    }
+
+    public String destination() {
+        return ssh.destination();
+    }
+
+    public Ssh ssh() {
+        return ssh;
+    }
+
+    /** The address this machine reaches the server at (as ssh arrived there). */
+    public String serverAddress() {
+        return probe.serverAddress();
+    }
+
+    /** This machine's address on the path, as the server sees it. */
+    public String clientAddress() {
+        return probe.clientAddress();
+    }
+
+    public String kernel() {
+        return probe.kernel();
+    }
+
+    /** tcplab's class path there, once {@link #install} has run. */
+    public String classPath() {
+        return classPath;
+    }
+
+    /**
+     * Makes sure the same tcplab runs there: this JVM's class path (tcplab.jar, or the build's folders
+     * and jars in a test), copied once into {@code ~/.cache/tcplab/remote/DIGEST/} and checked file by
+     * file against the digests here (sha256sum -c), then asked its version. A copy that does not
+     * check, or a different version, is refused.
+     */
+    public void install(String version) throws LabException {
+        // the copy's digests prove the same bytes; its version, that the same build answers
+        Bundle bundle = Bundle.of(System.getProperty("java.class.path"));
+        String dir = home + "/.cache/tcplab/remote/" + bundle.digest().substring(0, 16);
+        String check = "cd \"$1\" 2>/dev/null && sha256sum -c --quiet --status MANIFEST.sha256";
+        boolean there;
+        try {
+            ssh.run(check, null, Duration.ofMinutes(1).plus(SHORT), dir);
+            there = true;
+        } catch (LabException absent) {
+            there = false;
+        }
+        if (!there) {
+            bundle.upload(ssh, dir);
+        }
+        classPath = bundle.classPath(dir);
+        String there2 = info().path("tcplabVersion").asText("unknown");
+        if (!there2.equals(version)) {
+            throw new LabException(destination() + " runs tcplab " + there2 + ", this machine " + version,
+                    "delete " + dir + " on " + destination() + "; the next run copies it again");
+        }
+    }
+
+    /** This machine's metadata and settings as tcplab there reads them (machine, jdk, nic, sysctls, root, restorePending). */
+    public ObjectNode info() throws LabException {
+        String json = ssh.run("exec java " + String.join(" ", JavaCommand.helperOptions()) + " -cp \"$1\" tcplab.cli.Main remote info --peer \"$2\"",
+                null, SHORT, classPath, probe.clientAddress());
+        try {
+            return (ObjectNode) Metadata.JSON.readTree(json);
+        } catch (IOException | ClassCastException e) {
+            throw new LabException("tcplab on " + destination() + " printed what this one cannot read: " + e.getMessage(), null);
+        }
+    }
+
+    /** How many handshakes {@link #rtt} times. */
+    static final int HANDSHAKES = 10;
+
+    /**
+     * The path's round trip: {@value #HANDSHAKES} TCP handshakes to the server's ssh port, each timed
+     * from connect() to its return (SYN out, SYN-ACK in: neither side delays those, unlike the ACKs
+     * of an idle ssh connection, whose smoothed RTT would include the peer's delayed ACKs), each
+     * closed with a reset so no TIME_WAIT is left. The median and the fastest are recorded.
+     */
+    public ObjectNode rtt() {
+        ObjectNode node = Metadata.JSON.createObjectNode();
+        List<Double> ms = new ArrayList<>();
+        java.net.InetSocketAddress to = new java.net.InetSocketAddress(probe.serverAddress(), probe.serverPort());
+        try {
+            for (int i = 0; i < HANDSHAKES; i++) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.setSoLinger(true, 0);
+                    long t0 = System.nanoTime();
+                    s.connect(to, 2000);
+                    ms.add((System.nanoTime() - t0) / 1e6);
+                }
+            }
+            List<Double> sorted = ms.stream().sorted().toList();
+            node.put("rttMs", sorted.get(sorted.size() / 2));
+            node.put("minMs", sorted.get(0));
+            node.put("maxMs", sorted.get(sorted.size() - 1));
+            node.put("handshakes", sorted.size());
+            node.put("source", "median of " + sorted.size() + " TCP handshakes from " + probe.clientAddress() + " to " + probe.serverAddress()
+                    + ":" + probe.serverPort() + " (its ssh port), connect() to its return");
+        } catch (IOException e) {
+            node.put("error", "cannot time a handshake to " + to + ": " + e.getMessage());
+        }
+        return node;
+    }
+
+    /** Where the run's files live there while it runs. */
+    public String runDir(String runId) {
+        return home + "/.cache/tcplab/remote/runs/" + runId;
+    }
+
+    /**
+     * Starts the session that applies {@code profile} there (its restore file written there first) and
+     * keeps it alive with a heartbeat; returns once the profile is in effect there. Its output goes to
+     * {@code log}.
+     */
+    public void startSession(Path profile, String runId, Duration lifetime, Path log) throws LabException {
+        sessionRunDir = runDir(runId);
+        ssh.copy(profile, sessionRunDir + "/profile.conf");
+        ssh.run("mkdir -p \"$1/raw\"", null, SHORT, sessionRunDir);
+        List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "TERM", "--", "java"));
+        command.addAll(JavaCommand.helperOptions());
+        command.addAll(List.of("-cp", classPath, "tcplab.cli.Main", "remote", "session", "--profile", sessionRunDir + "/profile.conf",
+                "--run", runId, "--run-dir", sessionRunDir, "--lifetime", lifetime.toSeconds() + "s"));
+        try {
+            session = new ProcessBuilder(ssh.detachedCommand(command)).redirectErrorStream(true).start();
+            Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+            Thread pump = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(session.getInputStream(), StandardCharsets.UTF_8)); out) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        out.write(line + "\n");
+                        out.flush();
+                        if (line.startsWith("@")) {
+                            sessionMessages.add(line.substring(1));
+                        } else if (line.startsWith("tcplab: ")) {
+                            System.out.println("tcplab: " + destination() + ": " + line.substring(8));
+                        }
+                    }
+                } catch (IOException gone) {
+                    // the session ended; alive() says so
+                }
+                sessionMessages.add("<eof>");
+            }, "tcplab-remote-session");
+            pump.setDaemon(true);
+            pump.start();
+        } catch (IOException e) {
+            throw new LabException("cannot start the session on " + destination() + ": " + e.getMessage(), null, e);
+        }
+        String first = awaitMessage(SESSION_START);
+        if (first == null || !first.startsWith("applied")) {
+            Processes.killTree(session.toHandle());
+            String why = first == null ? "no answer within " + SESSION_START.toSeconds() + " s"
+                    : first.equals("<eof>") ? "it exited" : first.replaceFirst("^error ", "");
+            throw new LabException("the profile could not be applied on " + destination() + ": " + why
+                    + " (its session's output is in " + log.getFileName() + ")", "make check-profile PROFILE=... on " + destination()
+                    + "; nothing was left changed there");
+        }
+        OutputStream in = session.getOutputStream();
+        heartbeat = new Thread(() -> {
+            try {
+                while (!ended && session.isAlive()) {
+                    in.write("beat\n".getBytes(StandardCharsets.UTF_8));
+                    in.flush();
+                    Thread.sleep(1000);
+                }
+            } catch (IOException | InterruptedException gone) {
+                // the session or the link is gone; it restores by itself
+            }
+        }, "tcplab-remote-heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
+    }
+
+    private String awaitMessage(Duration bound) {
+        try {
+            return sessionMessages.poll(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Whether the session still holds the profile there, over a live link. */
+    public boolean sessionAlive() {
+        return session != null && session.isAlive() && ssh.alive();
+    }
+
+    /**
+     * Ends the session: it restores the machine's settings, ends the run's processes there and
+     * removes its firewall table and folder. Returns null when it said so, or why it could not.
+     */
+    public String endSession() {
+        if (session == null || ended) {
+            return null;
+        }
+        ended = true;
+        if (!session.isAlive()) {
+            return "the session on " + destination() + " ended before the run did (the link or the machine went); it restores by itself"
+                    + " when its heartbeat stops: check with make restore REMOTE=" + destination();
+        }
+        try {
+            OutputStream in = session.getOutputStream();
+            in.write("end\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        } catch (IOException e) {
+            return "cannot reach the session on " + destination() + ": " + e.getMessage() + "; it restores by itself when its heartbeat stops";
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            String m = awaitMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (m == null || m.equals("<eof>")) {
+                break;
+            }
+            if (m.equals("restored")) {
+                Processes.waitOrKill(session, Duration.ofSeconds(5));
+                return null;
+            }
+            if (m.startsWith("error")) {
+                return destination() + ": " + m.substring(5).trim() + " (fix: make restore REMOTE=" + destination() + ")";
+            }
+        }
+        return "the session on " + destination() + " did not say it restored (fix: make restore REMOTE=" + destination() + ")";
+    }
+
+    /** {@code make restore REMOTE=...}: what a killed run left there, put back by tcplab there; returns its output. */
+    public String restore() throws LabException {
+        return ssh.run("exec java " + String.join(" ", JavaCommand.helperOptions()) + " -cp \"$1\" tcplab.cli.Main restore", null, SHORT, classPath);
+    }
+
+    @Override
+    public void close() {
+        if (session != null && !ended) {
+            String problem = endSession();
+            if (problem != null) {
+                System.err.println("tcplab: " + problem);
+            }
+        }
+        if (session != null) {
+            Processes.killTree(session.toHandle());
+        }
+        ssh.close();
+        deleteTree(controlDir);
+    }
+
+    static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder; /tmp is cleaned eventually
+        }
+    }
+}
