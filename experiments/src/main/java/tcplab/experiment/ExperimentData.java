@@ -83,6 +83,15 @@ public final class ExperimentData {
         return Math.max(1, data.metadata().path("machine").path("cpus").asInt(1));
     }
 
+    /**
+     * The round trip of the path the run measured, in seconds: a two-machine run's, as measured at its
+     * start (median TCP handshake); 0 for a namespace lab, whose veth round trip (tens of µs) no model
+     * here can see.
+     */
+    public double pathRttSeconds() {
+        return data.metadata().path("remote").path("rttAtStart").path("rttMs").asDouble(0) / 1000;
+    }
+
     public int hz() {
         int hz = data.metadata().path("machine").path("kernelHz").asInt(0);
         return hz > 0 ? hz : 100;

@@ -208,6 +208,14 @@ public final class ReportWriter {
         if (m.path("machine").has("guest")) {
             md.append("> **Measured in a guest kernel:** ").append(m.path("machine").path("guest").asText()).append(".\n\n");
         }
+        if (m.has("remote")) {
+            md.append("> **").append(twoHosts(m)).append(".** The client ran here and the server side on ")
+                    .append(m.path("remote").path("destination").asText()).append(", the profile applied to both and put back on both;"
+                    + " the server host's counters and socket tables come from that machine. The two machines are not fresh for each"
+                    + " configuration as a namespace lab is, so experiments that need empty socket tables, or cut the link, were skipped"
+                    + " with the reason.").append(m.path("remote").path("linkLost").asBoolean(false)
+                    ? " **The link to the server was lost during the run**; the server restored its own settings." : "").append("\n\n");
+        }
         if (plan.equals("quick")) {
             md.append("> **Quick plan: scaled and short, for a first look.** Sysctls are scaled down and windows are seconds long, so"
                     + " many rows are `consistent` rather than `agrees`; run `PLAN=full` for numbers to quote.\n\n");
@@ -631,6 +639,15 @@ public final class ReportWriter {
         json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(experiment + ".json").toFile(), slice);
     }
 
+    /** "two hosts: A → B, RTT x ms", from a two-machine run's metadata. */
+    static String twoHosts(JsonNode m) {
+        JsonNode rtt = m.path("remote").path("rttAtStart");
+        String path = rtt.has("rttMs") ? "RTT " + Format.number(rtt.path("rttMs").asDouble()) + " ms" : "RTT not measured";
+        return "Two hosts: " + m.path("lab").path("clientAddress").asText() + " (Linux " + m.path("machine").path("kernelRelease").asText()
+                + ") → " + m.path("remote").path("destination").asText() + " at " + m.path("lab").path("serverAddress").asText() + " (Linux "
+                + m.path("remote").path("machine").path("kernelRelease").asText() + "), " + path;
+    }
+
     /** Where the run folder is, as typed from the checkout (reports/PROFILE/RUN-ID). */
     private static String runPath(JsonNode m) {
         return "reports/" + m.path("profile").path("name").asText() + "/" + m.path("runId").asText();
@@ -652,7 +669,20 @@ public final class ReportWriter {
                 + " (" + m.path("jdk").path("vm").asText() + ")");
         table.row("tcplab", m.path("tcplab").path("version").asText() + ", commit " + m.path("tcplab").path("commit").asText()
                 + (m.path("tcplab").path("uncommittedChanges").asBoolean(false) ? " with uncommitted changes" : ""));
-        if (lab.path("mode").asText().equals("host")) {
+        if (m.has("remote")) {
+            JsonNode server = m.path("remote").path("machine");
+            JsonNode rtt = m.path("remote").path("rttAtStart");
+            table.row("lab", "**two machines**: this one the client, " + m.path("remote").path("destination").asText() + " the server; "
+                    + lab.path("clientAddress").asText() + " → " + lab.path("serverAddress").asText() + ":" + lab.path("serverPort").asText()
+                    + ", the profile applied to both (host mode) and put back");
+            table.row("server machine", "Linux " + server.path("kernelRelease").asText() + ", " + server.path("distribution").asText() + ", "
+                    + server.path("cpuModel").asText() + " × " + server.path("cpus").asInt() + ", " + server.path("memory").asText()
+                    + ", " + m.path("remote").path("jdk").path("vendor").asText() + " " + m.path("remote").path("jdk").path("version").asText());
+            table.row("NICs", nic(m.path("machine").path("nic")) + " (client) → " + nic(m.path("remote").path("nic")) + " (server)");
+            table.row("path", rtt.has("rttMs") ? "RTT " + Format.number(rtt.path("rttMs").asDouble()) + " ms (fastest "
+                    + Format.number(rtt.path("minMs").asDouble()) + ", slowest " + Format.number(rtt.path("maxMs").asDouble()) + "): "
+                    + rtt.path("source").asText() : "RTT not measured: " + rtt.path("error").asText("?"));
+        } else if (lab.path("mode").asText().equals("host")) {
             table.row("lab", "**host mode**: this machine's own network stack; the profile was applied to it and put back at the end"
                     + " (configurations that need two hosts were skipped)");
         } else {
@@ -662,12 +692,22 @@ public final class ReportWriter {
         }
         String untouched = m.has("hostSysctlsUnchanged") ? (m.path("hostSysctlsUnchanged").asBoolean() ? "unchanged (read before and after)"
                 : "CHANGED during the run by something else; see metadata.json") : "not checked (run did not finish)";
-        table.row("this machine's settings", untouched);
+        table.row("this machine's settings", m.has("remote") ? "changed for the run and put back (host mode); before and after in metadata.json"
+                : untouched);
         table.row("plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
         table.row("started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)")
                 + ", " + duration(m));
         table.row("command", "`" + m.path("command").asText() + "`");
         md.append(table.markdown()).append("\nFull details: [metadata.json](metadata.json).\n\n");
+    }
+
+    private static String nic(JsonNode nic) {
+        if (!nic.has("device")) {
+            return "?";
+        }
+        String speed = nic.path("speedMbps").asText("");
+        return nic.path("device").asText() + " (" + nic.path("driver").asText() + ", MTU " + nic.path("mtu").asText()
+                + (speed.matches("\\d+") && !speed.equals("-1") ? ", " + speed + " Mb/s" : "") + ")";
     }
 
     /** How long a run took, from its metadata. */
@@ -693,6 +733,18 @@ public final class ReportWriter {
         }
         JsonNode host = data.metadata().path("hostSysctlsBefore");
         md.append("## Settings in effect\n\n");
+        if (data.metadata().has("remote")) {
+            JsonNode remote = data.metadata().path("remote");
+            JsonNode server = data.metadata().path("sysctlsInLab").path("server");
+            md.append("As read back on the two machines during the run, beside each machine's value from before it; both were put back at"
+                    + " the end (after: metadata.json).\n\n");
+            Markdown.Table table = new Markdown.Table("sysctl", "client (this machine)", "server (" + remote.path("destination").asText() + ")",
+                    "set by the profile", "client before", "server before");
+            settings.forEach((k, v) -> table.row("`" + k + "`", v.isEmpty() ? "(empty)" : v, server.path(k).asText(""),
+                    profileKeys.contains(k) ? "yes" : "", host.path(k).asText(""), remote.path("sysctlsBefore").path(k).asText("")));
+            md.append(table.markdown()).append("\n");
+            return;
+        }
         md.append("As read back inside the lab's hosts (client shown; the server host had the same profile applied). The host column is"
                 + " this machine's own value, for reference only: it was not changed.\n\n");
         Markdown.Table table = new Markdown.Table("sysctl", "in the lab", "set by the profile", "this machine");

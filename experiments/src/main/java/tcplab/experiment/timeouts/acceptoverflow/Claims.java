@@ -23,7 +23,8 @@ final class Claims {
         for (RunData.Result r : data.trials()) {
             List<ConnectRow> rows = ConnectRow.TABLE.read(data, r);
             if (r.ok() && !rows.isEmpty()) {
-                claims.addAll(of(data.where(r, SYSCTLS), r.sysctls(), r.serverCounter("TcpExt.ListenOverflows", RunData.DELTA), rows));
+                claims.addAll(of(data.where(r, SYSCTLS), r.sysctls(), r.serverCounter("TcpExt.ListenOverflows", RunData.DELTA), rows,
+                        data.pathRttSeconds()));
             }
         }
         return claims;
@@ -31,14 +32,21 @@ final class Claims {
 
     /** One configuration's claims, with the sysctls in effect and the ListenOverflows the server host counted meanwhile. */
     static List<Claim> of(Claim.Where where, Map<String, String> sysctls, long overflows, List<ConnectRow> rows) {
-        Tally t = Tally.of(sysctls, rows);
+        return of(where, sysctls, overflows, rows, 0);
+    }
+
+    /** The same on a path with a measurable round trip (two machines): each latency is placed on the schedule less one RTT. */
+    static List<Claim> of(Claim.Where where, Map<String, String> sysctls, long overflows, List<ConnectRow> rows, double rttSeconds) {
+        Tally t = Tally.of(sysctls, rows, rttSeconds);
         List<Claim> claims = new ArrayList<>();
         claims.add(Claim.check("C10", "accept-overflow", where, Claim.Metric.of("connects_on_syn_schedule", "connects that took a whole"
                 + " number of SYN timeouts", "connections"), Integer.toString(t.connected()), Integer.toString(t.onSchedule()),
                 t.connected() > 0 && t.onSchedule() == t.connected(), String.format(Locale.ROOT,
                         "A SYN that finds the accept queue full is dropped (ListenOverflows +%d here), so a client gets in only with a"
-                                + " retransmitted SYN: its connect takes one of the SYN send times %s (within %.1f s plus the timer's 1/8)."
-                                + " Latencies seen: %s.", overflows, Arrays.toString(t.schedule().sendTimes()), Tally.SLACK_SECONDS, t.spread())));
+                                + " retransmitted SYN: its connect takes one of the SYN send times %s%s (within %.1f s plus the timer's 1/8)."
+                                + " Latencies seen: %s.", overflows, Arrays.toString(t.schedule().sendTimes()), rttSeconds > 0
+                                ? String.format(Locale.ROOT, " plus the path's measured RTT of %.1f ms", rttSeconds * 1000) : "",
+                        Tally.SLACK_SECONDS, t.spread())));
         if (abortOnOverflow(sysctls) == 0) {
             claims.add(Claim.check("C10", "accept-overflow", where, Claim.Metric.of("connections_reset", "connections reset", "connections"),
                     "0", Integer.toString(t.reset()), t.reset() == 0, "With tcp_abort_on_overflow = 0 the server never resets: a SYN is"

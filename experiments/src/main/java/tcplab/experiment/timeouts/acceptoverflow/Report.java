@@ -37,7 +37,7 @@ final class Report {
                 continue;
             }
             Map<String, String> settings = r.sysctls();
-            Tally t = Tally.of(settings, rows);
+            Tally t = Tally.of(settings, rows, data.pathRttSeconds());
             strips.add(new Strip(label(settings), t.schedule(), data.params(r).integer("connectTimeout") / 1000.0, rows));
             table.row(r.label(), t.connected(), t.reset(), t.timedOut(), t.spread(), r.serverCounter("TcpExt.ListenOverflows", RunData.DELTA),
                     r.serverCounter("TcpExt.ListenDrops", RunData.DELTA), r.serverCounter("TcpExt.SyncookiesSent", RunData.DELTA));

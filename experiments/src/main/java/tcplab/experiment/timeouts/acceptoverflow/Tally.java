@@ -17,6 +17,14 @@ record Tally(TcpModel.SynSchedule schedule, int connected, int reset, int timedO
     static final double SLACK_SECONDS = 0.1;
 
     static Tally of(Map<String, String> sysctls, List<ConnectRow> rows) {
+        return of(sysctls, rows, 0);
+    }
+
+    /**
+     * With the path's round trip: a connect returns when the SYN-ACK to its last SYN arrives, one RTT after
+     * that SYN was sent, so the latency to place on the SYN schedule is the measured one less the RTT.
+     */
+    static Tally of(Map<String, String> sysctls, List<ConnectRow> rows, double rttSeconds) {
         TcpModel.SynSchedule schedule = TcpModel.synSchedule(Integer.parseInt(sysctls.getOrDefault("net.ipv4.tcp_syn_retries", "6").trim()),
                 Integer.parseInt(sysctls.getOrDefault("net.ipv4.tcp_syn_linear_timeouts", "0").trim()),
                 TcpModel.seconds(sysctls, "net.ipv4.tcp_rto_max_ms", 1000, TcpModel.RTO_MAX_SECONDS));
@@ -28,7 +36,7 @@ record Tally(TcpModel.SynSchedule schedule, int connected, int reset, int timedO
         List<String> resetTimes = new ArrayList<>();
         TreeMap<Double, Integer> latencies = new TreeMap<>();
         for (ConnectRow row : rows) {
-            double seconds = row.seconds();
+            double seconds = row.seconds() - rttSeconds;
             double nearest = nearest(schedule.sendTimes(), seconds);
             boolean whole = Math.abs(seconds - nearest) <= SLACK_SECONDS + nearest / 8; // the timer fires up to 1/8 of its delay late
             switch (row.outcome()) {

@@ -90,4 +90,15 @@ class ClaimsTest {
         Claim between = metric(claims, "resets_on_completed_handshake");
         assertEquals(Claim.Verdict.DIFFERS, between.verdict(), "a reset at 2 s is no handshake completing: " + between);
     }
+
+    @Test
+    void onAPathWithARoundTripEachConnectIsPlacedOnTheScheduleLessOneRtt() {
+        // two machines 250 ms apart: a connect returns one RTT after its last SYN, at 0.25, 1.25 and 3.25 s
+        List<ConnectRow> rows = rows(Outcome.CONNECTED, 250, 1250, 3250);
+        Claim withRtt = metric(Claims.of(WHERE, ABORT_0, 10, rows, 0.250), "connects_on_syn_schedule");
+        assertEquals(Claim.Verdict.AGREES, withRtt.verdict(), withRtt.toString());
+        assertTrue(withRtt.explanation().contains("plus the path's measured RTT of 250.0 ms"), withRtt.explanation());
+        Claim without = metric(Claims.of(WHERE, ABORT_0, 10, rows), "connects_on_syn_schedule");
+        assertEquals(Claim.Verdict.DIFFERS, without.verdict(), "the textbook schedule alone misplaces them: " + without);
+    }
 }
