@@ -139,6 +139,12 @@ class BadInputCorpusTest {
                 new Case("plan: sweeps sysctls in host mode", Map.of("bad.json", experiment("{\"experiment\": \"port-exhaustion\", \"sysctls\":"
                         + " {\"net.ipv4.tcp_tw_reuse\": [\"1\"]}}")), List.of("run", "--mode", "host", "--yes-change-this-machine", "--plan",
                         "{dir}/bad.json", "--reports", "{reports}"), 2, "which host mode does not do to this machine"),
+                // two machines: refused before ssh runs
+                command("remote unconfirmed", 2, "changes the TCP settings of this machine and of root@server.example", "run", "--remote",
+                        "root@server.example", "--reports", "{reports}"),
+                command("remote not a destination", 2, "'-oProxyCommand=touch' is not an ssh destination", "run", "--remote",
+                        "-oProxyCommand=touch", "--yes-change-this-machine", "--reports", "{reports}"),
+                command("restore of a remote not a destination", 2, "is not an ssh destination", "restore", "--remote", "root@a;b"),
                 command("compare-native close mode", 2, "--close-mode SERVER_FIN is not compared", "compare-native", "--close-mode", "SERVER_FIN"),
                 // run-matrix: checked before anything is fetched, booted or created
                 command("kernel with no package", 2, "apt has no Debian kernel package for 5.99", "run-matrix", "--kernels", "host 5.99",

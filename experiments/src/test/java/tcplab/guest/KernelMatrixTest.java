@@ -104,7 +104,9 @@ class KernelMatrixTest {
         return ReportWriter.claims(RunData.load(new RunFolder(run)));
     }
 
+    /** Opt-in with the others (make test-matrix, which .ci/run runs): a minute of booting that make test's 10 minutes cannot spare. */
     @Test
+    @EnabledIfSystemProperty(named = "tcplab.matrixLong", matches = "true")
     void aDebian61GuestBootsAndRunsOneConfigurationUnderItsOwnModel() throws Exception {
         assumeGuestsPossible();
         Cli.Result r = matrix(Duration.ofMinutes(8), "6.1", ONE_CONFIGURATION);
