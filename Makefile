@@ -14,6 +14,8 @@ LIFETIME ?= 10m
 MODE    ?= namespace
 KERNELS ?= host 6.1
 EMULATE ?=
+REMOTE  ?=
+SSH_CONFIG ?=
 CONFIRM ?=
 JAVA    ?= java
 MVN     ?= mvn -B -q
@@ -25,7 +27,7 @@ SOURCES := $(shell find pom.xml benchmarks/pom.xml experiments/pom.xml benchmark
 TIED    := setpriv --pdeathsig KILL --
 
 .DEFAULT_GOAL := help
-.PHONY: restore serve test-faults test-matrix help prereqs test-prereqs matrix-prereqs run-matrix build run-profile run-all check-profile list report compare screenshot compare-native test clean
+.PHONY: restore serve test-faults test-matrix test-remote help prereqs test-prereqs matrix-prereqs remote-prereqs run-matrix build run-profile run-all check-profile list report compare screenshot compare-native test clean
 
 help: ## Show this help
 	@echo "tcplab: JMH benchmarks and sysctl experiments for the Linux TCP connection lifecycle"
@@ -39,6 +41,8 @@ help: ## Show this help
 	@echo "  KERNELS=\"$(KERNELS)\"  for make run-matrix: host (this machine's kernel) and Debian kernel versions or packages"
 	@echo "  EMULATE=yes          for make run-matrix where KVM cannot run them: guests under software emulation (slower)"
 	@echo "  MODE=$(MODE)    namespace (this machine untouched) or host (the profile applied to this machine, restored; CONFIRM=yes)"
+	@echo "  REMOTE=user@host     two machines: this one the client, that one the server over your ssh (the profile on both, restored; CONFIRM=yes)"
+	@echo "  SSH_CONFIG=          an ssh_config file for REMOTE instead of ~/.ssh/config"
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
 	@echo "  RUNS=                run folders or profile names (= their latest run), for make compare"
 	@echo "  BASELINE=            the run or profile compare's ratios are to (default: the first of RUNS)"
@@ -48,6 +52,7 @@ help: ## Show this help
 	@echo "Examples:"
 	@echo "  make run-profile                         # baseline profile, quick plan"
 	@echo "  make run-profile PROFILE=tw-reuse PLAN=full"
+	@echo "  make run-profile PLAN=remote REMOTE=root@server CONFIRM=yes   # this machine -> server over a real network"
 	@echo "  make check-profile PROFILE=my.conf       # validate only; applies nothing"
 	@echo "  make report RUN=reports/baseline/latest  # redraw charts and report from the raw files"
 	@echo "  make compare RUNS=\"baseline tw-reuse\"    # latest run of each profile, side by side"
@@ -64,20 +69,26 @@ test-prereqs:
 matrix-prereqs:
 	@experiments/scripts/prereqs.sh --matrix $(if $(filter 0,$(shell id -u)),--install,)
 
+remote-prereqs:
+	@experiments/scripts/prereqs.sh --remote $(if $(filter 0,$(shell id -u)),--install,)
+
+# what a two-machine run adds to the command line
+REMOTE_ARGS = $(if $(REMOTE),--remote $(REMOTE) $(if $(SSH_CONFIG),--ssh-config $(SSH_CONFIG),),)
+
 build: $(TCPLAB) ## Build benchmarks.jar and tcplab.jar (only when sources changed)
 
 $(TCPLAB) $(BENCH) &: $(SOURCES) | prereqs
 	$(MVN) -DskipTests package
 	@touch $(TCPLAB) $(BENCH)
 
-run-profile: build ## Apply PROFILE in fresh namespaces, run PLAN, write reports/PROFILE/RUN-ID/ (MODE=host CONFIRM=yes: on this machine)
-	$(TIED) $(JAVA) -jar $(TCPLAB) run --profile $(PROFILE) --plan $(PLAN) --mode $(MODE) $(if $(filter yes,$(CONFIRM)),--yes-change-this-machine,)
+run-profile: build $(if $(REMOTE),remote-prereqs,) ## Apply PROFILE in fresh namespaces, run PLAN, write reports/PROFILE/RUN-ID/ (MODE=host, or REMOTE=user@host; CONFIRM=yes)
+	$(TIED) $(JAVA) -jar $(TCPLAB) run --profile $(PROFILE) --plan $(PLAN) $(if $(REMOTE),$(REMOTE_ARGS),--mode $(MODE)) $(if $(filter yes,$(CONFIRM)),--yes-change-this-machine,)
 
 run-matrix: build | matrix-prereqs ## Run PLAN under PROFILE on each of KERNELS ("host 6.1"): Debian kernels boot in QEMU guests (EMULATE=yes without KVM)
 	$(TIED) $(JAVA) -jar $(TCPLAB) run-matrix --kernels "$(KERNELS)" --profile $(PROFILE) --plan $(PLAN) $(if $(filter yes,$(EMULATE)),--emulate,)
 
-restore: build ## Put back this machine's settings after a host-mode run that was killed (as root)
-	$(JAVA) -jar $(TCPLAB) restore
+restore: build ## Put back this machine's settings after a host-mode run that was killed (as root); REMOTE=user@host: that machine's
+	$(JAVA) -jar $(TCPLAB) restore $(REMOTE_ARGS)
 
 check-profile: build ## Validate PROFILE against this kernel without applying it (like nginx -t)
 	$(TIED) $(JAVA) -jar $(TCPLAB) check-profile $(PROFILE)
@@ -125,6 +136,9 @@ test-faults: build | test-prereqs ## Longer opt-in fault injection: SIGKILL tcpl
 
 test-matrix: build | test-prereqs ## Longer opt-in guest-kernel test: a tiny plan on Debian 6.1 and this kernel, each against its own model (about 8 minutes)
 	mvn -B --no-transfer-progress -pl experiments -am verify -Dtest=KernelMatrixTest -Dsurefire.failIfNoSpecifiedTests=false -Dtcplab.matrixLong=true
+
+test-remote: build | test-prereqs ## Longer opt-in two-machine test: SIGINT, a killed ssh and a dropped link against a namespaced sshd (about 2 minutes)
+	mvn -B --no-transfer-progress -pl experiments -am verify -Dtest=TwoMachineRunTest -Dsurefire.failIfNoSpecifiedTests=false -Dtcplab.remoteLong=true
 
 clean: ## Remove build output (keeps reports/)
 	$(MVN) clean

@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Checks what tcplab needs on this machine and prints the fix for anything missing.
 #
-# usage: experiments/scripts/prereqs.sh [--install] [--tests] [--matrix]
+# usage: experiments/scripts/prereqs.sh [--install] [--tests] [--matrix] [--remote]
 #   --install   as root on a Debian-like system, apt-get install what is missing
 #               (apt-get update runs once first); without it, only check.
 #   --tests     also what `make test` needs: Chromium, which renders the HTML reports, and --matrix's
 #   --matrix    also what guest kernels need (make run-matrix): QEMU and a static busybox
+#   --remote    also what a two-machine run needs here (make run-profile REMOTE=...): the OpenSSH client
+#               (--tests adds the OpenSSH server, which the two-machine tests run in a namespace of their own)
 # example: sudo experiments/scripts/prereqs.sh --install
 set -uo pipefail
 
 install=0
 tests=0
 matrix=0
+remote=0
 for arg in "$@"; do
   case "$arg" in
     --install) install=1 ;;
-    --tests) tests=1; matrix=1 ;;
+    --tests) tests=1; matrix=1; remote=1 ;;
     --matrix) matrix=1 ;;
+    --remote) remote=1 ;;
     -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "prereqs.sh: unknown option '$arg' (fix: use --install, --tests, --matrix or nothing)" >&2; exit 2 ;;
+    *) echo "prereqs.sh: unknown option '$arg' (fix: use --install, --tests, --matrix, --remote or nothing)" >&2; exit 2 ;;
   esac
 done
 
@@ -51,6 +55,14 @@ need make make "runs the targets"
 if ((tests)); then
   need chromium chromium "renders the HTML reports in the tests, headless"
 fi
+if ((remote)); then
+  need ssh openssh-client "drives the server machine of a two-machine run (your own ssh, config and keys)"
+fi
+if ((tests)); then
+  # the two-machine tests start their own sshd in a namespace; on a machine with systemd the package also starts one on port 22
+  need sshd openssh-server "the two-machine tests' server machine, a namespace running a real sshd"
+  need ssh-keygen openssh-client "makes the two-machine tests' throwaway keys"
+fi
 if ((matrix)); then
   need qemu-system-x86_64 qemu-system-x86 "boots the guest kernels of make run-matrix"
   need apt-get apt "fetches the guest kernels (Debian's linux-image-* packages)"
@@ -77,7 +89,7 @@ if ((${#missing_pkgs[@]})) && ((install)); then
     echo "prereqs: installing ${unique[*]}"
     export DEBIAN_FRONTEND=noninteractive
     if apt-get update -q && apt-get install -y -q --no-install-recommends "${unique[@]}"; then
-      exec "$0" $( ((tests)) && echo --tests ) $( ((matrix)) && echo --matrix )   # check again, without installing
+      exec "$0" $( ((tests)) && echo --tests ) $( ((matrix)) && echo --matrix ) $( ((remote)) && echo --remote )   # check again, without installing
     fi
     echo "prereqs: apt-get failed; install ${unique[*]} by hand" >&2
     exit 1
