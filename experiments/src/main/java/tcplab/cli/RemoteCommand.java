@@ -34,6 +34,7 @@ final class RemoteCommand {
             info.set("sysctls", Metadata.toJson(Metadata.readRelevant()));
             info.put("root", LabLauncher.isRoot());
             info.put("restorePending", tcplab.host.RestoreFile.exists());
+            info.put("restoreOwnerAlive", tcplab.host.RestoreFile.owner().map(tcplab.host.RestoreFile.Owner::alive).orElse(false));
             System.out.println(Metadata.JSON.writeValueAsString(info));
             return Main.OK;
         }

@@ -24,6 +24,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (remote != null) {
+            // after a SIGKILL here, both: this machine first (its restore file blocks every other command), then the server
+            Map<String, String> here = HostMode.restoreFromFile();
+            here.forEach((k, v) -> System.out.println("restored " + k + " = " + v));
+            System.out.println(here.isEmpty() ? "tcplab: nothing to restore on this machine"
+                    : "tcplab: this machine's settings are back as they were; " + RestoreFile.path() + " removed");
             try (RemoteMachine machine = RemoteMachine.connect(remote, sshConfig)) {
                 machine.install(Metadata.tcplab(Home.find().root()).path("version").asText());
                 machine.restore().lines().forEach(l -> System.out.println(remote + ": " + l));

@@ -137,7 +137,11 @@ public final class ServerSession {
                 System.out.println("tcplab: cannot delete nf_tables table inet " + TABLE + ": " + e.getMessage());
             }
         }
-        deleteTree(runDir);
+        try {
+            tcplab.results.RunFolder.deleteTree(runDir);
+        } catch (IOException e) {
+            System.out.println("tcplab: cannot delete the run's folder " + runDir + ": " + e.getMessage());
+        }
         try {
             applied.close();
             return true;
@@ -185,22 +189,5 @@ public final class ServerSession {
             }
         });
         return found;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.isDirectory(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException ignored) {
-                    // left for the next run's clean-up of the folder
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
-        }
     }
 }

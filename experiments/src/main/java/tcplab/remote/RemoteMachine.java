@@ -415,11 +415,12 @@ public final class RemoteMachine implements AutoCloseable {
         deleteTree(controlDir);
     }
 
+    /** Deletes a temporary folder of this run's; one that cannot go is left to /tmp's own clean-up. */
     static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try {
+            tcplab.results.RunFolder.deleteTree(dir);
         } catch (IOException ignored) {
-            // a temporary folder; /tmp is cleaned eventually
+            // as said
         }
     }
 }

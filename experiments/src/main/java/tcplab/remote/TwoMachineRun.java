@@ -47,6 +47,10 @@ public final class TwoMachineRun {
                         "--remote a machine this one reaches directly, not through a jump host");
             }
             ObjectNode info = server.info();
+            if (info.path("restoreOwnerAlive").asBoolean()) {
+                throw new LabException("another tcplab run has changed " + destination + "'s settings and is still running there",
+                        "wait for it to finish; it restores them");
+            }
             if (info.path("restorePending").asBoolean()) {
                 throw new LabException(destination + " has settings a killed tcplab run left changed (its restore file)",
                         "make restore REMOTE=" + destination);

@@ -663,7 +663,8 @@ public final class ReportWriter {
             table.row("guest", "**" + machine.path("guest").asText() + "**");
         }
         table.row("distribution", machine.path("distribution").asText());
-        table.row("CPU", machine.path("cpuModel").asText() + " × " + machine.path("cpus").asInt() + " (client, server and kernel share them)");
+        table.row("CPU", machine.path("cpuModel").asText() + " × " + machine.path("cpus").asInt() + (m.has("remote")
+                ? " (this machine: the client; the server machine's below)" : " (client, server and kernel share them)"));
         table.row("memory", machine.path("memory").asText());
         table.row("JDK", m.path("jdk").path("vendor").asText() + " " + m.path("jdk").path("version").asText()
                 + " (" + m.path("jdk").path("vm").asText() + ")");

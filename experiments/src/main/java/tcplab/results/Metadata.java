@@ -102,18 +102,27 @@ public final class Metadata {
         ObjectNode node = JSON.createObjectNode();
         try {
             String route = Processes.run(List.of("ip", "-o", "route", "get", peer), null, Duration.ofSeconds(5)).trim();
-            node.put("route", route);
+            node.put("route", route.replaceAll("\\s*\\\\.*$", ""));
             java.util.regex.Matcher dev = java.util.regex.Pattern.compile("\\bdev (\\S+)").matcher(route);
             if (dev.find()) {
                 String name = dev.group(1);
                 node.put("device", name);
+                // ip answers in this network namespace; /sys/class/net shows the namespace that mounted /sys, which may be another
+                String link = Processes.run(List.of("ip", "-d", "-o", "link", "show", "dev", name), null, Duration.ofSeconds(5));
+                java.util.regex.Matcher mtu = java.util.regex.Pattern.compile("\\bmtu (\\d+)").matcher(link);
+                node.put("mtu", mtu.find() ? mtu.group(1) : "unknown");
+                java.util.regex.Matcher kind = java.util.regex.Pattern.compile("\\\\\\s+(veth|bridge|vlan|macvlan|ipvlan|bond|tun|vxlan|wireguard|geneve)\\b")
+                        .matcher(link);
                 Path sys = Path.of("/sys/class/net", name);
-                node.put("mtu", firstLine(sys.resolve("mtu").toString()));
-                node.put("speedMbps", firstLine(sys.resolve("speed").toString()));
-                try {
-                    node.put("driver", Files.readSymbolicLink(sys.resolve("device/driver")).getFileName().toString());
-                } catch (IOException | UnsupportedOperationException virtual) {
-                    node.put("driver", "none (a virtual device)");
+                if (kind.find()) {
+                    node.put("driver", kind.group(1) + " (a virtual device)");
+                } else {
+                    try {
+                        node.put("driver", Files.readSymbolicLink(sys.resolve("device/driver")).getFileName().toString());
+                        node.put("speedMbps", firstLine(sys.resolve("speed").toString()));
+                    } catch (IOException | UnsupportedOperationException unknown) {
+                        node.put("driver", "unknown");
+                    }
                 }
             }
         } catch (Exception e) {
