@@ -34,10 +34,10 @@ public final class Figures {
     public static final int PNG_SCALE = 2;
 
     /** Where a run came from, for the footer. */
-    public record Context(String version, String kernel, String profile, String plan, String runId) {
+    public record Context(String version, String kernel, String profile, String plan, String runId, boolean twoMachines) {
         /** A context for figures drawn outside a run (a comparison of several, a test). */
         public static Context of(String what) {
-            return new Context("", "", "", "", what);
+            return new Context("", "", "", "", what, false);
         }
 
         String footer(List<String> scaled, List<String> set) {
@@ -86,8 +86,16 @@ public final class Figures {
     /** The figures of a run, in {@code dir}, their footer from the run's metadata. */
     public static Figures forRun(RunData data, Path dir) {
         var m = data.metadata();
-        return new Figures(dir, new Context(m.path("tcplab").path("version").asText("?"), m.path("machine").path("kernelRelease").asText(""),
-                m.path("profile").path("name").asText(""), m.path("plan").path("name").asText(""), m.path("runId").asText("?")));
+        String kernel = m.path("machine").path("kernelRelease").asText("");
+        var remote = m.path("remote");
+        if (m.has("remote")) {
+            // a pasted figure of a two-machine run keeps both machines and the path
+            var rtt = remote.path("rttAtStart");
+            kernel += " → " + remote.path("destination").asText() + " (Linux " + remote.path("machine").path("kernelRelease").asText("?")
+                    + (rtt.has("rttMs") ? ", RTT " + tcplab.results.Format.number(rtt.path("rttMs").asDouble()) + " ms" : "") + ")";
+        }
+        return new Figures(dir, new Context(m.path("tcplab").path("version").asText("?"), kernel,
+                m.path("profile").path("name").asText(""), m.path("plan").path("name").asText(""), m.path("runId").asText("?"), m.has("remote")));
     }
 
     public Figures(Path dir, Context context) {

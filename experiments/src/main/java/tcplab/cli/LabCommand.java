@@ -78,6 +78,9 @@ final class LabCommand {
         @Option(names = "--remote-address")
         String remoteAddress;
 
+        @Option(names = "--remote-client-address", description = "this machine's address as the server sees it")
+        String remoteClientAddress;
+
         @Option(names = "--remote-class-path")
         String remoteClassPath;
 
@@ -98,7 +101,7 @@ final class LabCommand {
             }
             // the server's /proc/net, copied for each read into the run's scratch folder (recreated when a benchmark clears it)
             try {
-                LabHost server = LabHost.remote("server", Ssh.attach(remote, sshConfig, sshSocket), remoteRun, remoteAddress, remoteClassPath,
+                LabHost server = LabHost.remote("server", Ssh.attach(remote, sshConfig, sshSocket), remoteRun, remoteAddress, remoteClientAddress, remoteClassPath,
                         folder.dir(), remoteRunDir, folder.file(RunFolder.SCRATCH).resolve("server-proc-net"));
                 return new LabRun(parsed, configurations, folder, benchmarksJar, server).execute();
             } finally {

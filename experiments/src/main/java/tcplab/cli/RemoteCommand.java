@@ -9,13 +9,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tcplab.host.HostMode;
 import tcplab.host.ServerSession;
+import tcplab.lab.LabException;
 import tcplab.lab.LabLauncher;
 import tcplab.profile.Profile;
 import tcplab.profile.ProfileChecks;
 import tcplab.results.Metadata;
 
 /** The server machine's side of a two-machine run: what {@code tcplab run --remote} starts there over ssh. */
-@Command(name = "remote", hidden = true, subcommands = {RemoteCommand.Info.class, RemoteCommand.Session.class},
+@Command(name = "remote", hidden = true, subcommands = {RemoteCommand.Info.class, RemoteCommand.Session.class, RemoteCommand.Clean.class},
         description = "Internal: the server machine's side of `tcplab run --remote`.")
 final class RemoteCommand {
 
@@ -40,6 +41,18 @@ final class RemoteCommand {
         }
     }
 
+    @Command(name = "clean", description = "Remove what killed runs left here: their processes, the nft table, their folders.")
+    static final class Clean implements Callable<Integer> {
+        @Option(names = "--runs", required = true, description = "the folder of the runs' folders here")
+        Path runs;
+
+        @Override
+        public Integer call() {
+            ServerSession.cleanLeftovers(runs).forEach(System.out::println);
+            return Main.OK;
+        }
+    }
+
     @Command(name = "session", description = "Apply a profile to this machine for a run and restore it when the run's heartbeat stops.")
     static final class Session implements Callable<Integer> {
         @Option(names = "--profile", required = true)
@@ -56,15 +69,31 @@ final class RemoteCommand {
 
         @Override
         public Integer call() throws Exception {
-            HostMode.checkPossible();
-            Profile parsed = ProfileChecks.parseForHost(profile);
-            LabLauncher.checkPrerequisites();
-            // the same check as on the client: each key asked of this kernel in a throwaway namespace
-            if (LabLauncher.run(List.of("check", "--profile", profile.toAbsolutePath().toString())) != Main.OK) {
-                System.out.println("@error the profile does not fit this machine's kernel (the lines above say why)");
-                return Main.BAD_INPUT;
+            try {
+                HostMode.checkPossible();
+                Profile parsed = ProfileChecks.parseForHost(profile);
+                LabLauncher.checkPrerequisites();
+                // the same check as on the client: each key asked of this kernel in a throwaway namespace
+                if (LabLauncher.run(List.of("check", "--profile", profile.toAbsolutePath().toString())) != Main.OK) {
+                    return refuse("the profile does not fit this machine's kernel (the lines above say why)", Main.BAD_INPUT);
+                }
+                return ServerSession.serve(parsed, run, runDir, lifetime);
+            } catch (LabException e) {
+                return refuse(e.oneLine(), Main.MISSING_PREREQUISITE);
+            } catch (tcplab.profile.ProfileException e) {
+                return refuse(e.getMessage(), Main.BAD_INPUT);
             }
-            return ServerSession.serve(parsed, run, runDir, lifetime);
+        }
+
+        /** The client side reads why from "@error", and nothing of the run is left here. */
+        private int refuse(String why, int exit) {
+            System.out.println("@error " + why.replace('\n', ' '));
+            try {
+                tcplab.results.RunFolder.deleteTree(runDir);
+            } catch (java.io.IOException e) {
+                System.out.println("tcplab: cannot delete " + runDir + ": " + e.getMessage());
+            }
+            return exit;
         }
     }
 }

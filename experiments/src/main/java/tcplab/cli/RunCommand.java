@@ -37,7 +37,8 @@ import tcplab.results.RunFolder;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Apply a sysctl profile in fresh network namespaces, run the plan's benchmarks there,",
                 "and write raw CSVs, metadata, charts and a report to reports/PROFILE/RUN-ID/."},
-        footer = {"", "Example:", "  tcplab run --profile tw-reuse --plan quick",
+        footer = {"", "Examples:", "  tcplab run --profile tw-reuse --plan quick",
+                "  tcplab run --plan remote --remote root@server --yes-change-this-machine   # two machines (docs/remote.md)",
                 "The last line printed is the run folder."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = {"-p", "--profile"}, defaultValue = "baseline", paramLabel = "NAME|FILE",
@@ -107,7 +108,8 @@ final class RunCommand implements Callable<Integer> {
         }
 
         // the other machine is checked before anything is created or changed on either
-        RemoteMachine server = remote == null ? null : TwoMachineRun.connect(remote, sshConfig, Metadata.tcplab(home.root()).path("version").asText());
+        RemoteMachine server = remote == null ? null : TwoMachineRun.connect(remote, sshConfig, Metadata.tcplab(home.root()).path("version").asText(),
+                configurations);
         try {
             return run(home, hostMode, profile, plan, configurations, jar, root, profileFile, server);
         } finally {

@@ -76,11 +76,17 @@ public final class HostMode implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(host.hook);
         try {
             List<String> wrong = new ArrayList<>();
-            for (ProfileEntry e : profile.entries()) {
-                e.key().writeOnThisMachine(e.value());
-                String now = e.key().read();
-                if (!Sysctl.sameValue(now, e.value())) {
-                    wrong.add(e.key().name() + " is '" + now + "', not '" + e.value() + "'");
+            // one at a time with restore: a signal's hook that restores mid-apply waits, so no value is written after the restore
+            synchronized (host) {
+                for (ProfileEntry e : profile.entries()) {
+                    if (host.restored.get()) {
+                        throw new LabException("stopped while applying the profile; the previous values were put back", null);
+                    }
+                    e.key().writeOnThisMachine(e.value());
+                    String now = e.key().read();
+                    if (!Sysctl.sameValue(now, e.value())) {
+                        wrong.add(e.key().name() + " is '" + now + "', not '" + e.value() + "'");
+                    }
                 }
             }
             if (!wrong.isEmpty()) {
@@ -99,7 +105,7 @@ public final class HostMode implements AutoCloseable {
     }
 
     /** Puts the recorded values back (once), reads them back, and only then deletes the restore file. */
-    public void restore() throws LabException {
+    public synchronized void restore() throws LabException {
         if (restored.getAndSet(true)) {
             return;
         }

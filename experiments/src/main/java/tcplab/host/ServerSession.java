@@ -58,6 +58,11 @@ public final class ServerSession {
             applied = HostMode.apply(profile, run);
         } catch (LabException e) {
             System.out.println("@error " + e.oneLine());
+            try {
+                tcplab.results.RunFolder.deleteTree(runDir);
+            } catch (IOException ignored) {
+                // the error is what the client side reports
+            }
             return 1;
         }
         ServerSession session = new ServerSession(run, runDir, applied);
@@ -166,9 +171,49 @@ public final class ServerSession {
         return marked;
     }
 
-    /** The processes whose environment has {@link Ssh#RUN_ENV}={@code run}. */
+    /**
+     * {@code make restore REMOTE=...}, after this machine's session was killed too: what any run left
+     * here (its marked processes, the nft table, the runs' folders under {@code runs}), once no session
+     * is running. Returns what it did, one phrase each.
+     */
+    public static List<String> cleanLeftovers(Path runs) {
+        List<String> done = new ArrayList<>();
+        try {
+            if (RestoreFile.owner().map(RestoreFile.Owner::alive).orElse(false)) {
+                return List.of("a session is running: left alone");
+            }
+        } catch (IOException e) {
+            return List.of("cannot read " + RestoreFile.path() + ": " + e.getMessage());
+        }
+        endMarkedProcesses("").forEach(p -> done.add("ended process " + p.pid()));
+        if (LabLauncher.findOnPath("nft") != null) {
+            try {
+                String out = Processes.run(List.of("sh", "-c", "nft list table inet " + TABLE + " >/dev/null 2>&1 || exit 0; nft delete table inet "
+                        + TABLE + " && echo deleted"), null, Duration.ofSeconds(10));
+                if (out.contains("deleted")) {
+                    done.add("deleted nft table inet " + TABLE);
+                }
+            } catch (LabException e) {
+                done.add("cannot delete nft table inet " + TABLE + ": " + e.getMessage());
+            }
+        }
+        if (Files.isDirectory(runs)) {
+            try (var dirs = Files.list(runs)) {
+                for (Path d : dirs.toList()) {
+                    tcplab.results.RunFolder.deleteTree(d);
+                    done.add("deleted " + d);
+                }
+            } catch (IOException e) {
+                done.add("cannot delete the runs' folders in " + runs + ": " + e.getMessage());
+            }
+        }
+        return done;
+    }
+
+    /** The processes whose environment has {@link Ssh#RUN_ENV}={@code run} (any run's, for an empty {@code run}). */
     public static List<ProcessHandle> marked(String run) {
         byte[] wanted = (Ssh.RUN_ENV + "=" + run).getBytes(StandardCharsets.UTF_8);
+        boolean anyRun = run.isEmpty();
         long self = ProcessHandle.current().pid();
         List<ProcessHandle> found = new ArrayList<>();
         ProcessHandle.allProcesses().filter(p -> p.pid() != self).forEach(p -> {
@@ -177,7 +222,9 @@ public final class ServerSession {
                 int start = 0;
                 for (int i = 0; i <= env.length; i++) {
                     if (i == env.length || env[i] == 0) {
-                        if (i - start == wanted.length && java.util.Arrays.equals(env, start, i, wanted, 0, wanted.length)) {
+                        boolean match = anyRun ? i - start >= wanted.length && java.util.Arrays.equals(env, start, start + wanted.length, wanted, 0,
+                                wanted.length) : i - start == wanted.length && java.util.Arrays.equals(env, start, i, wanted, 0, wanted.length);
+                        if (match) {
                             found.add(p);
                             return;
                         }

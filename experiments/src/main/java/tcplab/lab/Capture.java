@@ -38,8 +38,8 @@ public final class Capture implements AutoCloseable {
      */
     public static Capture start(LabHost host, String filter, int packets, Duration bound, Path pcap, Path log) throws LabException {
         if (host.isThisMachine()) {
-            throw new LabException("refusing to capture on this machine's own interfaces; captures run in the lab's hosts only",
-                    "run in namespace mode");
+            throw new LabException("no packets are captured on a real machine's interfaces (host mode and two-machine runs); tcplab"
+                    + " captures only inside namespaces it made", "run in namespace mode for the ladder figures");
         }
         Path tcpdump = LabLauncher.findOnPath("tcpdump");
         if (tcpdump == null) {

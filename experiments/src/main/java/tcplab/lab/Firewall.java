@@ -36,6 +36,12 @@ public final class Firewall {
         String selector = match.isBlank()
                 ? (hook == Hook.INPUT ? "iifname" : "oifname") + " { \"" + Lab.CLIENT_DEVICE + "\", \"" + Lab.SERVER_DEVICE + "\" }"
                 : match;
+        if (host.isRemote()) {
+            // a real machine's other traffic is not the experiment's: only the client's packets are dropped
+            String peer = host.peerAddress();
+            String family = peer.contains(":") ? "ip6" : "ip";
+            selector = family + (hook == Hook.INPUT ? " saddr " : " daddr ") + peer + " " + selector;
+        }
         // one nft script, applied atomically: the table, the chain, the rule
         String script = "add table inet " + TABLE + "\n"
                 + "add chain inet " + TABLE + " " + chain + " { type filter hook " + chain + " priority 0; policy accept; }\n"

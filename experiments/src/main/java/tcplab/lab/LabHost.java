@@ -37,7 +37,7 @@ public final class LabHost implements AutoCloseable {
      * run live in {@code runDir} there, the mirror of {@code localRunDir}; its /proc/net is copied
      * here for each read, into {@code procNetCopy}.
      */
-    record Remote(Ssh ssh, String run, String address, String classPath, Path localRunDir, String runDir, Path procNetCopy) {
+    record Remote(Ssh ssh, String run, String address, String peer, String classPath, Path localRunDir, String runDir, Path procNetCopy) {
     }
 
     private LabHost(String name, Process holder, Remote remote) {
@@ -55,9 +55,9 @@ public final class LabHost implements AutoCloseable {
     }
 
     /** The server machine of a two-machine run (see {@link Remote}). */
-    public static LabHost remote(String name, Ssh ssh, String run, String address, String classPath, Path localRunDir, String remoteRunDir,
-                                 Path procNetCopy) {
-        return new LabHost(name, null, new Remote(ssh.forRun(run), run, address, classPath, localRunDir, remoteRunDir, procNetCopy));
+    public static LabHost remote(String name, Ssh ssh, String run, String address, String peer, String classPath, Path localRunDir,
+                                 String remoteRunDir, Path procNetCopy) {
+        return new LabHost(name, null, new Remote(ssh.forRun(run), run, address, peer, classPath, localRunDir, remoteRunDir, procNetCopy));
     }
 
     /** tcplab's own entry point with these arguments, as this host starts it: its own java and its copy of tcplab. */
@@ -142,8 +142,7 @@ public final class LabHost implements AutoCloseable {
         }
         Path raw = remote.localRunDir().resolve("raw");
         // with settle: first wait (up to 5 s) until no process of the run is left there, so every file is complete
-        String wait = "i=0; while [ $i -lt 50 ]; do n=0; for p in /proc/[0-9]*; do grep -qsxz \"$3\" $p/environ && n=1 && break; done; "
-                + "[ $n = 0 ] && break; i=$((i+1)); sleep 0.1; done; ";
+        String wait = "i=0; while [ $i -lt 50 ] && grep -lsxz \"$3\" /proc/[0-9]*/environ >/dev/null; do i=$((i+1)); sleep 0.1; done; ";
         String script = (settle ? wait : "") + "cd \"$1\" 2>/dev/null || exit 0; for f in \"$2\".*; do [ -f \"$f\" ] && printf '%s\\0' \"$f\"; done | "
                 + "xargs -0r tar -cf - 2>/dev/null; true";
         List<String> command = remote.ssh().plain().command(List.of("sh", "-c", script, "sh", remote.runDir() + "/raw", id,
@@ -151,7 +150,8 @@ public final class LabHost implements AutoCloseable {
         try {
             Process tar = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             Process untar = new ProcessBuilder("tar", "-xf", "-", "-C", raw.toString()).redirectErrorStream(true).start();
-            try (var from = tar.getInputStream(); var to = untar.getOutputStream()) {
+            try (Processes.Deadline bound = Processes.deadline(Duration.ofSeconds(60), tar, untar);
+                 var from = tar.getInputStream(); var to = untar.getOutputStream()) {
                 from.transferTo(to);
             }
             String said = new String(untar.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -222,6 +222,11 @@ public final class LabHost implements AutoCloseable {
     /** The address the other hosts reach this one at: a remote machine's, as its ssh connection arrives. */
     public String address() {
         return remote == null ? null : remote.address();
+    }
+
+    /** Another machine's view of the client: the address its traffic comes from (null for a host on this machine). */
+    public String peerAddress() {
+        return remote == null ? null : remote.peer();
     }
 
     /** A command line that runs {@code command} inside this host. */

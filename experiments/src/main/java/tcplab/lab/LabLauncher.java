@@ -98,6 +98,14 @@ public final class LabLauncher {
      * and gets only its own pid namespace, so a killed run still leaves no process behind.
      */
     public static int run(List<String> labArgs, boolean hostNetwork) throws LabException {
+        return run(labArgs, hostNetwork, () -> false);
+    }
+
+    /**
+     * The same, stopped as cleanly as by SIGINT once {@code stop} says so (checked every second): a
+     * two-machine run stops when the server's session is gone.
+     */
+    public static int run(List<String> labArgs, boolean hostNetwork, java.util.function.BooleanSupplier stop) throws LabException {
         List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
         command.addAll(unshare());
         command.addAll(List.of("--pid", "--fork", "--kill-child", "--mount-proc"));
@@ -131,7 +139,14 @@ public final class LabLauncher {
         SignalHandler previousInt = Signal.handle(new Signal("INT"), forward);
         SignalHandler previousTerm = Signal.handle(new Signal("TERM"), forward);
         try {
-            int exit = lab.waitFor();
+            boolean stopped = false;
+            while (!lab.waitFor(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!stopped && stop.getAsBoolean()) {
+                    stopped = true;
+                    forward.handle(new Signal("TERM"));
+                }
+            }
+            int exit = lab.exitValue();
             // however the lab ended after a SIGINT or SIGTERM here, the run was interrupted
             return interrupted.get() && exit != 0 ? INTERRUPTED : exit;
         } catch (InterruptedException e) {

@@ -58,6 +58,31 @@ public final class Processes {
         }
     }
 
+    /** A pending kill, cancelled by closing it. */
+    public interface Deadline extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Kills {@code processes} and their descendants if they are still running after {@code bound}: for
+     * a pipe between two processes that this thread copies, where waitFor's bound would come too late.
+     * Closing it before then cancels the kill.
+     */
+    public static Deadline deadline(Duration bound, Process... processes) {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tcplab-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.schedule(() -> {
+            for (Process p : processes) {
+                killTree(p.toHandle());
+            }
+        }, bound.toMillis(), TimeUnit.MILLISECONDS);
+        return timer::shutdownNow;
+    }
+
     /** Reads a stream to its end on a daemon thread. */
     private static CompletableFuture<String> drain(InputStream stream) {
         CompletableFuture<String> text = new CompletableFuture<>();

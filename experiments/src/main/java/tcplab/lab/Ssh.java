@@ -196,7 +196,9 @@ public final class Ssh implements AutoCloseable {
 
     /** The ssh command line that runs {@code command} on the other machine, each word quoted for its shell. */
     public List<String> command(List<String> command) {
-        List<String> full = new ArrayList<>(List.of("ssh", "-S", socket.toString(), "-o", "ControlMaster=no"));
+        // ProxyCommand=false: should the control connection be gone, ssh would open a connection of its own; this makes that fail,
+        // so a command never reaches the machine after the link (and the session that holds its settings) went
+        List<String> full = new ArrayList<>(List.of("ssh", "-S", socket.toString(), "-o", "ControlMaster=no", "-o", "ProxyCommand=false"));
         full.addAll(common(config));
         full.add(destination);
         full.add("--");
@@ -211,7 +213,13 @@ public final class Ssh implements AutoCloseable {
     public String run(String script, String stdin, Duration bound, String... args) throws LabException {
         List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh"));
         command.addAll(List.of(args));
-        return Processes.run(command(command), stdin, bound);
+        try {
+            return Processes.run(command(command), stdin, bound);
+        } catch (LabException e) {
+            // the ssh command line says nothing to a user; what the machine answered does
+            String said = e.getMessage().replaceFirst("^`[^`]*` ", "");
+            throw new LabException("on " + destination + ": " + said, "check that `ssh " + destination + " true` works, and the output above", e);
+        }
     }
 
     /** Copies {@code local} to {@code remote} (a path there), through a partial file renamed when complete. */
@@ -220,8 +228,11 @@ public final class Ssh implements AutoCloseable {
                 "sh", remote));
         try {
             Process p = new ProcessBuilder(command).redirectInput(local.toFile()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (Processes.waitOrKill(p, Duration.ofMinutes(5)) != 0) {
+            String out;
+            try (Processes.Deadline bound = Processes.deadline(Duration.ofMinutes(5), p)) {
+                out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (Processes.waitOrKill(p, Duration.ofSeconds(5)) != 0) {
                 throw new LabException("cannot copy " + local + " to " + destination + ":" + remote + ": " + out.trim(), "check the space there");
             }
         } catch (IOException e) {

@@ -82,10 +82,15 @@ record Bundle(List<Path> entries, String manifest, String digest) {
             List<String> remote = ssh.command(List.of("sh", "-c", unpack, "sh", dir));
             Process tar = new ProcessBuilder("tar", "-C", staging.toString(), "-chf", "-", ".").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             Process receive = new ProcessBuilder(remote).redirectErrorStream(true).start();
-            try (InputStream from = tar.getInputStream(); var to = receive.getOutputStream()) {
-                from.transferTo(to);
+            String said;
+            try (Processes.Deadline bound = Processes.deadline(Duration.ofMinutes(10), tar, receive)) {
+                try (InputStream from = tar.getInputStream(); var to = receive.getOutputStream()) {
+                    from.transferTo(to);
+                } catch (IOException brokenPipe) {
+                    // the other side stopped reading: what it said is the reason
+                }
+                said = new String(receive.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
             }
-            String said = new String(receive.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
             Processes.waitOrKill(tar, Duration.ofMinutes(1));
             if (Processes.waitOrKill(receive, Duration.ofMinutes(5)) != 0) {
                 throw new LabException("cannot copy tcplab to " + ssh.destination() + ":" + dir + ": "

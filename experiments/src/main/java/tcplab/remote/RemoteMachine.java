@@ -70,11 +70,50 @@ public final class RemoteMachine implements AutoCloseable {
     private Thread heartbeat;
     private volatile boolean ended;
 
+    private final Thread hook = new Thread(this::close, "tcplab-remote-close");
+    private boolean closed;
+
     private RemoteMachine(Ssh ssh, Path controlDir, Probe probe) {
         this.ssh = ssh;
         this.controlDir = controlDir;
         this.probe = probe;
         this.home = probe.home();
+        // Ctrl-C or SIGTERM outside the lab's own handling (while checking, copying, starting the session): end it all in order
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /**
+     * Control folders of earlier runs that were killed (SIGKILL leaves them): those whose socket no
+     * longer answers, and staging folders of copies cut short, older than a minute (a younger one may be
+     * another run's, starting).
+     */
+    static void sweepStale() {
+        try (var dirs = Files.list(Path.of("/tmp"))) {
+            for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith("tcplab-ssh-")
+                    || d.getFileName().toString().startsWith("tcplab-bundle-")).toList()) {
+                try {
+                    if (Files.getLastModifiedTime(d).toInstant().isAfter(java.time.Instant.now().minusSeconds(60)) || answers(d.resolve("control"))) {
+                        continue;
+                    }
+                    deleteTree(d);
+                } catch (IOException gone) {
+                    // another run's clean-up got there first
+                }
+            }
+        } catch (IOException ignored) {
+            // /tmp unreadable: nothing to sweep
+        }
+    }
+
+    private static boolean answers(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            return channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+        } catch (IOException dead) {
+            return false;
+        }
     }
 
     /**
@@ -87,6 +126,7 @@ public final class RemoteMachine implements AutoCloseable {
             throw new IllegalArgumentException("--ssh-config " + sshConfig + " cannot be read (fix: a readable ssh_config file, or leave it out"
                     + " for ~/.ssh/config)");
         }
+        sweepStale();
         Path dir;
         try {
             // the control socket's path must stay short (a Unix socket's is at most 107 bytes) and private
@@ -99,6 +139,7 @@ public final class RemoteMachine implements AutoCloseable {
             ssh = Ssh.open(destination, sshConfig, dir);
             Probe probe = parseProbe(ssh.run(PROBE, null, SHORT));
             check(destination, probe);
+            checkDirect(destination, probe, localAddresses());
             return new RemoteMachine(ssh, dir, probe);
         } catch (LabException | RuntimeException e) {
             if (ssh != null) {
@@ -115,7 +156,7 @@ public final class RemoteMachine implements AutoCloseable {
             + "if command -v java >/dev/null 2>&1; then echo \"java=$(java -XshowSettings:properties -version 2>&1 | "
             + "sed -n 's/^ *java.specification.version = //p')\"; else echo java=; fi; "
             + "if [ -r /proc/sys/net/ipv4/tcp_syn_retries ]; then echo sysctls=yes; else echo sysctls=no; fi; "
-            + "for c in " + String.join(" ", COMMANDS.keySet()) + "; do command -v $c >/dev/null 2>&1 && echo \"has=$c\"; done; true";
+            + "for c in " + String.join(" ", COMMANDS.keySet()) + " nft; do command -v $c >/dev/null 2>&1 && echo \"has=$c\"; done; true";
 
     static Probe parseProbe(String output) {
         Map<String, String> v = new LinkedHashMap<>();
@@ -143,6 +184,33 @@ public final class RemoteMachine implements AutoCloseable {
         return new Probe(uid, v.getOrDefault("home", ""), v.getOrDefault("java", ""), v.getOrDefault("kernel", ""),
                 conn.length == 4 ? conn[0] : "", conn.length == 4 ? Integer.parseInt(conn[1]) : 0, conn.length == 4 ? conn[2] : "",
                 conn.length == 4 ? Integer.parseInt(conn[3]) : 0, "yes".equals(v.get("sysctls")), List.copyOf(has));
+    }
+
+    /** This machine's addresses, in the network namespace tcplab runs in. */
+    static java.util.Set<String> localAddresses() {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        try {
+            for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+                    all.add(a.getHostAddress().replaceFirst("%.*$", ""));
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // none known: the check below then refuses, saying so
+        }
+        return all;
+    }
+
+    /**
+     * The server must see this machine's own address: through a jump host or NAT, the address its ssh
+     * arrives on may be another machine's as seen from here, and the benchmarks would go there.
+     */
+    static void checkDirect(String destination, Probe p, java.util.Set<String> local) throws LabException {
+        if (!local.contains(p.clientAddress())) {
+            throw new LabException(destination + " sees this machine as " + p.clientAddress() + ", which is not one of its addresses: ssh goes"
+                    + " through another machine (a jump host, a proxy or NAT), and the benchmarks need a direct path",
+                    "--remote a machine this one reaches directly, without ProxyJump/ProxyCommand or NAT between them");
+        }
     }
 
     /** The refusals, in the order a user would fix them. */
@@ -176,6 +244,11 @@ public final class RemoteMachine implements AutoCloseable {
 
     public String destination() {
         return ssh.destination();
+    }
+
+    /** Whether the machine has {@code command} on its PATH (the probe asks for tcplab's own and nft). */
+    public boolean has(String command) {
+        return probe.commands().contains(command);
     }
 
     public Ssh ssh() {
@@ -241,37 +314,66 @@ public final class RemoteMachine implements AutoCloseable {
         }
     }
 
-    /** How many handshakes {@link #rtt} times. */
+    /** How many handshakes {@link #rtt} measures. */
     static final int HANDSHAKES = 10;
+    private static final java.util.regex.Pattern SS_RTT = java.util.regex.Pattern.compile("\\brtt:([0-9.]+)/");
 
     /**
-     * The path's round trip: {@value #HANDSHAKES} TCP handshakes to the server's ssh port, each timed
-     * from connect() to its return (SYN out, SYN-ACK in: neither side delays those, unlike the ACKs
-     * of an idle ssh connection, whose smoothed RTT would include the peer's delayed ACKs), each
-     * closed with a reset so no TIME_WAIT is left. The median and the fastest are recorded.
+     * The path's round trip, as this machine's kernel measured it: {@value #HANDSHAKES} connections to
+     * the server's ssh port, held open while {@code ss -ti} reads each one's RTT. On a fresh connection
+     * that is the kernel's one sample, SYN sent to SYN-ACK received, in microseconds: neither side
+     * delays those (the smoothed RTT of the idle ssh connection itself would include the peer's delayed
+     * ACKs), and no JVM time is in it. Each is then closed with a reset, so no TIME_WAIT is left. The
+     * median, fastest and slowest are recorded; {@link #check}ed before, it also proves that this
+     * machine reaches the server's address directly.
      */
     public ObjectNode rtt() {
         ObjectNode node = Metadata.JSON.createObjectNode();
-        List<Double> ms = new ArrayList<>();
         java.net.InetSocketAddress to = new java.net.InetSocketAddress(probe.serverAddress(), probe.serverPort());
+        List<java.net.Socket> open = new ArrayList<>();
         try {
             for (int i = 0; i < HANDSHAKES; i++) {
-                try (java.net.Socket s = new java.net.Socket()) {
-                    s.setSoLinger(true, 0);
-                    long t0 = System.nanoTime();
-                    s.connect(to, 2000);
-                    ms.add((System.nanoTime() - t0) / 1e6);
+                java.net.Socket s = new java.net.Socket();
+                open.add(s);
+                s.setSoLinger(true, 0);
+                s.connect(to, 2000);
+            }
+            String table = Processes.run(List.of("ss", "-tinH", "dst", probe.serverAddress(), "dport", "=", ":" + probe.serverPort()), null,
+                    Duration.ofSeconds(5));
+            java.util.Set<String> ours = new java.util.HashSet<>();
+            open.forEach(s -> ours.add(":" + s.getLocalPort() + " "));
+            List<Double> ms = new ArrayList<>();
+            String[] lines = table.split("\n");
+            for (int i = 0; i + 1 < lines.length; i++) {
+                String line = lines[i] + " ";
+                if (ours.stream().anyMatch(line::contains)) {
+                    java.util.regex.Matcher m = SS_RTT.matcher(lines[i + 1]);
+                    if (m.find()) {
+                        ms.add(Double.parseDouble(m.group(1)));
+                    }
                 }
+            }
+            if (ms.isEmpty()) {
+                node.put("error", "ss showed no RTT for the " + HANDSHAKES + " connections to " + to);
+                return node;
             }
             List<Double> sorted = ms.stream().sorted().toList();
             node.put("rttMs", sorted.get(sorted.size() / 2));
             node.put("minMs", sorted.get(0));
             node.put("maxMs", sorted.get(sorted.size() - 1));
             node.put("handshakes", sorted.size());
-            node.put("source", "median of " + sorted.size() + " TCP handshakes from " + probe.clientAddress() + " to " + probe.serverAddress()
-                    + ":" + probe.serverPort() + " (its ssh port), connect() to its return");
-        } catch (IOException e) {
-            node.put("error", "cannot time a handshake to " + to + ": " + e.getMessage());
+            node.put("source", "the kernel's RTT sample (ss -ti) of " + sorted.size() + " fresh connections from " + probe.clientAddress()
+                    + " to " + probe.serverAddress() + ":" + probe.serverPort() + " (its ssh port): SYN to SYN-ACK, median");
+        } catch (IOException | LabException e) {
+            node.put("error", "cannot open a connection to " + to + ": " + e.getMessage());
+        } finally {
+            for (java.net.Socket s : open) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // reset or never connected
+                }
+            }
         }
         return node;
     }
@@ -322,6 +424,7 @@ public final class RemoteMachine implements AutoCloseable {
         String first = awaitMessage(SESSION_START);
         if (first == null || !first.startsWith("applied")) {
             Processes.killTree(session.toHandle());
+            ended = true; // nothing to end: close() must not report a lost session too
             String why = first == null ? "no answer within " + SESSION_START.toSeconds() + " s"
                     : first.equals("<eof>") ? "it exited" : first.replaceFirst("^error ", "");
             throw new LabException("the profile could not be applied on " + destination() + ": " + why
@@ -395,13 +498,27 @@ public final class RemoteMachine implements AutoCloseable {
         return "the session on " + destination() + " did not say it restored (fix: make restore REMOTE=" + destination() + ")";
     }
 
-    /** {@code make restore REMOTE=...}: what a killed run left there, put back by tcplab there; returns its output. */
+    /**
+     * {@code make restore REMOTE=...}: what a killed run left there, put back by tcplab there, then
+     * whatever else it left (processes, the nft table, its folder); returns their output.
+     */
     public String restore() throws LabException {
-        return ssh.run("exec java " + String.join(" ", JavaCommand.helperOptions()) + " -cp \"$1\" tcplab.cli.Main restore", null, SHORT, classPath);
+        String java = "exec java " + String.join(" ", JavaCommand.helperOptions()) + " -cp \"$1\" tcplab.cli.Main ";
+        return ssh.run(java + "restore", null, SHORT, classPath) + ssh.run(java + "remote clean --runs \"$2\"", null, SHORT, classPath,
+                home + "/.cache/tcplab/remote/runs");
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // this is the hook
+        }
         if (session != null && !ended) {
             String problem = endSession();
             if (problem != null) {

@@ -11,6 +11,7 @@ import tcplab.host.ServerSession;
 import tcplab.lab.LabException;
 import tcplab.lab.LabLauncher;
 import tcplab.plan.Configuration;
+import tcplab.plan.ExperimentConfiguration;
 import tcplab.profile.Profile;
 import tcplab.results.Metadata;
 import tcplab.results.RunFolder;
@@ -36,10 +37,23 @@ public final class TwoMachineRun {
     }
 
     /** Connects to the server and checks it, with the same tcplab installed; nothing has changed on either machine yet. */
-    public static RemoteMachine connect(String destination, Path sshConfig, String version) throws LabException {
+    public static RemoteMachine connect(String destination, Path sshConfig, String version, List<Configuration> configurations)
+            throws LabException {
         System.out.println("tcplab: connecting to " + destination + " over ssh");
         RemoteMachine server = RemoteMachine.connect(destination, sshConfig);
         try {
+            for (Configuration c : configurations) {
+                if (c instanceof ExperimentConfiguration e && c.sysctls().isEmpty() && e.experiment().oneMachineOnly() == null) {
+                    // what runs on the server: its faults (nft); captures would be the client's, and there are none on real machines
+                    for (var command : e.experiment().commands().entrySet()) {
+                        if (tcplab.lab.Firewall.NEEDS.containsKey(command.getKey()) && !server.has(command.getKey())) {
+                            throw new LabException("`" + command.getKey() + "` is missing on " + destination + "; " + e.experiment().name()
+                                    + " runs it there", "apt-get install " + command.getValue() + " on " + destination + ", or a plan without "
+                                    + e.experiment().name());
+                        }
+                    }
+                }
+            }
             server.install(version);
             if (server.rtt().has("error")) {
                 throw new LabException("this machine cannot open a TCP connection to " + server.serverAddress() + ", where " + destination
@@ -91,15 +105,23 @@ public final class TwoMachineRun {
      */
     public static int run(RemoteMachine server, Profile profile, Path profileFile, RunFolder folder, List<Configuration> configurations,
                           List<String> labArgs, ObjectNode metadata) throws Exception {
-        String runId = folder.dir().getFileName().toString();
+        // the folder's name and a random part: two clients that start in the same second never share the server's folder or mark
+        byte[] random = new byte[3];
+        new java.security.SecureRandom().nextBytes(random);
+        String runId = folder.dir().getFileName() + "-" + java.util.HexFormat.of().formatHex(random);
         Duration lifetime = configurations.stream().map(Configuration::bound).reduce(Duration.ofMinutes(10), Duration::plus);
-        server.startSession(profileFile, runId, lifetime, folder.file("raw/remote-session.log"));
+        try {
+            server.startSession(profileFile, runId, lifetime, folder.file("raw/remote-session.log"));
+        } catch (LabException e) {
+            RunFolder.deleteTree(folder.dir()); // nothing was measured or changed: nothing is left here either
+            throw e;
+        }
         System.out.println("tcplab: profile " + profile.name() + " applied on " + server.destination() + "; it restores itself when this run"
                 + " ends, or " + ServerSession.SILENCE.toSeconds() + " s after the link goes");
         List<String> args = new ArrayList<>(labArgs);
         args.add("--host-mode");
         args.addAll(List.of("--remote", server.destination(), "--ssh-socket", server.ssh().socket().toString(),
-                "--remote-run", runId, "--remote-address", server.serverAddress(), "--remote-class-path", server.classPath(),
+                "--remote-run", runId, "--remote-address", server.serverAddress(), "--remote-client-address", server.clientAddress(), "--remote-class-path", server.classPath(),
                 "--remote-run-dir", server.runDir(runId)));
         if (server.ssh().config() != null) {
             args.addAll(List.of("--ssh-config", server.ssh().config().toAbsolutePath().toString()));
@@ -109,7 +131,7 @@ public final class TwoMachineRun {
         try (HostMode applied = HostMode.apply(profile)) {
             System.out.println("tcplab: profile " + profile.name() + " applied to this machine too; the previous values are in "
                     + RestoreFile.path());
-            exit = LabLauncher.run(args, true);
+            exit = LabLauncher.run(args, true, () -> !server.sessionAlive());
         } finally {
             lost = !server.sessionAlive();
             ObjectNode remote = (ObjectNode) metadata.get("remote");
@@ -131,8 +153,9 @@ public final class TwoMachineRun {
             remote.put("linkLost", lost);
         }
         if (lost) {
-            System.err.println("tcplab: the link to " + server.destination() + " was lost during the run; what was measured is kept, and "
-                    + server.destination() + " restored its own settings");
+            System.err.println("tcplab: the link to " + server.destination() + " or its session was lost during the run; what was measured"
+                    + " is kept. " + server.destination() + " restores its own settings when its session ends (at once, or 5 s after the"
+                    + " link went); check with: make restore REMOTE=" + server.destination());
             return LINK_LOST;
         }
         return exit;

@@ -81,7 +81,8 @@ final class Charts {
         return rates(groups, dir, "throughput", "How many connect/close cycles per second does each configuration sustain?", "successful cycles / s",
                 "Bars: complete cycles per second in the measurement iterations; where the client filled its port range with TIME_WAIT"
                         + " and the rate fell (\"fell by\": seconds since the warmup began), the bar is the rate after the fall and the"
-                        + " triangle the first warmup iteration's, before it, not their mean (the table's mean mixes the two). Error bars span the repetitions (each in fresh namespaces);"
+                        + " triangle the first warmup iteration's, before it, not their mean (the table's mean mixes the two). Error bars span the repetitions"
+                        + (dir.context().twoMachines() ? ";" : " (each in fresh namespaces);")
                         + " \"±n/a\" marks a configuration that ran once. Diamonds: the kernel model's sustained ceiling (ports / 60 s),"
                         + " only where a run lasted past the 60 s it takes to hold.");
     }
@@ -144,7 +145,8 @@ final class Charts {
                 + " its tail: \"connect() scans held ports\" where its client filled the port range with TIME_WAIT it could not reuse"
                 + " (once one parity of the range is held, each connect() examines those ports before it finds a free one;"
                 + " \"every cycle\" when the range filled in the warmup), a dropped SYN or a retransmission where those counters moved."
-                + " A tail with no such note has no TCP timer behind it: client, server and kernel share two CPUs.");
+                + " A tail with no such note has no TCP timer behind it: " + (dir.context().twoMachines()
+                ? "scheduling and JVM pauses on either machine show up there." : "client, server and kernel share two CPUs."));
     }
 
     /** The percentiles of a SampleTime benchmark, before they are saved; null when nothing was measured. */

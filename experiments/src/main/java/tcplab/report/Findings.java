@@ -48,8 +48,8 @@ final class Findings {
         if (!unexplained.isEmpty()) {
             found.add("**Latency tails with no TCP timeout behind them**: " + String.join("; ", unexplained) + ". These maxima are far"
                     + " below the 200 ms minimum retransmission timeout and the 1 s a dropped SYN waits, so no TCP timeout caused"
-                    + " them. Client, server and the kernel's packet processing share the CPUs, so scheduling delays and JVM pauses show"
-                    + " up in the tail.");
+                    + " them. " + (data.metadata().has("remote") ? "Scheduling delays and JVM pauses on either machine show up in the tail."
+                    : "Client, server and the kernel's packet processing share the CPUs, so scheduling delays and JVM pauses show up in the tail."));
         }
         reuseAddr(Group.of(data.results(), "ConnectCloseBenchmark", "thrpt"), found);
         connectionReuse(Group.of(data.results(), "ConnectionReuseBenchmark", "thrpt"), found);
@@ -312,9 +312,11 @@ final class Findings {
             }
         }
         if (!noisy.isEmpty()) {
-            found.add("**Wide error bars** (more than 30 % of the value): " + String.join(", ", noisy) + ". Few short iterations on two"
-                    + " shared cores give wide confidence intervals, and a configuration that fills its port range changes rate from one"
-                    + " iteration to the next; use PLAN=full (longer iterations, repetitions in fresh namespaces) for numbers to quote.");
+            found.add("**Wide error bars** (more than 30 % of the value): " + String.join(", ", noisy) + ". Few short iterations"
+                    + (data.metadata().has("remote") ? "" : " on two shared cores") + " give wide confidence intervals, and a configuration"
+                    + " that fills its port range changes rate from one iteration to the next; " + (data.metadata().has("remote")
+                    ? "use longer iterations and more repetitions (a plan's jmh settings) for numbers to quote."
+                    : "use PLAN=full (longer iterations, repetitions in fresh namespaces) for numbers to quote."));
         }
     }
 

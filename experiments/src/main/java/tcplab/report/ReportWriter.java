@@ -212,8 +212,8 @@ public final class ReportWriter {
             md.append("> **").append(twoHosts(m)).append(".** The client ran here and the server side on ")
                     .append(m.path("remote").path("destination").asText()).append(", the profile applied to both and put back on both;"
                     + " the server host's counters and socket tables come from that machine. The two machines are not fresh for each"
-                    + " configuration as a namespace lab is, so experiments that need empty socket tables, or cut the link, were skipped"
-                    + " with the reason.").append(m.path("remote").path("linkLost").asBoolean(false)
+                    + " configuration as a namespace lab is: experiments that need empty socket tables, or cut the link, do not run across"
+                    + " two machines (PLAN=remote leaves them out; another plan's are skipped with the reason), and no packets are captured.").append(m.path("remote").path("linkLost").asBoolean(false)
                     ? " **The link to the server was lost during the run**; the server restored its own settings." : "").append("\n\n");
         }
         if (plan.equals("quick")) {
@@ -238,13 +238,13 @@ public final class ReportWriter {
         settings(md, data);
 
         if (!throughput.isEmpty() || !latency.isEmpty()) {
-            benchmarks(md, throughput, latency, throughputChart, iterationsChart, latencyChart);
+            benchmarks(md, throughput, latency, throughputChart, iterationsChart, latencyChart, m.has("remote"));
         }
         if (!reuse.isEmpty() || !reuseLatency.isEmpty()) {
             md.append("## Connection reuse\n\n");
             md.append("The remedy that removes TIME_WAIT altogether: send the requests over a connection that stays open.\n\n");
             chart(md, reuseChart);
-            throughputTable(md, reuse);
+            throughputTable(md, reuse, data.metadata().has("remote"));
             chart(md, reuseLatencyChart);
             latencyTable(md, reuseLatency);
         }
@@ -268,10 +268,11 @@ public final class ReportWriter {
     }
 
     private static void benchmarks(StringBuilder md, List<Group> throughput, List<Group> latency, Drawn throughputChart,
-                                   Drawn iterationsChart, Drawn latencyChart) {
+                                   Drawn iterationsChart, Drawn latencyChart, boolean twoMachines) {
         md.append("<a id=\"").append(BENCHMARKS_ANCHOR).append("\"></a>\n\n## Connect/close throughput\n\n");
         md.append("What was varied: the close mode (who sends the first FIN, or an RST with SO_LINGER 0), SO_REUSEADDR on the client,"
-                + " a 1-byte request/response before closing, and the path (veth between two hosts, or loopback inside one).\n\n");
+                + " a 1-byte request/response before closing, and the path (" + (twoMachines ? "between the two machines, named veth in the"
+                + " plan" : "veth between two hosts, or loopback inside one") + ").\n\n");
         chart(md, throughputChart);
         md.append("Read it: taller is faster. A configuration marked \"fell by\" filled its client's port range with TIME_WAIT it"
                 + " cannot reuse: its bar is the rate after the fall, where every connect() scans the held ports, and the triangle the"
@@ -279,7 +280,7 @@ public final class ReportWriter {
                 + " kernel model's sustained ceiling, ports / 60 s,"
                 + " holds only once the first TIME_WAIT sockets expire, 60 s in: it is drawn as a diamond only for a run that lasted that"
                 + " long. Error bars span the repetitions; \"±n/a\" marks a configuration measured once.\n\n");
-        throughputTable(md, throughput);
+        throughputTable(md, throughput, twoMachines);
         chart(md, iterationsChart);
 
         md.append("## Connect/close latency\n\n");
@@ -570,7 +571,8 @@ public final class ReportWriter {
             md.append(table.markdown()).append("\n");
         }
         md.append("Reproduce exactly this experiment: `make run-profile PROFILE=").append(m.path("profile").path("name").asText())
-                .append(" PLAN=").append(runPath(m)).append("/reproduce/").append(section.experiment()).append(".json`\n\n");
+                .append(" PLAN=").append(runPath(m)).append("/reproduce/").append(section.experiment()).append(".json")
+                .append(m.has("remote") ? " REMOTE=" + m.path("remote").path("destination").asText() + " CONFIRM=yes" : "").append("`\n\n");
     }
 
     private static void reproduce(StringBuilder md, JsonNode m) {
@@ -693,8 +695,14 @@ public final class ReportWriter {
         }
         String untouched = m.has("hostSysctlsUnchanged") ? (m.path("hostSysctlsUnchanged").asBoolean() ? "unchanged (read before and after)"
                 : "CHANGED during the run by something else; see metadata.json") : "not checked (run did not finish)";
-        table.row("this machine's settings", m.has("remote") ? "changed for the run and put back (host mode); before and after in metadata.json"
-                : untouched);
+        if (m.has("remote")) {
+            table.row("settings", "the profile applied to both machines for the run and put back: this machine's "
+                    + (m.path("hostSysctlsUnchanged").asBoolean(false) ? "the same before and after" : "NOT the same after; see metadata.json")
+                    + ", the server's " + (m.path("remote").path("sysctlsAfter").equals(m.path("remote").path("sysctlsBefore"))
+                    ? "the same before and after" : "NOT the same after (or not read back); see metadata.json"));
+        } else {
+            table.row("this machine's settings", untouched);
+        }
         table.row("plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
         table.row("started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)")
                 + ", " + duration(m));
@@ -766,14 +774,14 @@ public final class ReportWriter {
         md.append("\n");
     }
 
-    private static void throughputTable(StringBuilder md, List<Group> groups) {
+    private static void throughputTable(StringBuilder md, List<Group> groups, boolean twoMachines) {
         if (groups.isEmpty()) {
             return;
         }
         boolean repeated = groups.stream().anyMatch(g -> g.measured().size() > 1);
+        String tw = twoMachines ? "TIME_WAIT added (client / server)" : "TIME_WAIT at end (client / server)";
         Markdown.Table table = new Markdown.Table("configuration", "complete per s", "±", "first → last iteration", "attempts per s",
-                "failed in measurement", "TIME_WAIT at end (client / server)").numeric("complete per s", "±", "attempts per s",
-                "TIME_WAIT at end (client / server)");
+                "failed in measurement", tw).numeric("complete per s", "±", "attempts per s", tw);
         for (Group g : groups) {
             if (!g.hasData()) {
                 table.row(g.label(), "not measured: " + g.first().status(), "", "", "", "", "");
@@ -781,11 +789,14 @@ public final class ReportWriter {
             }
             RunData.Result r = g.measured().get(0);
             table.row(g.label(), Format.number(g.okRate()), Format.number(g.okError()), firstAndLast(r),
-                    Format.number(g.mean(x -> x.jmh().primary().score())), failureText(g), r.clientCounter("state.TIME_WAIT", RunData.AFTER)
-                    + " / " + (r.path().equals("loopback") ? "(same host)" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER))));
+                    Format.number(g.mean(x -> x.jmh().primary().score())), failureText(g), timeWait(r, twoMachines));
         }
         md.append(table.markdown());
         md.append(repeated ? "\n± spans every repetition (each in fresh namespaces). " : "\n± is JMH's 99.9 % confidence half-width. ");
+        if (twoMachines) {
+            md.append("Two real machines keep their sockets from one configuration to the next, so TIME_WAIT is the change over each"
+                    + " configuration, not the count at its end. ");
+        }
         md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
                 + " fills its port range with TIME_WAIT starts fast and ends at the scan-limited rate: its mean mixes the two, so the first"
                 + " and last measurement iterations (first repetition, all threads) are shown apart, the transient beside the steady"
@@ -840,16 +851,28 @@ public final class ReportWriter {
         return String.join(", ", parts);
     }
 
+    /** "client / server" TIME_WAIT sockets: the count at the end in fresh namespaces, the change over the configuration on two machines. */
+    private static String timeWait(RunData.Result r, boolean twoMachines) {
+        int column = twoMachines ? RunData.DELTA : RunData.AFTER;
+        return r.clientCounter("state.TIME_WAIT", column) + " / "
+                + (r.path().equals("loopback") ? "(same host)" : Long.toString(r.serverCounter("state.TIME_WAIT", column)));
+    }
+
     private static void counters(StringBuilder md, RunData data) {
         md.append("## Kernel counters\n\n");
-        md.append("Deltas over each configuration, from each host's /proc/net/netstat and /proc/net/snmp; TIME_WAIT is the socket count at"
-                + " the end. TcpExt.TW counts the sockets the kernel moved to its timewait state with a timer over 4 s (__inet_twsk_schedule):"
+        boolean twoMachines = data.metadata().has("remote");
+        md.append("Deltas over each configuration, from each host's /proc/net/netstat and /proc/net/snmp" + (twoMachines
+                ? " (the server's read on the server machine); TIME_WAIT is the change in the socket count over the configuration, as two"
+                        + " real machines keep their sockets from one configuration to the next."
+                : "; TIME_WAIT is the socket count at the end.") + " TcpExt.TW counts the sockets the kernel moved to its timewait state with a timer over 4 s (__inet_twsk_schedule):"
                 + " every TIME_WAIT socket, and also an orphaned FIN_WAIT_2 one when tcp_fin_timeout is over 4 s (those with 4 s or less count"
-                + " in TcpExt.TWKilled instead); TWRecycled counts those connect() took over. For the loopback path the"
-                + " server ran in the client host. All counters: [kernel-counters.csv](kernel-counters.csv); per configuration: [results.csv](results.csv).\n\n");
-        Markdown.Table table = new Markdown.Table("configuration", "mode", "client ActiveOpens", "TcpExt.TW", "TWRecycled",
-                "TIME_WAIT at end (client / server)", "ListenOverflows / ListenDrops", "RetransSegs (client / server)",
-                "OutRsts (client / server)").numeric("client ActiveOpens", "TcpExt.TW", "TWRecycled", "TIME_WAIT at end (client / server)",
+                + " in TcpExt.TWKilled instead); TWRecycled counts those connect() took over." + (twoMachines ? ""
+                : " For the loopback path the server ran in the client host.") + " All counters: [kernel-counters.csv](kernel-counters.csv); per configuration: [results.csv](results.csv).\n\n");
+        String tw = twoMachines ? "TIME_WAIT added (client / server)" : "TIME_WAIT at end (client / server)";
+        String tcpExtTw = twoMachines ? "TcpExt.TW (client / server)" : "TcpExt.TW";
+        Markdown.Table table = new Markdown.Table("configuration", "mode", "client ActiveOpens", tcpExtTw, "TWRecycled",
+                tw, "ListenOverflows / ListenDrops", "RetransSegs (client / server)",
+                "OutRsts (client / server)").numeric("client ActiveOpens", tcpExtTw, "TWRecycled", tw,
                 "ListenOverflows / ListenDrops", "RetransSegs (client / server)", "OutRsts (client / server)");
         for (RunData.Result r : data.results()) {
             if (r.clientCounters().isEmpty()) {
@@ -857,9 +880,9 @@ public final class ReportWriter {
             }
             boolean loopback = r.path().equals("loopback");
             table.row(r.label() + (r.repetition() > 1 ? " (rep " + r.repetition() + ")" : ""), r.name().replace("Benchmark", "") + " " + r.mode(),
-                    r.clientCounter("Tcp.ActiveOpens", RunData.DELTA), r.clientCounter("TcpExt.TW", RunData.DELTA),
-                    r.clientCounter("TcpExt.TWRecycled", RunData.DELTA), r.clientCounter("state.TIME_WAIT", RunData.AFTER) + " / "
-                            + (loopback ? "-" : Long.toString(r.serverCounter("state.TIME_WAIT", RunData.AFTER))),
+                    r.clientCounter("Tcp.ActiveOpens", RunData.DELTA), r.clientCounter("TcpExt.TW", RunData.DELTA)
+                            + (twoMachines ? " / " + r.serverCounter("TcpExt.TW", RunData.DELTA) : ""),
+                    r.clientCounter("TcpExt.TWRecycled", RunData.DELTA), timeWait(r, twoMachines).replace("(same host)", "-"),
                     listener(r, "TcpExt.ListenOverflows") + " / " + listener(r, "TcpExt.ListenDrops"),
                     r.clientCounter("Tcp.RetransSegs", RunData.DELTA) + " / " + (loopback ? "-" : Long.toString(r.serverCounter("Tcp.RetransSegs", RunData.DELTA))),
                     r.clientCounter("Tcp.OutRsts", RunData.DELTA) + " / " + (loopback ? "-" : Long.toString(r.serverCounter("Tcp.OutRsts", RunData.DELTA))));

@@ -14,7 +14,7 @@ class SshTest {
     void everyCommandGoesOverTheOneControlConnectionQuotedForTheRemoteShell() {
         Ssh ssh = Ssh.attach("root@server", Path.of("/etc/lab_ssh_config"), Path.of("/tmp/tcplab-ssh-x/control"));
         List<String> c = ssh.command(List.of("sh", "-c", "echo \"$1\"", "sh", "it's"));
-        assertEquals(List.of("ssh", "-S", "/tmp/tcplab-ssh-x/control", "-o", "ControlMaster=no", "-F", "/etc/lab_ssh_config", "-o", "BatchMode=yes",
+        assertEquals(List.of("ssh", "-S", "/tmp/tcplab-ssh-x/control", "-o", "ControlMaster=no", "-o", "ProxyCommand=false", "-F", "/etc/lab_ssh_config", "-o", "BatchMode=yes",
                 "-o", "ConnectTimeout=5", "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=3", "root@server", "--"), c.subList(0, c.size() - 1));
         assertEquals("PATH=\"$PATH:/usr/sbin:/sbin\"; export PATH; exec sh -c 'echo \"$1\"' sh 'it'\\''s'", c.get(c.size() - 1));
         String marked = ssh.forRun("20261202T0000Z").command(List.of("java", "-version")).get(c.size() - 1);

@@ -57,4 +57,13 @@ class RemoteMachineTest {
                     assertEquals(1, line.lines().count(), line);
                 });
     }
+
+    @Test
+    void aServerThatSeesAnotherAddressThanThisMachinesIsRefused() throws Exception {
+        RemoteMachine.Probe p = RemoteMachine.parseProbe(GOOD);
+        RemoteMachine.checkDirect("root@server", p, java.util.Set.of("198.18.7.1", "127.0.0.1"));
+        String line = assertThrows(LabException.class, () -> RemoteMachine.checkDirect("root@server", p, java.util.Set.of("10.0.0.9")))
+                .oneLine();
+        assertTrue(line.contains("sees this machine as 198.18.7.1") && line.contains("jump host") && line.contains("(fix: "), line);
+    }
 }

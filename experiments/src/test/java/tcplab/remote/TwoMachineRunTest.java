@@ -175,6 +175,17 @@ class TwoMachineRunTest {
         assertEquals(2, badName.exit(), badName.toString());
         assertTrue(badName.err().contains("is not an ssh destination"), badName.err());
 
+        // a killed run's settings pending on the server: refused before anything changes; restore --remote puts them back
+        machines.leaveServerRestoreFile(SOMAXCONN, serverSomaxconn);
+        Cli.Result pending = tcplab(runArgs(""));
+        assertEquals(3, pending.exit(), pending.toString());
+        assertTrue(pending.err().contains("left changed") && pending.err().contains("make restore REMOTE=" + machines.destination()),
+                pending.err());
+        Cli.Result restore = tcplab("restore", "--remote", machines.destination(), "--ssh-config", machines.sshConfig("").toString());
+        assertEquals(0, restore.exit(), restore.toString());
+        assertTrue(restore.out().contains("nothing to restore on this machine") && restore.out().contains("restored " + SOMAXCONN),
+                restore.out());
+
         assertFalse(Files.exists(dir.resolve("refused")), "nothing created");
         bothAsBefore("after the refusals");
     }

@@ -173,6 +173,14 @@ public final class SshMachines implements AutoCloseable {
                 Duration.ofSeconds(5)).trim().equals("yes");
     }
 
+    /** Leaves a restore file on the server as a killed run would: its owner long gone, {@code key} recorded at {@code value}. */
+    public void leaveServerRestoreFile(String key, String value) throws Exception {
+        String netns = Files.readSymbolicLink(Path.of("/proc/" + serverPid() + "/ns/net")).toString();
+        Processes.run(inServer(List.of("sh", "-c", "cat > /var/lib/tcplab/host-restore.conf")), "# tcplab host mode: left by a killed run\n"
+                + "# pid=999999999\n# started=never\n# netns=" + netns + "\n# written=2026-12-02T00:00:00Z\n# run=\n" + key + " = " + value + "\n",
+                Duration.ofSeconds(5));
+    }
+
     /** nf_tables tables on the server machine, e.g. {@code inet tcplab}. */
     public String serverNftTables() throws LabException {
         return Processes.run(inServer(List.of("nft", "list", "tables")), null, Duration.ofSeconds(5)).trim();
