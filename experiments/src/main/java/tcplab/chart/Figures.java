@@ -92,7 +92,7 @@ public final class Figures {
             // a pasted figure of a two-machine run keeps both machines and the path
             var rtt = remote.path("rttAtStart");
             kernel += " → " + remote.path("destination").asText() + " (Linux " + remote.path("machine").path("kernelRelease").asText("?")
-                    + (rtt.has("rttMs") ? ", RTT " + tcplab.results.Format.number(rtt.path("rttMs").asDouble()) + " ms" : "") + ")";
+                    + (rtt.has("rttMs") ? ", RTT " + tcplab.results.Format.micros(rtt.path("rttMs").asDouble() * 1000) : "") + ")";
         }
         return new Figures(dir, new Context(m.path("tcplab").path("version").asText("?"), kernel,
                 m.path("profile").path("name").asText(""), m.path("plan").path("name").asText(""), m.path("runId").asText("?"), m.has("remote")));

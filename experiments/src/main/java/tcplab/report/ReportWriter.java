@@ -644,7 +644,7 @@ public final class ReportWriter {
     /** "two hosts: A → B, RTT x ms", from a two-machine run's metadata. */
     static String twoHosts(JsonNode m) {
         JsonNode rtt = m.path("remote").path("rttAtStart");
-        String path = rtt.has("rttMs") ? "RTT " + Format.number(rtt.path("rttMs").asDouble()) + " ms" : "RTT not measured";
+        String path = rtt.has("rttMs") ? "RTT " + Format.micros(rtt.path("rttMs").asDouble() * 1000) : "RTT not measured";
         return "Two hosts: " + m.path("lab").path("clientAddress").asText() + " (Linux " + m.path("machine").path("kernelRelease").asText()
                 + ") → " + m.path("remote").path("destination").asText() + " at " + m.path("lab").path("serverAddress").asText() + " (Linux "
                 + m.path("remote").path("machine").path("kernelRelease").asText() + "), " + path;
@@ -682,8 +682,8 @@ public final class ReportWriter {
                     + server.path("cpuModel").asText() + " × " + server.path("cpus").asInt() + ", " + server.path("memory").asText()
                     + ", " + m.path("remote").path("jdk").path("vendor").asText() + " " + m.path("remote").path("jdk").path("version").asText());
             table.row("NICs", nic(m.path("machine").path("nic")) + " (client) → " + nic(m.path("remote").path("nic")) + " (server)");
-            table.row("path", rtt.has("rttMs") ? "RTT " + Format.number(rtt.path("rttMs").asDouble()) + " ms (fastest "
-                    + Format.number(rtt.path("minMs").asDouble()) + ", slowest " + Format.number(rtt.path("maxMs").asDouble()) + "): "
+            table.row("path", rtt.has("rttMs") ? "RTT " + Format.micros(rtt.path("rttMs").asDouble() * 1000) + " (fastest "
+                    + Format.micros(rtt.path("minMs").asDouble() * 1000) + ", slowest " + Format.micros(rtt.path("maxMs").asDouble() * 1000) + "): "
                     + rtt.path("source").asText() : "RTT not measured: " + rtt.path("error").asText("?"));
         } else if (lab.path("mode").asText().equals("host")) {
             table.row("lab", "**host mode**: this machine's own network stack; the profile was applied to it and put back at the end"
