@@ -62,10 +62,9 @@ public final class RemoteMachine implements AutoCloseable {
     private final Ssh ssh;
     private final Path controlDir;
     private final Probe probe;
-    private String home;
+    private final String home;
     private String classPath;
     private Process session;
-    private String sessionRunDir;
     private final BlockingQueue<String> sessionMessages = new LinkedBlockingQueue<>();
     private Thread heartbeat;
     private volatile boolean ended;
@@ -296,11 +295,30 @@ public final class RemoteMachine implements AutoCloseable {
             bundle.upload(ssh, dir);
         }
         classPath = bundle.classPath(dir);
-        String there2 = info().path("tcplabVersion").asText("unknown");
+        String there2 = infoBefore().path("tcplabVersion").asText("unknown");
         if (!there2.equals(version)) {
             throw new LabException(destination() + " runs tcplab " + there2 + ", this machine " + version,
                     "delete " + dir + " on " + destination() + "; the next run copies it again");
         }
+    }
+
+    private ObjectNode before;
+    private ObjectNode rttBefore;
+
+    /** {@link #info} as it was when first asked, before anything changed there: the checks and the metadata share one read. */
+    public ObjectNode infoBefore() throws LabException {
+        if (before == null) {
+            before = info();
+        }
+        return before;
+    }
+
+    /** {@link #rtt} as first measured: the reach check and the metadata share one measurement. */
+    public ObjectNode rttBefore() {
+        if (rttBefore == null) {
+            rttBefore = rtt();
+        }
+        return rttBefore;
     }
 
     /** This machine's metadata and settings as tcplab there reads them (machine, jdk, nic, sysctls, root, restorePending). */
@@ -389,7 +407,7 @@ public final class RemoteMachine implements AutoCloseable {
      * {@code log}.
      */
     public void startSession(Path profile, String runId, Duration lifetime, Path log) throws LabException {
-        sessionRunDir = runDir(runId);
+        String sessionRunDir = runDir(runId);
         ssh.copy(profile, sessionRunDir + "/profile.conf");
         ssh.run("mkdir -p \"$1/raw\"", null, SHORT, sessionRunDir);
         List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "TERM", "--", "java"));

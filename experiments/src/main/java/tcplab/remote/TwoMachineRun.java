@@ -55,12 +55,12 @@ public final class TwoMachineRun {
                 }
             }
             server.install(version);
-            if (server.rtt().has("error")) {
+            if (server.rttBefore().has("error")) {
                 throw new LabException("this machine cannot open a TCP connection to " + server.serverAddress() + ", where " + destination
-                        + "'s ssh arrives (" + server.rtt().path("error").asText() + "); the benchmarks would not reach it either",
+                        + "'s ssh arrives (" + server.rttBefore().path("error").asText() + "); the benchmarks would not reach it either",
                         "--remote a machine this one reaches directly, not through a jump host");
             }
-            ObjectNode info = server.info();
+            ObjectNode info = server.infoBefore();
             if (info.path("restoreOwnerAlive").asBoolean()) {
                 throw new LabException("another tcplab run has changed " + destination + "'s settings and is still running there",
                         "wait for it to finish; it restores them");
@@ -90,12 +90,12 @@ public final class TwoMachineRun {
         lab.remove("prefixLength");
         ObjectNode remote = metadata.putObject("remote");
         remote.put("destination", server.destination());
-        ObjectNode info = server.info();
+        ObjectNode info = server.infoBefore();
         remote.set("machine", info.path("machine"));
         remote.set("jdk", info.path("jdk"));
         remote.set("nic", info.path("nic"));
         remote.set("sysctlsBefore", info.path("sysctls"));
-        remote.set("rttAtStart", server.rtt());
+        remote.set("rttAtStart", server.rttBefore());
         ((ObjectNode) metadata.get("machine")).set("nic", Metadata.nic(server.serverAddress()));
     }
 
