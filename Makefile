@@ -17,6 +17,7 @@ EMULATE ?=
 REMOTE  ?=
 SSH_CONFIG ?=
 CONFIRM ?=
+PARALLEL ?=
 JAVA    ?= java
 MVN     ?= mvn -B -q
 
@@ -25,6 +26,8 @@ BENCH   := benchmarks/target/benchmarks.jar
 SOURCES := $(shell find pom.xml benchmarks/pom.xml experiments/pom.xml benchmarks/src/main experiments/src/main -type f 2>/dev/null)
 # Ties tcplab's life to make's: if make is killed, tcplab and its lab go too.
 TIED    := setpriv --pdeathsig KILL --
+# PARALLEL=N: timer-bound configurations side by side (default 6; 1 runs one at a time)
+PARALLEL_ARGS := $(if $(PARALLEL),--parallel $(PARALLEL),)
 
 .DEFAULT_GOAL := help
 .PHONY: restore serve test-faults test-matrix test-remote help prereqs test-prereqs matrix-prereqs remote-prereqs run-matrix build run-profile run-all check-profile list report compare screenshot compare-native test clean
@@ -82,7 +85,7 @@ $(TCPLAB) $(BENCH) &: $(SOURCES) | prereqs
 	@touch $(TCPLAB) $(BENCH)
 
 run-profile: build $(if $(REMOTE),remote-prereqs,) ## Apply PROFILE in fresh namespaces, run PLAN, write reports/PROFILE/RUN-ID/ (MODE=host, or REMOTE=user@host; CONFIRM=yes)
-	$(TIED) $(JAVA) -jar $(TCPLAB) run --profile $(PROFILE) --plan $(PLAN) $(if $(REMOTE),$(REMOTE_ARGS),--mode $(MODE)) $(if $(filter yes,$(CONFIRM)),--yes-change-this-machine,)
+	$(TIED) $(JAVA) -jar $(TCPLAB) run --profile $(PROFILE) --plan $(PLAN) $(PARALLEL_ARGS) $(if $(REMOTE),$(REMOTE_ARGS),--mode $(MODE)) $(if $(filter yes,$(CONFIRM)),--yes-change-this-machine,)
 
 run-matrix: build | matrix-prereqs ## Run PLAN under PROFILE on each of KERNELS ("host 6.1"): Debian kernels boot in QEMU guests (EMULATE=yes without KVM)
 	$(TIED) $(JAVA) -jar $(TCPLAB) run-matrix --kernels "$(KERNELS)" --profile $(PROFILE) --plan $(PLAN) $(if $(filter yes,$(EMULATE)),--emulate,)
@@ -109,7 +112,7 @@ PROFILES_ALL := baseline $(sort $(filter-out baseline,$(basename $(notdir $(wild
 run-all: build ## Run PLAN under every profile in sysctl-profiles/, then compare them all (ratios to baseline)
 	@failed=0; n=0; for p in $(PROFILES_ALL); do n=$$((n+1)); \
 	  echo "== run-all: profile $$p ($$n of $(words $(PROFILES_ALL))), plan $(PLAN)"; \
-	  $(TIED) $(JAVA) -jar $(TCPLAB) run --profile $$p --plan $(PLAN); rc=$$?; \
+	  $(TIED) $(JAVA) -jar $(TCPLAB) run --profile $$p --plan $(PLAN) $(PARALLEL_ARGS); rc=$$?; \
 	  if [ $$rc -eq 130 ]; then echo "run-all: interrupted" >&2; exit 130; fi; \
 	  if [ $$rc -ne 0 ]; then failed=1; fi; \
 	done; \

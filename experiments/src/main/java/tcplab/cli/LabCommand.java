@@ -63,6 +63,9 @@ final class LabCommand {
         @Option(names = "--host-mode", description = "run on this machine, whose settings the parent applied and restores")
         boolean hostMode;
 
+        @Option(names = "--slots", description = "timer-bound configurations side by side (the parent checked what this machine holds)")
+        int slots = 1;
+
         @Option(names = "--remote", description = "two machines: the server side on this ssh destination")
         String remote;
 
@@ -97,7 +100,8 @@ final class LabCommand {
             var configurations = PlanLoader.expand(PlanLoader.load(plan, catalog), catalog);
             RunFolder folder = new RunFolder(runDir);
             if (remote == null) {
-                return new LabRun(parsed, configurations, folder, benchmarksJar, hostMode).execute();
+                return (hostMode ? new LabRun(parsed, configurations, folder, benchmarksJar, true)
+                        : new LabRun(parsed, configurations, folder, benchmarksJar, slots)).execute();
             }
             // the server's /proc/net, copied for each read into the run's scratch folder (recreated when a benchmark clears it)
             try {

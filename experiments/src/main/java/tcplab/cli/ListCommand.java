@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -47,7 +48,7 @@ final class ListCommand implements Callable<Integer> {
             try {
                 Plan plan = PlanLoader.load(file, catalog);
                 List<Configuration> configurations = PlanLoader.expand(plan, catalog);
-                Duration total = configurations.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
+                Duration total = tcplab.run.Schedule.of(configurations, tcplab.run.Schedule.DEFAULT_SLOTS, Map.of()).expected();
                 System.out.printf(Locale.ROOT, "  %-24s %s, about %s: %s%n", name, Format.count(configurations.size(), "configuration"),
                         Format.clock(total), plan.description());
             } catch (PlanException e) {

@@ -28,6 +28,7 @@ import tcplab.results.ReportsFolder;
 import tcplab.remote.RemoteMachine;
 import tcplab.remote.TwoMachineRun;
 import tcplab.results.RunFolder;
+import tcplab.run.Schedule;
 
 /**
  * {@code tcplab run}: check everything that can be checked, then run the plan in the lab and
@@ -70,6 +71,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--ssh-config", paramLabel = "FILE", description = "an ssh_config file for --remote instead of ~/.ssh/config")
     Path sshConfig;
 
+    @Option(names = "--parallel", paramLabel = "N",
+            description = {"timer-bound configurations side by side, each in its own fresh namespaces (default: "
+                    + Schedule.DEFAULT_SLOTS + ", fewer when memory or ulimits are short; 1: one at a time). CPU-bound ones"
+                    + " (benchmarks, rates, costs) always run alone. Namespace mode only"})
+    Integer parallel;
+
     @Option(names = "--no-report", hidden = true, description = "leave the report to `tcplab report` (run-matrix draws a guest's on the host)")
     boolean noReport;
 
@@ -81,6 +88,7 @@ final class RunCommand implements Callable<Integer> {
         BenchmarkCatalog catalog = BenchmarkCatalog.load();
         Plan plan = PlanLoader.load(home.plan(this.plan), catalog);
         List<Configuration> configurations = PlanLoader.expand(plan, catalog);
+        slots = slots(hostMode);
         if (hostMode && remote == null && configurations.stream().anyMatch(c -> !c.sysctls().isEmpty())) {
             throw new IllegalArgumentException("plan " + plan.name() + " sets sysctls on top of the profile, which host mode does not do to this"
                     + " machine (fix: a plan without \"sysctls\" entries, or namespace mode)");
@@ -119,6 +127,28 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The run's slots: --parallel, or the default this machine holds; side by side only in fresh namespaces. */
+    private Schedule.Slots slots(boolean hostMode) {
+        if (parallel != null && (parallel < 1 || parallel > Schedule.MAX_SLOTS)) {
+            throw new IllegalArgumentException("--parallel " + parallel + " is out of range (fix: a number from 1 to " + Schedule.MAX_SLOTS
+                    + "; 1 runs one configuration at a time)");
+        }
+        if (hostMode) {
+            if (parallel != null && parallel > 1) {
+                throw new IllegalArgumentException("--parallel " + parallel + " needs fresh namespaces: " + (remote != null ? "two machines"
+                        : "host mode") + " runs one configuration at a time on the same machine (fix: leave out --parallel)");
+            }
+            return new Schedule.Slots(1, null);
+        }
+        Schedule.Slots fit = Schedule.thisMachine(parallel != null ? parallel : Schedule.DEFAULT_SLOTS);
+        if (parallel != null && fit.count() < parallel) {
+            System.err.println("tcplab: --parallel " + parallel + " is more than " + fit.limitedBy() + " allows here; using " + fit.count());
+        }
+        return fit;
+    }
+
+    private Schedule.Slots slots = new Schedule.Slots(1, null);
+
     private int run(Home home, boolean hostMode, Profile profile, Plan plan, List<Configuration> configurations, Path jar, Path root,
                     Path profileFile, RemoteMachine server) throws Exception {
         RunFolder folder = RunFolder.create(root, profile.name(), Instant.now());
@@ -139,6 +169,9 @@ final class RunCommand implements Callable<Integer> {
                 "--plan", plan.file().toAbsolutePath().toString(),
                 "--run-dir", folder.dir().toAbsolutePath().toString(),
                 "--benchmarks-jar", jar.toAbsolutePath().toString()));
+        if (slots.count() > 1) {
+            labArgs.addAll(List.of("--slots", Integer.toString(slots.count())));
+        }
         int exit;
         if (server != null) {
             exit = TwoMachineRun.run(server, profile, profileFile, folder, configurations, labArgs, metadata);
@@ -216,7 +249,12 @@ final class RunCommand implements Callable<Integer> {
         pl.put("description", plan.description());
         pl.put("copy", RunFolder.PLAN_COPY);
         pl.put("configurations", configurations.size());
-        pl.put("expectedSeconds", configurations.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus).toSeconds());
+        // the schedule's estimate: timer-bound configurations side by side on the slots, then the CPU-bound ones' sum
+        pl.put("expectedSeconds", Schedule.of(configurations, slots.count(), profile.values()).expected().toSeconds());
+        pl.put("sideBySide", slots.count());
+        if (slots.limitedBy() != null) {
+            pl.put("sideBySideLimitedBy", slots.limitedBy());
+        }
         ObjectNode lab = m.putObject("lab");
         lab.put("mode", "namespace");
         lab.put("privileges", LabLauncher.mode());

@@ -55,6 +55,20 @@ public abstract class Experiment {
      */
     public abstract String oneMachineOnly();
 
+    /**
+     * Whether its result is a time or an event ({@link Pace#TIMER}: it may run beside other such
+     * configurations) or a rate or a cost ({@link Pace#CPU}: it runs alone). Every experiment declares it.
+     */
+    public abstract Pace pace();
+
+    /**
+     * The same for one configuration, for experiments whose result is a rate under some settings and a
+     * timer under others; {@code settings} are the profile's values with the plan's on top.
+     */
+    public Pace pace(Params params, NetworkPath path, Map<String, String> settings) {
+        return pace();
+    }
+
     /** How long a configuration should take, for progress and plan totals. */
     public abstract Duration expected(Params params);
 

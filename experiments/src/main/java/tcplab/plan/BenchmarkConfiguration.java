@@ -14,9 +14,9 @@ public record BenchmarkConfiguration(int index, int repetition, BenchmarkCatalog
                                      JmhSettings jmh) implements Configuration {
 
     /** Fork JVM start and teardown, as measured on the 2-core machines this was built on. */
-    static final Duration FORK_OVERHEAD = Duration.ofMillis(600);
+    static final Duration FORK_OVERHEAD = Duration.ofMillis(1000);
     /** Namespaces, server JVM and JMH's own JVM per configuration, measured likewise. */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(300);
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(600);
 
     @Override
     public String type() {

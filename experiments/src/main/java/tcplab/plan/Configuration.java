@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import tcplab.experiment.Pace;
 import tcplab.lab.NetworkPath;
 
 /**
@@ -43,6 +44,19 @@ public sealed interface Configuration permits BenchmarkConfiguration, Experiment
 
     /** The hard bound: past it the configuration is stopped and reported as timed out. */
     Duration bound();
+
+    /**
+     * Whether it may run beside others, under a profile with these values ({@code key = value}): a
+     * benchmark measures a rate, so it runs alone; an experiment says.
+     */
+    default Pace pace(Map<String, String> profile) {
+        if (!(this instanceof ExperimentConfiguration e)) {
+            return Pace.CPU;
+        }
+        Map<String, String> settings = new java.util.HashMap<>(profile);
+        settings.putAll(sysctls());
+        return e.experiment().pace(e.resolved(), path(), settings);
+    }
 
     /**
      * e.g. {@code 03-ConnectCloseBenchmark-thrpt-veth-t1-closeMode=CLIENT_FIN-reuseAddr=false-r1} or

@@ -11,7 +11,7 @@ public record ExperimentConfiguration(int index, int repetition, Experiment expe
                                       Map<String, String> params, Map<String, String> sysctls, Duration boundOverride) implements Configuration {
 
     /** Namespaces, settings read back, counters before and after, as measured on the 2-core machines this was built on. */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(400);
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(1000);
 
     @Override
     public String type() {

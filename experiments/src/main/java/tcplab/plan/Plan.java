@@ -20,7 +20,7 @@ public record Plan(Path file, String name, String description, JmhSettings jmh, 
      * @param sysctls values swept on top of the profile, by full sysctl name
      */
     public record BenchmarkEntry(String benchmark, List<String> modes, List<String> paths, Map<String, List<String>> params,
-                                 Map<String, List<String>> sysctls, JmhSettings jmh) {
+                                 Map<String, List<String>> sysctls, JmhSettings jmh, Integer repetitions) {
     }
 
     /**

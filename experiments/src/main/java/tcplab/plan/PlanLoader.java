@@ -81,10 +81,12 @@ public final class PlanLoader {
     }
 
     private static void validate(Plan plan, BenchmarkCatalog catalog, String shown) throws PlanException {
-        int most = plan.experiments().stream().filter(e -> e != null && e.repetitions() != null)
-                .mapToInt(Plan.ExperimentEntry::repetitions).max().orElse(plan.repetitions());
+        int most = Math.max(plan.experiments().stream().filter(e -> e != null && e.repetitions() != null)
+                .mapToInt(Plan.ExperimentEntry::repetitions).max().orElse(plan.repetitions()),
+                plan.benchmarks().stream().filter(e -> e != null && e.repetitions() != null)
+                .mapToInt(Plan.BenchmarkEntry::repetitions).max().orElse(plan.repetitions()));
         if (most > plan.repetitions()) {
-            throw new PlanException(shown + ": an experiment asks for " + most + " repetitions but the plan runs " + plan.repetitions()
+            throw new PlanException(shown + ": an entry asks for " + most + " repetitions but the plan runs " + plan.repetitions()
                     + " (fix: raise the plan's \"repetitions\" or lower the entry's)");
         }
         if (plan.repetitions() < 1 || plan.repetitions() > 100) {
@@ -124,6 +126,9 @@ public final class PlanLoader {
                 checkSettings(entry.jmh().over(plan.jmh()), where + ".jmh");
             }
             checkSysctls(entry.sysctls(), where + ".sysctls");
+            if (entry.repetitions() != null && (entry.repetitions() < 1 || entry.repetitions() > 100)) {
+                throw new PlanException(where + ".repetitions must be 1 to 100, got " + entry.repetitions() + " (fix: e.g. \"repetitions\": 1)");
+            }
         }
         for (int i = 0; i < plan.experiments().size(); i++) {
             Plan.ExperimentEntry entry = plan.experiments().get(i);
@@ -289,6 +294,9 @@ public final class PlanLoader {
         List<Configuration> all = new ArrayList<>();
         for (int repetition = 1; repetition <= plan.repetitions(); repetition++) {
             for (Plan.BenchmarkEntry entry : plan.benchmarks()) {
+                if (entry.repetitions() != null && repetition > entry.repetitions()) {
+                    continue;
+                }
                 BenchmarkCatalog.Benchmark benchmark = catalog.find(entry.benchmark());
                 JmhSettings jmh = entry.jmh() == null ? plan.jmh() : entry.jmh().over(plan.jmh());
                 List<Map<String, String>> combinations = combinations(pinned(benchmark, entry.params()));

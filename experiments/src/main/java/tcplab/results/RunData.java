@@ -198,7 +198,17 @@ public final class RunData {
                     byHost.getOrDefault("server", Map.of()), jmh, outcomes,
                     server.isEmpty() ? Map.of() : server.get(server.size() - 1).toMap()));
         }
+        // rows come in the order configurations ended (side by side, a short one ends first): read them in the plan's
+        data.results.sort(java.util.Comparator.comparingInt(r -> indexOf(r.row().get("index"))));
         return data;
+    }
+
+    private static int indexOf(String index) {
+        try {
+            return Integer.parseInt(index);
+        } catch (NumberFormatException | NullPointerException written) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     static List<CSVRecord> records(Path file) throws IOException {

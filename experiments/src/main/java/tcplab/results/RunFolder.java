@@ -41,7 +41,7 @@ public final class RunFolder {
 
     public static final String[] CONFIGURATION_COLUMNS = {
         "index", "id", "type", "name", "mode", "path", "threads", "repetition", "conditions", "sysctls", "status", "started_utc",
-        "seconds", "message"
+        "seconds", "message", "pace", "beside"
     };
     public static final String[] SYSCTL_COLUMNS = {"configuration", "host", "key", "value"};
     public static final String[] COUNTER_COLUMNS = {"configuration", "host", "counter", "before", "after", "delta"};
@@ -168,7 +168,7 @@ public final class RunFolder {
     }
 
     /** Appends one line to the run log. */
-    public void log(String line) {
+    public synchronized void log(String line) {
         try {
             Files.writeString(dir.resolve(RUN_LOG), line + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -191,7 +191,8 @@ public final class RunFolder {
             printer = new CSVPrinter(writer, format.get());
         }
 
-        public void row(Object... values) throws IOException {
+        /** Whole rows only: configurations side by side write to the same files. */
+        public synchronized void row(Object... values) throws IOException {
             printer.printRecord(values);
             printer.flush();
         }

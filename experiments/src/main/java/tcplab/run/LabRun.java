@@ -10,7 +10,22 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,6 +43,7 @@ import tcplab.lab.LabHost;
 import tcplab.lab.LabLauncher;
 import tcplab.lab.Processes;
 import tcplab.lab.ServerProcess;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Trial;
 import tcplab.plan.BenchmarkConfiguration;
 import tcplab.plan.Configuration;
@@ -53,8 +69,8 @@ import tcplab.socket.Target;
 public final class LabRun {
     /** How long a configuration waits for another run on this machine before it gives up. */
     static final Duration LOCK_WAIT = Duration.ofHours(2);
-    /** How long the current configuration waited for the lock. */
-    private Duration waited = Duration.ZERO;
+    /** How often a status line comes while configurations run side by side. */
+    static final Duration STATUS_EVERY = Duration.ofSeconds(15);
     private static final Pattern ITERATION = Pattern.compile("^(# Warmup Iteration|Iteration|# Fork:)\\s*(.*)$");
 
     private final Profile profile;
@@ -68,10 +84,24 @@ public final class LabRun {
     private volatile boolean stopping;
     /** A two-machine run whose link to the server went: it ends as interrupted. */
     private volatile boolean linkLost;
-    private volatile Process current;
-    private volatile ServerProcess currentServer;
-    private volatile Trial currentTrial;
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Timer-bound configurations side by side (1: one at a time, as host mode and two machines always run). */
+    private final int slots;
+    private volatile long runStart = System.nanoTime();
+    /** What has not started yet, in the schedule's order. */
+    private final Queue<Configuration> pending = new ConcurrentLinkedQueue<>();
+    /** What runs now, by index, and what ran beside each configuration (both guarded by {@code running}). */
+    private final Map<Integer, Running> running = new TreeMap<>();
+    private final Map<Integer, Set<Integer>> neighbours = new HashMap<>();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final Set<Process> currentJmh = ConcurrentHashMap.newKeySet();
+    private final Set<ServerProcess> currentServers = ConcurrentHashMap.newKeySet();
+    private final Set<Trial> currentTrials = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tcplab-status");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService watchdog = Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "tcplab-watchdog");
         t.setDaemon(true);
         return t;
@@ -81,9 +111,14 @@ public final class LabRun {
         this(profile, configurations, folder, benchmarksJar, false);
     }
 
+    /** In fresh namespaces, with up to {@code slots} timer-bound configurations side by side. */
+    public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, int slots) {
+        this(profile, configurations, folder, benchmarksJar, false, null, slots);
+    }
+
     /** With {@code hostMode}, configurations run on this machine itself (see {@link Lab#here}); those that need two hosts are skipped. */
     public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, boolean hostMode) {
-        this(profile, configurations, folder, benchmarksJar, hostMode, null);
+        this(profile, configurations, folder, benchmarksJar, hostMode, null, 1);
     }
 
     /**
@@ -91,11 +126,15 @@ public final class LabRun {
      * over ssh; configurations that cannot run across two machines are skipped with the reason.
      */
     public LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, LabHost server) {
-        this(profile, configurations, folder, benchmarksJar, true, server);
+        this(profile, configurations, folder, benchmarksJar, true, server, 1);
     }
 
     private LabRun(Profile profile, List<Configuration> configurations, RunFolder folder, Path benchmarksJar, boolean hostMode,
-                   LabHost remoteServer) {
+                   LabHost remoteServer, int slots) {
+        if (slots < 1 || (slots > 1 && (hostMode || remoteServer != null))) {
+            throw new IllegalArgumentException("side by side only in fresh namespaces: " + slots);
+        }
+        this.slots = slots;
         this.remoteServer = remoteServer;
         this.hostMode = hostMode;
         this.profile = profile;
@@ -108,45 +147,45 @@ public final class LabRun {
     public int execute() throws IOException {
         Thread hook = new Thread(this::stop, "tcplab-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        Duration total = configurations.stream().filter(c -> remoteServer == null || TwoMachines.skipReason(c) == null)
-                .map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
+        List<Configuration> runnable = configurations.stream().filter(c -> remoteServer == null || TwoMachines.skipReason(c) == null).toList();
+        Schedule schedule = Schedule.of(configurations, slots, profile.values());
+        Duration total = Schedule.of(runnable, slots, profile.values()).expected();
         say(String.format(Locale.ROOT, "tcplab: %s under profile %s, about %s; %s",
                 Format.count(configurations.size(), "configuration"), profile.name(), Format.clock(total),
                 remoteServer != null ? "the server side on " + remoteServer.address() + " (another machine), the client here"
-                        : hostMode ? "on this machine" : "each in fresh namespaces"));
-        long runStart = System.nanoTime();
-        int failed = 0;
+                        : hostMode ? "on this machine"
+                        : slots == 1 ? "each in fresh namespaces, one at a time"
+                        : "each in fresh namespaces; up to " + slots + " timer-bound ones side by side, then the CPU-bound ones alone"));
+        runStart = System.nanoTime();
+        pending.addAll(schedule.order());
         try (RunFolder.CsvLog rows = folder.csv(RunFolder.CONFIGURATIONS, RunFolder.CONFIGURATION_COLUMNS);
              RunFolder.CsvLog sysctls = folder.csv(RunFolder.SYSCTLS, RunFolder.SYSCTL_COLUMNS);
              RunFolder.CsvLog counters = folder.csv(RunFolder.COUNTERS, RunFolder.COUNTER_COLUMNS)) {
-            for (Configuration c : configurations) {
+            Logs logs = new Logs(rows, sysctls, counters);
+            sideBySide(schedule.timerBound(), logs);
+            for (Configuration c : schedule.cpuBound()) {
                 if (stopping || linkLost) {
                     break;
                 }
-                say(String.format(Locale.ROOT, "[%d/%d] %s %s (about %s; %s of about %s elapsed)", c.index(), configurations.size(),
-                        c.name(), (c.mode().isEmpty() ? "" : c.mode() + " ") + c.conditions().replace(';', ' '),
-                        Format.clock(c.expected()), Format.clock(Duration.ofNanos(System.nanoTime() - runStart)), Format.clock(total)));
+                pending.remove(c);
+                String skip = skipReason(c);
+                if (skip != null) {
+                    record(c, logs, new String[] {"skipped", skip}, Instant.now(), System.nanoTime(), Duration.ZERO, false);
+                    continue;
+                }
+                // alone: the lock covers the hosts' set-up too, so another run's measurement never shares the CPU with it
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
-                waited = Duration.ZERO;
-                String[] outcome = runOne(c, sysctls, counters);
-                if (stopping && !outcome[0].equals("ok")) {
-                    outcome = new String[] {"interrupted", "stopped by a signal"};
+                try (MeasurementLock turn = MeasurementLock.acquire(LOCK_WAIT, this::say)) {
+                    Duration waited = turn.waited();
+                    announce(c, false);
+                    record(c, logs, runOne(c, logs, this::say), started, t0, waited, false);
+                } catch (LabException e) {
+                    record(c, logs, new String[] {"failed", e.oneLine()}, started, t0, Duration.ZERO, false);
                 }
-                if (!outcome[0].equals("ok") && !outcome[0].equals("skipped")) {
-                    failed++;
-                }
-                // the time spent waiting for another run's measurement is not this configuration's
-                double seconds = (System.nanoTime() - t0 - waited.toNanos()) / 1e9;
-                if (waited.toMillis() >= 500) {
-                    outcome[1] += String.format(Locale.ROOT, " (after waiting %.0f s for another run)", waited.toNanos() / 1e9);
-                }
-                rows.row(c.index(), c.id(), c.type(), c.name(), c.mode(), c.path().label(), c.threads(), c.repetition(),
-                        c.conditions(), c.sysctlConditions(), outcome[0], started.toString(), String.format(Locale.ROOT, "%.1f", seconds),
-                        outcome[1]);
-                say(String.format(Locale.ROOT, "        %s in %.1f s: %s", outcome[0], seconds, outcome[1]));
             }
         } finally {
+            ticker.shutdownNow();
             watchdog.shutdownNow();
             finished.countDown();
         }
@@ -158,30 +197,206 @@ public final class LabRun {
             return LabLauncher.INTERRUPTED;
         }
         Runtime.getRuntime().removeShutdownHook(hook);
-        return failed == 0 ? 0 : 1;
+        return failed.get() == 0 ? 0 : 1;
     }
 
-    /** Runs one configuration in fresh hosts; returns {status, message}. */
-    private String[] runOne(Configuration c, RunFolder.CsvLog sysctls, RunFolder.CsvLog counters) throws IOException {
+    /** The three CSVs every configuration appends to; rows from configurations side by side take turns. */
+    private record Logs(RunFolder.CsvLog rows, RunFolder.CsvLog sysctls, RunFolder.CsvLog counters) {
+    }
+
+    /**
+     * The timer-bound configurations, up to {@link #slots} at once, each in its own fresh hosts; the
+     * measurement lock is held from the first to the last, so another tcplab run waits for all of them.
+     */
+    private void sideBySide(List<Configuration> timerBound, Logs logs) throws IOException {
+        if (timerBound.isEmpty() || stopping) {
+            return;
+        }
+        Instant lockStarted = Instant.now();
+        long lockT0 = System.nanoTime();
+        MeasurementLock turn;
+        try {
+            turn = MeasurementLock.acquire(LOCK_WAIT, this::say);
+        } catch (LabException e) {
+            for (Configuration c : timerBound) {
+                pending.remove(c);
+                record(c, logs, new String[] {"failed", e.oneLine()}, lockStarted, lockT0, Duration.ZERO, false);
+            }
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
+            Thread t = new Thread(r, "tcplab-slot");
+            t.setDaemon(true);
+            return t;
+        });
+        ScheduledFuture<?> status = ticker.scheduleAtFixedRate(this::status, STATUS_EVERY.toSeconds(), STATUS_EVERY.toSeconds(), TimeUnit.SECONDS);
+        try (turn) {
+            if (turn.waited().toMillis() >= 500) {
+                say(String.format(Locale.ROOT, "        waited %.0f s for another run", turn.waited().toNanos() / 1e9));
+            }
+            List<Future<?>> tasks = new ArrayList<>();
+            for (Configuration c : timerBound) {
+                tasks.add(pool.submit(() -> {
+                    if (stopping || linkLost) {
+                        return null;
+                    }
+                    pending.remove(c);
+                    Instant started = Instant.now();
+                    long t0 = System.nanoTime();
+                    String skip = skipReason(c);
+                    if (skip != null) {
+                        record(c, logs, new String[] {"skipped", skip}, started, t0, Duration.ZERO, true);
+                        return null;
+                    }
+                    announce(c, true);
+                    String prefix = "    [" + c.index() + "] ";
+                    record(c, logs, runOne(c, logs, line -> say(prefix + line.strip())), started, t0, Duration.ZERO, true);
+                    return null;
+                }));
+            }
+            // every configuration stops at its own bound; this one only guards against a slot that never returns
+            Duration phaseBound = Schedule.makespan(List.of(), timerBound.stream().map(Configuration::bound).toList(), slots).plusMinutes(2);
+            long deadline = System.nanoTime() + phaseBound.toNanos();
+            for (Future<?> task : tasks) {
+                try {
+                    task.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    say("        configurations side by side ran past their bound (" + Format.clock(phaseBound) + "); stopping them");
+                    stopping = true;
+                    currentTrials.forEach(Trial::abort);
+                    break;
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopping = true;
+                    break;
+                }
+            }
+        } finally {
+            status.cancel(false);
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The line a configuration starts with: what it is, what it should take, where the run stands. */
+    private void announce(Configuration c, boolean beside) {
+        Set<Integer> others;
+        synchronized (running) {
+            others = new TreeSet<>(running.keySet());
+            running.put(c.index(), new Running(c, System.nanoTime()));
+            neighbours.put(c.index(), new TreeSet<>(others));
+            for (Integer other : others) {
+                neighbours.get(other).add(c.index());
+            }
+        }
+        say(String.format(Locale.ROOT, "[%d/%d] %s %s (about %s; %s)%s", c.index(), configurations.size(),
+                c.name(), (c.mode().isEmpty() ? "" : c.mode() + " ") + c.conditions().replace(';', ' '),
+                Format.clock(c.expected()), where(), beside && !others.isEmpty() ? " beside " + others.size() + " more" : ""));
+    }
+
+    /** One configuration's row and result line; {@code t0} is when it started, {@code waited} time that was another run's. */
+    private void record(Configuration c, Logs logs, String[] outcome, Instant started, long t0, Duration waited, boolean beside)
+            throws IOException {
+        Set<Integer> with;
+        synchronized (running) {
+            running.remove(c.index());
+            with = neighbours.getOrDefault(c.index(), Set.of());
+        }
+        if (stopping && !outcome[0].equals("ok")) {
+            outcome = new String[] {"interrupted", "stopped by a signal"};
+        }
+        if (!outcome[0].equals("ok") && !outcome[0].equals("skipped")) {
+            failed.incrementAndGet();
+        }
+        // the time spent waiting for another run's measurement is not this configuration's
+        double seconds = (System.nanoTime() - t0 - waited.toNanos()) / 1e9;
+        if (waited.toMillis() >= 500) {
+            outcome[1] += String.format(Locale.ROOT, " (after waiting %.0f s for another run)", waited.toNanos() / 1e9);
+        }
+        logs.rows().row(c.index(), c.id(), c.type(), c.name(), c.mode(), c.path().label(), c.threads(), c.repetition(),
+                c.conditions(), c.sysctlConditions(), outcome[0], started.toString(), String.format(Locale.ROOT, "%.1f", seconds),
+                outcome[1], c.pace(profile.values()).name().toLowerCase(Locale.ROOT),
+                with.stream().map(String::valueOf).collect(Collectors.joining(" ")));
+        say(String.format(Locale.ROOT, "%s%s in %.1f s: %s", beside ? "    [" + c.index() + "] " : "        ", outcome[0], seconds, outcome[1]));
+    }
+
+    /** Where the run stands: the share done and the time left, from the schedule with what runs now. */
+    private String where() {
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - runStart);
+        Duration left = left();
+        long percent = Math.round(100.0 * elapsed.toMillis() / Math.max(1, elapsed.plus(left).toMillis()));
+        return String.format(Locale.ROOT, "%d %% done, about %s left", Math.min(99, percent), Format.clock(left));
+    }
+
+    /** What the schedule says is left: what runs now (less its elapsed time), the queued timer-bound ones on the slots, the rest one by one. */
+    private Duration left() {
+        List<Duration> busy = new ArrayList<>();
+        synchronized (running) {
+            for (Running r : running.values()) {
+                Duration gone = Duration.ofNanos(System.nanoTime() - r.startNanos());
+                busy.add(r.configuration().expected().compareTo(gone) > 0 ? r.configuration().expected().minus(gone) : Duration.ZERO);
+            }
+        }
+        List<Duration> timer = new ArrayList<>();
+        List<Duration> cpu = new ArrayList<>();
+        for (Configuration c : pending) {
+            if (remoteServer == null || TwoMachines.skipReason(c) == null) {
+                (slots > 1 && c.pace(profile.values()) == Pace.TIMER ? timer : cpu).add(c.expected());
+            }
+        }
+        return Schedule.timerWall(busy, timer, slots).plus(Schedule.sum(cpu));
+    }
+
+    /** Every {@link #STATUS_EVERY} while configurations run side by side: the share done, the time left, what runs and what is next. */
+    private void status() {
+        List<String> now = new ArrayList<>();
+        synchronized (running) {
+            for (Running r : running.values()) {
+                now.add(String.format(Locale.ROOT, "%d %s %s/%s", r.configuration().index(), r.configuration().name(),
+                        Format.clock(Duration.ofNanos(System.nanoTime() - r.startNanos())), Format.clock(r.configuration().expected())));
+            }
+        }
+        Configuration next = pending.peek();
+        say("  -- " + where() + "; running " + (now.isEmpty() ? "nothing" : String.join(", ", now))
+                + (next == null ? "" : "; next " + next.index() + " " + next.name()));
+    }
+
+    private record Running(Configuration configuration, long startNanos) {
+    }
+
+    /** Why this configuration cannot run in this run, or null. */
+    private String skipReason(Configuration c) {
         if (remoteServer != null) {
             String skip = TwoMachines.skipReason(c);
             if (skip != null) {
-                return new String[] {"skipped", skip};
-            }
-            if (!remoteServer.reachable()) {
-                linkLost = true;
-                return new String[] {"interrupted", "the link to the server machine is gone; the rest of the plan is not run"};
+                return skip;
             }
         } else if (hostMode && (c instanceof ExperimentConfiguration || c.path() != NetworkPath.LOOPBACK)) {
-            return new String[] {"skipped", "host mode runs the loopback path only; this configuration needs the lab's two hosts"
-                    + " (namespace mode)"};
+            return "host mode runs the loopback path only; this configuration needs the lab's two hosts (namespace mode)";
         }
         for (String key : c.sysctls().keySet()) {
             String missing = KernelFeatures.skipReason(key, Sysctl.of(key).exists(), KernelFeatures.release());
             if (missing != null) {
-                return new String[] {"skipped", missing};
+                return missing;
             }
         }
+        return null;
+    }
+
+    /** Runs one configuration in fresh hosts; returns {status, message}. The caller holds the measurement lock. */
+    private String[] runOne(Configuration c, Logs logs, Consumer<String> progress) throws IOException {
+        if (remoteServer != null && !remoteServer.reachable()) {
+            linkLost = true;
+            return new String[] {"interrupted", "the link to the server machine is gone; the rest of the plan is not run"};
+        }
+        RunFolder.CsvLog sysctls = logs.sysctls();
+        RunFolder.CsvLog counters = logs.counters();
         try (Lab lab = remoteServer != null ? Lab.remote(profile, remoteServer) : hostMode ? Lab.here(profile) : Lab.create(profile, c.sysctls());
              TwoMachines.Cleanup cleanup = new TwoMachines.Cleanup(lab, c.id())) {
             Map<String, String> settings = Map.of();
@@ -201,13 +416,10 @@ public final class LabRun {
                     writeCounters(counters, c, lab.server().name(), serverBefore, KernelCounters.read(lab.server().procNet()));
                 }
             };
-            try (MeasurementLock turn = MeasurementLock.acquire(LOCK_WAIT, this::say)) {
-                waited = turn.waited();
-                if (c instanceof BenchmarkConfiguration b) {
-                    return benchmark(lab, b, after);
-                }
-                return experiment(lab, (ExperimentConfiguration) c, settings, after);
+            if (c instanceof BenchmarkConfiguration b) {
+                return benchmark(lab, b, after);
             }
+            return experiment(lab, (ExperimentConfiguration) c, settings, after, progress);
         } catch (LabException e) {
             return new String[] {"failed", e.oneLine()};
         } catch (java.nio.file.NoSuchFileException e) {
@@ -225,19 +437,22 @@ public final class LabRun {
         int exit;
         try (ServerProcess server = ServerProcess.start(c.path().serverHost(lab), c.path().serverAddress(lab), serverPolicy(c),
                 c.bound().plusSeconds(30), folder.raw(c.id(), ".server.csv"), folder.raw(c.id(), ".server.log"))) {
-            currentServer = server;
-            exit = runJmh(lab, c, server.address());
-            after.write();
-        } finally {
-            currentServer = null;
+            currentServers.add(server);
+            try {
+                exit = runJmh(lab, c, server.address());
+                after.write();
+            } finally {
+                currentServers.remove(server);
+            }
         }
         return outcome(c, exit);
     }
 
-    private String[] experiment(Lab lab, ExperimentConfiguration c, Map<String, String> settings, CounterSnapshot after) throws IOException {
+    private String[] experiment(Lab lab, ExperimentConfiguration c, Map<String, String> settings, CounterSnapshot after,
+                                Consumer<String> progress) throws IOException {
         try (Trial trial = new Trial(c.experiment(), c.id(), c.resolved(), c.path(), lab, folder, settings, c.expected(), c.bound(),
-                this::say)) {
-            currentTrial = trial;
+                progress)) {
+            currentTrials.add(trial);
             ScheduledFuture<?> bound = watchdog.schedule(trial::abort, c.bound().toMillis(), TimeUnit.MILLISECONDS);
             try {
                 c.experiment().run(trial);
@@ -261,7 +476,7 @@ public final class LabRun {
                 return new String[] {"failed", e instanceof LabException ? ((LabException) e).oneLine() : String.valueOf(e)};
             } finally {
                 bound.cancel(false);
-                currentTrial = null;
+                currentTrials.remove(trial);
             }
         }
     }
@@ -279,11 +494,11 @@ public final class LabRun {
         builder.environment().put(Target.LAB_TARGET_ENV, target);
         builder.environment().put(OutcomeLog.ENV, folder.raw(c.id(), ".outcomes.csv").toString());
         Process jmh = builder.start();
-        current = jmh;
+        currentJmh.add(jmh);
         try {
             return watch(jmh, log, c.bound());
         } finally {
-            current = null;
+            currentJmh.remove(jmh);
             folder.clearScratch();
         }
     }
@@ -394,18 +609,9 @@ public final class LabRun {
     /** Shutdown hook: stop what runs now and wait (bounded) until its row is written. */
     private void stop() {
         stopping = true;
-        Process jmh = current;
-        if (jmh != null) {
-            Processes.killTree(jmh.toHandle());
-        }
-        ServerProcess server = currentServer;
-        if (server != null) {
-            server.close();
-        }
-        Trial trial = currentTrial;
-        if (trial != null) {
-            trial.abort();
-        }
+        currentJmh.forEach(jmh -> Processes.killTree(jmh.toHandle()));
+        currentServers.forEach(ServerProcess::close);
+        currentTrials.forEach(Trial::abort);
         try {
             finished.await(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import tcplab.experiment.ExperimentData;
 import tcplab.experiment.LineRequest;
 import tcplab.experiment.Message;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.RawTable;
 import tcplab.experiment.Section;
@@ -69,6 +70,11 @@ public final class CloseWaitLeakExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return "it samples the server's socket table several times a second, which over ssh arrives late, and the sockets it leaks outlive the configuration on a real machine";
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.TIMER; // sockets left in CLOSE_WAIT and descriptors run out are counts
     }
 
     @Override

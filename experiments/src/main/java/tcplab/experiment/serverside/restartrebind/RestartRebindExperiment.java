@@ -10,6 +10,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
@@ -57,6 +58,11 @@ public final class RestartRebindExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return "it restarts a server on one fixed port, and on a real machine the previous configuration's TIME_WAIT sockets on that port are still there (a namespace lab starts empty)";
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.TIMER; // whether a bind fails, and when a retry succeeds (TIME_WAIT's timer)
     }
 
     @Override

@@ -10,6 +10,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
@@ -41,6 +42,11 @@ public final class AcceptOverflowExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return null; // across two machines too: what it needs of the server goes over ssh, and it follows only its own sockets
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.TIMER; // when each connect completes: the SYN-ACK retransmission schedule
     }
 
     @Override

@@ -11,6 +11,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
@@ -53,6 +54,11 @@ public final class ConnectTimeoutExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return null; // across two machines too: what it needs of the server goes over ssh, and it follows only its own sockets
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.TIMER; // the SYN retransmission timer
     }
 
     @Override

@@ -11,6 +11,7 @@ import tcplab.experiment.Experiment;
 import tcplab.experiment.Message;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
@@ -53,6 +54,11 @@ public final class DeadPeerExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return "its faults drop every packet of the server or take its link down, which between two real machines would cut the ssh link too";
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.TIMER; // when keepalive or a heartbeat notices the dead peer
     }
 
     @Override

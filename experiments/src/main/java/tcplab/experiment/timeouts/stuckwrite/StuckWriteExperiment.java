@@ -12,6 +12,7 @@ import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Message;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
@@ -61,6 +62,11 @@ public final class StuckWriteExperiment extends Experiment {
     }
 
     @Override
+    public Pace pace() {
+        return Pace.TIMER; // the retransmission timer until tcp_retries2 or TCP_USER_TIMEOUT
+    }
+
+    @Override
     public String name() {
         return "stuck-write";
     }
@@ -88,11 +94,21 @@ public final class StuckWriteExperiment extends Experiment {
         return expected(params, Map.of());
     }
 
+    /**
+     * When a stuck write fails on the lab's veth path, for the estimate: its RTO is the 200 ms floor plus
+     * the smoothed RTT, a little over 200 ms, and that moves the failure a doubling earlier than the
+     * textbook's exactly-200 ms sum (TcpModel.retransmitFailureOnPath; 15 fails after about 930 s, not 1045 s).
+     */
+    private static double onLabPath(int retries2) {
+        double rto = TcpModel.RTO_MIN_SECONDS + 0.001;
+        return TcpModel.retransmitFailureOnPath(retries2, rto, rto, TcpModel.RTO_MIN_SECONDS, TcpModel.RTO_MAX_SECONDS, 250)[0];
+    }
+
     @Override
     public Duration expected(Params params, Map<String, String> sysctls) {
         double fails = params.get("variant").equals("USER_TIMEOUT")
                 ? TcpModel.userTimeoutFailureSeconds(params.integer("userTimeout") / 1000.0, TcpModel.RTO_MIN_SECONDS)
-                : TcpModel.retransmitFailureSeconds(Failure.retries2(sysctls), TcpModel.RTO_MIN_SECONDS, TcpModel.RTO_MAX_SECONDS);
+                : onLabPath(Failure.retries2(sysctls));
         // + two agent JVMs and the flow getting going; the JDK variants' ladder probe fails about 0.3 s after the stuck write
         long probe = params.get("variant").equals("USER_TIMEOUT") ? 0 : 400;
         return Duration.ofMillis((long) (fails * 1000 * 1.06) + 1100 + probe);

@@ -9,9 +9,11 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
+import tcplab.kernel.TcpModel;
 import tcplab.lab.NetworkPath;
 import tcplab.lab.ServerProcess;
 import tcplab.results.RunData;
@@ -45,6 +47,23 @@ public final class PortExhaustionExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return "its ceiling counts the client's TIME_WAIT sockets, and a real machine keeps the previous configuration's for 60 s (a namespace lab starts each empty)";
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.CPU; // connections per second are a rate
+    }
+
+    /**
+     * Without reuse in effect (a FIN close, tcp_tw_reuse off or without timestamps) the result is a
+     * count and a timer: the range's N connections, then nothing until TIME_WAIT's 60 s end, and the
+     * band of the refill comes from the run's own scan rate; such a configuration may run beside
+     * others. With reuse, or an RST close, it measures a rate and runs alone.
+     */
+    @Override
+    public Pace pace(Params params, NetworkPath path, Map<String, String> settings) {
+        boolean fin = params.get("closeMode").equals("CLIENT_FIN");
+        return fin && !TcpModel.timeWaitReuse(settings, path == NetworkPath.LOOPBACK) ? Pace.TIMER : Pace.CPU;
     }
 
     @Override

@@ -9,6 +9,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
@@ -36,6 +37,11 @@ public final class PortRangeCostExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return "it fills the client's port range with TIME_WAIT sockets, which on a real machine outlive the configuration by 60 s (a namespace lab starts each empty)";
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.CPU; // the cost of a connect() is CPU time
     }
 
     @Override

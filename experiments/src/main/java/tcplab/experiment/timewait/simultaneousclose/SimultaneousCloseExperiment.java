@@ -10,6 +10,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
@@ -36,6 +37,11 @@ public final class SimultaneousCloseExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return "it takes the link between the hosts down, which between two real machines would be the ssh link too";
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.CPU; // the two closes must cross on the wire: a neighbour's CPU would pull them apart
     }
 
     @Override

@@ -13,6 +13,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.RawTable;
 import tcplab.experiment.Section;
@@ -46,6 +47,11 @@ public final class TimeWaitLifetimeExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return null; // across two machines too: what it needs of the server goes over ssh, and it follows only its own sockets
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.TIMER; // when TIME_WAIT and FIN_WAIT_2 end is the kernel's timers
     }
 
     @Override

@@ -12,6 +12,7 @@ import tcplab.experiment.Claim;
 import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentData;
 import tcplab.experiment.Parameter;
+import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.RawTable;
 import tcplab.experiment.Section;
@@ -50,6 +51,11 @@ public final class TimeWaitScaleExperiment extends Experiment {
     @Override
     public String oneMachineOnly() {
         return "it fills the client's port ranges with TIME_WAIT sockets and reads the kernel's slab cache, and on a real machine those sockets outlive the configuration by 60 s";
+    }
+
+    @Override
+    public Pace pace() {
+        return Pace.CPU; // connects per second and the kernel's memory per socket are costs
     }
 
     @Override
