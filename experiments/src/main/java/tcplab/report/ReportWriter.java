@@ -234,7 +234,7 @@ public final class ReportWriter {
         claimsAtAGlance(md, glance, throughput.stream().anyMatch(Group::hasData), summaryChart);
         folklore(md, sections, m);
         md.append("<a id=\"environment\"></a>\n\n");
-        environment(md, m);
+        environment(md, m, data);
         settings(md, data);
 
         if (!throughput.isEmpty() || !latency.isEmpty()) {
@@ -593,7 +593,8 @@ public final class ReportWriter {
         Markdown.Table table = new Markdown.Table("file", "what it holds")
                 .row("`metadata.json`", "machine, kernel, JDK, tcplab version and commit, command, profile, plan, host settings before and after")
                 .row("`profile.conf`, `plan.json`", "exact copies of the profile and plan that ran")
-                .row("`configurations.csv`", "one row per configuration: conditions, status, duration")
+                .row("`configurations.csv`", "one row per configuration: conditions, status, duration, pace (timer or cpu) and the"
+                        + " configurations that ran beside it")
                 .row("`sysctls.csv`", "every relevant sysctl as read back in each configuration's client and server host")
                 .row("`kernel-counters.csv`", "/proc/net/netstat, snmp and sockstat counters and TCP socket states, before and after each"
                         + " configuration, per host")
@@ -655,7 +656,7 @@ public final class ReportWriter {
         return "reports/" + m.path("profile").path("name").asText() + "/" + m.path("runId").asText();
     }
 
-    private static void environment(StringBuilder md, JsonNode m) {
+    private static void environment(StringBuilder md, JsonNode m, RunData data) {
         JsonNode machine = m.path("machine");
         JsonNode lab = m.path("lab");
         md.append("## Environment\n\n");
@@ -705,9 +706,61 @@ public final class ReportWriter {
         }
         table.row("plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
         table.row("started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)")
-                + ", " + duration(m));
+                + ", " + duration(m) + (m.path("plan").has("expectedSeconds") ? " (estimated "
+                + Format.clock(java.time.Duration.ofSeconds(m.path("plan").path("expectedSeconds").asLong())) + ")" : ""));
+        String schedule = schedule(data.results());
+        if (schedule != null) {
+            table.row("schedule", schedule);
+        }
         table.row("command", "`" + m.path("command").asText() + "`");
         md.append(table.markdown()).append("\nFull details: [metadata.json](metadata.json).\n\n");
+    }
+
+    /**
+     * How the configurations shared the machine, from configurations.csv: how many timer-bound ones
+     * ran side by side and how many at most at once, the CPU-bound ones alone. Null for a run before
+     * tcplab recorded it.
+     */
+    static String schedule(List<RunData.Result> results) {
+        List<long[]> spans = new ArrayList<>();
+        int timer = 0;
+        int cpu = 0;
+        int beside = 0;
+        for (RunData.Result r : results) {
+            String pace = r.row().getOrDefault("pace", "");
+            if (pace.isEmpty()) {
+                return null;
+            }
+            if (r.row().get("status").equals("skipped")) {
+                continue;
+            }
+            if (pace.equals("timer")) {
+                timer++;
+            } else {
+                cpu++;
+            }
+            beside += r.row().getOrDefault("beside", "").isBlank() ? 0 : 1;
+            try {
+                long start = java.time.Instant.parse(r.row().get("started_utc")).toEpochMilli();
+                spans.add(new long[] {start, start + Math.round(Double.parseDouble(r.row().get("seconds")) * 1000)});
+            } catch (RuntimeException unreadable) {
+                // a hand-edited row: counted, not placed in time
+            }
+        }
+        int most = 0;
+        for (long[] a : spans) {
+            int at = 0;
+            for (long[] b : spans) {
+                at += b[0] <= a[0] && a[0] < b[1] - 100 ? 1 : 0; // seconds are rounded to 0.1 s
+            }
+            most = Math.max(most, at);
+        }
+        if (beside == 0) {
+            return "one configuration at a time, each with the machine to itself";
+        }
+        return String.format(Locale.ROOT, "%d timer-bound configurations side by side, up to %d at once, each in its own namespaces (their"
+                + " results are times and events, which a neighbour does not move); %d CPU-bound ones (rates, costs) alone. Each"
+                + " configuration's neighbours are in configurations.csv, column `beside`", timer, most, cpu);
     }
 
     private static String nic(JsonNode nic) {

@@ -86,7 +86,7 @@ public final class DeadPeerExperiment extends Experiment {
                 Parameter.integer("keepCount", 2, 1, 127, "TCP_KEEPCNT of the tuned socket"),
                 Parameter.integer("heartbeat", 500, 50, 600_000, "milliseconds between the heartbeat's PINGs"),
                 Parameter.integer("deadline", 1000, 50, 600_000, "milliseconds the heartbeat waits for a PONG"),
-                Parameter.integer("window", 8, 1, 3600, "seconds after the fault the client keeps watching"));
+                Parameter.integer("window", 8, 1, 10_800, "seconds after the fault the client keeps watching (8100 see the default keepalive, 7200 + 9 x 75 s, to its end)"));
     }
 
     @Override

@@ -1,0 +1,115 @@
+package tcplab.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tcplab.experiment.Pace;
+import tcplab.plan.BenchmarkCatalog;
+import tcplab.plan.Configuration;
+import tcplab.plan.PlanLoader;
+import tcplab.testing.Cli;
+
+/** The schedule as a pure function of the plan: what goes side by side, in which order, and how long it should take. */
+class ScheduleTest {
+    @TempDir
+    Path dir;
+
+    private List<Configuration> plan(String json) throws Exception {
+        BenchmarkCatalog catalog = BenchmarkCatalog.load();
+        return PlanLoader.expand(PlanLoader.load(Cli.write(dir, "plan.json", json), catalog), catalog);
+    }
+
+    private static final String MIXED = """
+            {"description": "mixed", "jmh": {"forks": 1, "warmupIterations": 0, "iterations": 1, "time": "1s"},
+             "benchmarks": [{"benchmark": "ConnectCloseBenchmark", "modes": ["thrpt"], "paths": ["veth"],
+                             "params": {"closeMode": ["CLIENT_RST"], "reuseAddr": ["false"], "exchange": ["NONE"]}}],
+             "experiments": [
+               {"experiment": "time-wait-scale", "params": {"connections": ["100"]}},
+               {"experiment": "stuck-write", "sysctls": {"net.ipv4.tcp_retries2": ["1", "3"]}},
+               {"experiment": "connect-timeout", "sysctls": {"net.ipv4.tcp_syn_retries": ["1"]}}]}
+            """;
+
+    @Test
+    void timerBoundOnesGoFirstLongestFirstThenTheRestAloneInPlanOrder() throws Exception {
+        List<Configuration> all = plan(MIXED);
+        Schedule s = Schedule.of(all, 4, Map.of());
+        assertEquals(List.of("stuck-write", "connect-timeout", "stuck-write"), s.timerBound().stream().map(Configuration::name).toList());
+        assertTrue(s.timerBound().get(0).expected().compareTo(s.timerBound().get(1).expected()) >= 0, "longest first");
+        assertEquals(List.of("ConnectCloseBenchmark", "time-wait-scale"), s.cpuBound().stream().map(Configuration::name).toList());
+        assertEquals(s.order().size(), all.size());
+
+        Schedule alone = Schedule.of(all, 1, Map.of());
+        assertEquals(all, alone.order(), "one slot: the plan's order, nothing side by side");
+        Duration sum = all.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
+        assertEquals(sum, alone.expected());
+        // side by side the timer-bound ones take their longest (or their start-ups' CPU), not their sum
+        Duration timerSum = s.timerBound().stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
+        assertEquals(sum.minus(timerSum).plus(Schedule.timerWall(List.of(), s.timerBound().stream().map(Configuration::expected).toList(), 4)),
+                s.expected());
+        assertTrue(s.expected().compareTo(alone.expected()) < 0);
+    }
+
+    @Test
+    void makespanPutsEachOnTheSlotThatFreesFirst() {
+        assertEquals(Duration.ofSeconds(10), Schedule.makespan(List.of(), List.of(sec(10), sec(5), sec(5)), 2));
+        assertEquals(Duration.ofSeconds(6), Schedule.makespan(List.of(), List.of(sec(3), sec(3), sec(3), sec(3)), 2));
+        assertEquals(Duration.ofSeconds(9), Schedule.makespan(List.of(), List.of(sec(3), sec(3), sec(3)), 1));
+        // slots already busy: what runs now finishes first
+        assertEquals(Duration.ofSeconds(7), Schedule.makespan(List.of(sec(4), sec(1)), List.of(sec(3), sec(3)), 2));
+        assertEquals(Duration.ZERO, Schedule.makespan(List.of(), List.of(), 3));
+    }
+
+    @Test
+    void portExhaustionIsATimerWithoutReuseAndARateWithIt() throws Exception {
+        List<Configuration> c = plan("""
+                {"description": "pe", "experiments": [
+                  {"experiment": "port-exhaustion", "paths": ["veth", "loopback"], "params": {"closeMode": ["CLIENT_FIN", "CLIENT_RST"]},
+                   "sysctls": {"net.ipv4.tcp_tw_reuse": ["0", "1", "2"], "net.ipv4.tcp_timestamps": ["1", "0"]}}]}
+                """);
+        for (Configuration x : c) {
+            boolean fin = x.params().get("closeMode").equals("CLIENT_FIN");
+            String reuse = x.sysctls().get("net.ipv4.tcp_tw_reuse");
+            boolean timestamps = x.sysctls().get("net.ipv4.tcp_timestamps").equals("1");
+            boolean reuseInEffect = timestamps && (reuse.equals("1") || (reuse.equals("2") && x.path().label().equals("loopback")));
+            assertEquals(fin && !reuseInEffect ? Pace.TIMER : Pace.CPU, x.pace(Map.of()), x.id());
+        }
+        // the profile's values count where the plan sets none
+        Configuration plain = plan("""
+                {"description": "pe", "experiments": [{"experiment": "port-exhaustion", "params": {"closeMode": ["CLIENT_FIN"]}}]}
+                """).get(0);
+        assertEquals(Pace.TIMER, plain.pace(Map.of()), "the kernel's default 2 is loopback only");
+        assertEquals(Pace.CPU, plain.pace(Map.of("net.ipv4.tcp_tw_reuse", "1")), "a profile with reuse: a rate");
+    }
+
+    @Test
+    void slotsAreCutToWhatMemoryAndLimitsHold() {
+        assertEquals(new Schedule.Slots(6, null), Schedule.defaultSlots(6, 64L << 30, 1 << 20, 0));
+        assertEquals(Schedule.MAX_SLOTS, Schedule.defaultSlots(100, 0, 0, 0).count());
+        Schedule.Slots memory = Schedule.defaultSlots(6, 1L << 30, 1 << 20, 0);
+        assertEquals(2, memory.count());
+        assertEquals("free memory", memory.limitedBy());
+        Schedule.Slots files = Schedule.defaultSlots(6, 64L << 30, 2048, 0);
+        assertEquals(2, files.count());
+        assertTrue(files.limitedBy().contains("ulimit -n"));
+        assertEquals(1, Schedule.defaultSlots(6, 100L << 20, 1 << 20, 0).count(), "never below one");
+        assertNull(Schedule.defaultSlots(1, 0, 0, 0).limitedBy());
+    }
+
+    @Test
+    void everyExperimentDeclaresItsPace() {
+        for (tcplab.experiment.Experiment e : tcplab.experiment.ExperimentCatalog.all()) {
+            assertTrue(e.pace() != null, e.name());
+        }
+    }
+
+    private static Duration sec(long s) {
+        return Duration.ofSeconds(s);
+    }
+}
