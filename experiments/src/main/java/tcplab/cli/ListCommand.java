@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -48,7 +47,7 @@ final class ListCommand implements Callable<Integer> {
             try {
                 Plan plan = PlanLoader.load(file, catalog);
                 List<Configuration> configurations = PlanLoader.expand(plan, catalog);
-                Duration total = tcplab.run.Schedule.of(configurations, tcplab.run.Schedule.DEFAULT_SLOTS, Map.of()).expected();
+                Duration total = tcplab.run.Schedule.of(configurations, tcplab.run.Schedule.DEFAULT_SLOTS).expected();
                 System.out.printf(Locale.ROOT, "  %-24s %s, about %s: %s%n", name, Format.count(configurations.size(), "configuration"),
                         Format.clock(total), plan.description());
             } catch (PlanException e) {

@@ -97,7 +97,7 @@ final class MatrixCommand implements Callable<Integer> {
         BenchmarkCatalog catalog = BenchmarkCatalog.load();
         Plan loaded = PlanLoader.load(home.plan(plan), catalog);
         List<Configuration> configurations = PlanLoader.expand(loaded, catalog);
-        Duration estimate = tcplab.run.Schedule.of(configurations, tcplab.run.Schedule.DEFAULT_SLOTS, parsed.values()).expected();
+        Duration estimate = tcplab.run.Schedule.of(configurations, tcplab.run.Schedule.DEFAULT_SLOTS).expected();
         String classPath = JavaCommand.portableClassPath();
         if (!Files.isRegularFile(home.benchmarksJar())) {
             throw new LabException(home.benchmarksJar() + " is missing", "run `make build`");

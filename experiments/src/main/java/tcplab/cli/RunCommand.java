@@ -250,7 +250,7 @@ final class RunCommand implements Callable<Integer> {
         pl.put("copy", RunFolder.PLAN_COPY);
         pl.put("configurations", configurations.size());
         // the schedule's estimate: timer-bound configurations side by side on the slots, then the CPU-bound ones' sum
-        pl.put("expectedSeconds", Schedule.of(configurations, slots.count(), profile.values()).expected().toSeconds());
+        pl.put("expectedSeconds", Schedule.of(configurations, slots.count()).expected().toSeconds());
         pl.put("sideBySide", slots.count());
         if (slots.limitedBy() != null) {
             pl.put("sideBySideLimitedBy", slots.limitedBy());

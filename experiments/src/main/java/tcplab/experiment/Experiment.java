@@ -61,14 +61,6 @@ public abstract class Experiment {
      */
     public abstract Pace pace();
 
-    /**
-     * The same for one configuration, for experiments whose result is a rate under some settings and a
-     * timer under others; {@code settings} are the profile's values with the plan's on top.
-     */
-    public Pace pace(Params params, NetworkPath path, Map<String, String> settings) {
-        return pace();
-    }
-
     /** How long a configuration should take, for progress and plan totals. */
     public abstract Duration expected(Params params);
 

@@ -45,17 +45,9 @@ public sealed interface Configuration permits BenchmarkConfiguration, Experiment
     /** The hard bound: past it the configuration is stopped and reported as timed out. */
     Duration bound();
 
-    /**
-     * Whether it may run beside others, under a profile with these values ({@code key = value}): a
-     * benchmark measures a rate, so it runs alone; an experiment says.
-     */
-    default Pace pace(Map<String, String> profile) {
-        if (!(this instanceof ExperimentConfiguration e)) {
-            return Pace.CPU;
-        }
-        Map<String, String> settings = new java.util.HashMap<>(profile);
-        settings.putAll(sysctls());
-        return e.experiment().pace(e.resolved(), path(), settings);
+    /** Whether it may run beside others: a benchmark measures a rate, so it runs alone; an experiment says. */
+    default Pace pace() {
+        return this instanceof ExperimentConfiguration e ? e.experiment().pace() : Pace.CPU;
     }
 
     /**

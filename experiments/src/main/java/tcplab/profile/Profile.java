@@ -11,11 +11,4 @@ import java.util.List;
  * @param text    the file as read, kept so a run records exactly what it applied
  */
 public record Profile(Path file, String name, String purpose, List<ProfileEntry> entries, String text) {
-
-    /** Its values by full key name, in the profile's order. */
-    public java.util.Map<String, String> values() {
-        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
-        entries.forEach(e -> values.put(e.key().name(), e.value()));
-        return values;
-    }
 }

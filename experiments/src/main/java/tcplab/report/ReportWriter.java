@@ -758,8 +758,9 @@ public final class ReportWriter {
         if (beside == 0) {
             return "one configuration at a time, each with the machine to itself";
         }
-        return String.format(Locale.ROOT, "%d timer-bound configurations side by side, up to %d at once, each in its own namespaces (their"
-                + " results are times and events, which a neighbour does not move); %d CPU-bound ones (rates, costs) alone. Each"
+        return String.format(Locale.ROOT, "%d timer-bound configurations side by side, up to %d at once, each in its own namespaces: their"
+                + " results are when or whether something happens, and the same configurations alone and side by side give the same"
+                + " verdicts inside the same bands (ConcurrencyTest); %d rates, costs and chance-driven ones alone, after them. Each"
                 + " configuration's neighbours are in configurations.csv, column `beside`", timer, most, cpu);
     }
 

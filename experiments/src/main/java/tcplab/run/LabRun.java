@@ -148,8 +148,8 @@ public final class LabRun {
         Thread hook = new Thread(this::stop, "tcplab-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         List<Configuration> runnable = configurations.stream().filter(c -> remoteServer == null || TwoMachines.skipReason(c) == null).toList();
-        Schedule schedule = Schedule.of(configurations, slots, profile.values());
-        Duration total = Schedule.of(runnable, slots, profile.values()).expected();
+        Schedule schedule = Schedule.of(configurations, slots);
+        Duration total = Schedule.of(runnable, slots).expected();
         say(String.format(Locale.ROOT, "tcplab: %s under profile %s, about %s; %s",
                 Format.count(configurations.size(), "configuration"), profile.name(), Format.clock(total),
                 remoteServer != null ? "the server side on " + remoteServer.address() + " (another machine), the client here"
@@ -321,7 +321,7 @@ public final class LabRun {
         }
         logs.rows().row(c.index(), c.id(), c.type(), c.name(), c.mode(), c.path().label(), c.threads(), c.repetition(),
                 c.conditions(), c.sysctlConditions(), outcome[0], started.toString(), String.format(Locale.ROOT, "%.1f", seconds),
-                outcome[1], c.pace(profile.values()).name().toLowerCase(Locale.ROOT),
+                outcome[1], c.pace().name().toLowerCase(Locale.ROOT),
                 with.stream().map(String::valueOf).collect(Collectors.joining(" ")));
         say(String.format(Locale.ROOT, "%s%s in %.1f s: %s", beside ? "    [" + c.index() + "] " : "        ", outcome[0], seconds, outcome[1]));
     }
@@ -347,7 +347,7 @@ public final class LabRun {
         List<Duration> cpu = new ArrayList<>();
         for (Configuration c : pending) {
             if (remoteServer == null || TwoMachines.skipReason(c) == null) {
-                (slots > 1 && c.pace(profile.values()) == Pace.TIMER ? timer : cpu).add(c.expected());
+                (slots > 1 && c.pace() == Pace.TIMER ? timer : cpu).add(c.expected());
             }
         }
         return Schedule.timerWall(busy, timer, slots).plus(Schedule.sum(cpu));

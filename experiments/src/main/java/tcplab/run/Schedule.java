@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import tcplab.experiment.Pace;
 import tcplab.plan.Configuration;
@@ -30,11 +29,8 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
     /** Descriptors one configuration may hold (close-wait-leak's server goes up to its fdLimit, 256 in the full plan). */
     static final long DESCRIPTORS_PER_SLOT = 1024;
 
-    /**
-     * {@code slots} of 1 runs everything one after another, as two machines and host mode do;
-     * {@code profile} holds the profile's values, which decide some configurations' pace.
-     */
-    public static Schedule of(List<Configuration> configurations, int slots, Map<String, String> profile) {
+    /** {@code slots} of 1 runs everything one after another, as two machines and host mode do. */
+    public static Schedule of(List<Configuration> configurations, int slots) {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be at least 1, not " + slots);
         }
@@ -44,7 +40,7 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
         List<Configuration> timer = new ArrayList<>();
         List<Configuration> cpu = new ArrayList<>();
         for (Configuration c : configurations) {
-            (c.pace(profile) == Pace.TIMER ? timer : cpu).add(c);
+            (c.pace() == Pace.TIMER ? timer : cpu).add(c);
         }
         // longest first: the classic greedy for the shortest finish on parallel slots (within 4/3 of the best)
         timer.sort(Comparator.comparing(Configuration::expected).reversed().thenComparing(Configuration::index));

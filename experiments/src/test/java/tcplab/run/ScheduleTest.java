@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tcplab.experiment.Pace;
@@ -39,13 +38,13 @@ class ScheduleTest {
     @Test
     void timerBoundOnesGoFirstLongestFirstThenTheRestAloneInPlanOrder() throws Exception {
         List<Configuration> all = plan(MIXED);
-        Schedule s = Schedule.of(all, 4, Map.of());
+        Schedule s = Schedule.of(all, 4);
         assertEquals(List.of("stuck-write", "connect-timeout", "stuck-write"), s.timerBound().stream().map(Configuration::name).toList());
         assertTrue(s.timerBound().get(0).expected().compareTo(s.timerBound().get(1).expected()) >= 0, "longest first");
         assertEquals(List.of("ConnectCloseBenchmark", "time-wait-scale"), s.cpuBound().stream().map(Configuration::name).toList());
         assertEquals(s.order().size(), all.size());
 
-        Schedule alone = Schedule.of(all, 1, Map.of());
+        Schedule alone = Schedule.of(all, 1);
         assertEquals(all, alone.order(), "one slot: the plan's order, nothing side by side");
         Duration sum = all.stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
         assertEquals(sum, alone.expected());
@@ -67,25 +66,18 @@ class ScheduleTest {
     }
 
     @Test
-    void portExhaustionIsATimerWithoutReuseAndARateWithIt() throws Exception {
+    void ratesAndWhatNeighboursMoveRunAlone() throws Exception {
         List<Configuration> c = plan("""
-                {"description": "pe", "experiments": [
-                  {"experiment": "port-exhaustion", "paths": ["veth", "loopback"], "params": {"closeMode": ["CLIENT_FIN", "CLIENT_RST"]},
-                   "sysctls": {"net.ipv4.tcp_tw_reuse": ["0", "1", "2"], "net.ipv4.tcp_timestamps": ["1", "0"]}}]}
+                {"description": "alone", "experiments": [
+                  {"experiment": "port-exhaustion", "params": {"closeMode": ["CLIENT_FIN"]}, "sysctls": {"net.ipv4.tcp_tw_reuse": ["0", "1"]}},
+                  {"experiment": "listen-port-collision"}, {"experiment": "simultaneous-close"}, {"experiment": "port-range-cost"},
+                  {"experiment": "dead-peer"}]}
                 """);
-        for (Configuration x : c) {
-            boolean fin = x.params().get("closeMode").equals("CLIENT_FIN");
-            String reuse = x.sysctls().get("net.ipv4.tcp_tw_reuse");
-            boolean timestamps = x.sysctls().get("net.ipv4.tcp_timestamps").equals("1");
-            boolean reuseInEffect = timestamps && (reuse.equals("1") || (reuse.equals("2") && x.path().label().equals("loopback")));
-            assertEquals(fin && !reuseInEffect ? Pace.TIMER : Pace.CPU, x.pace(Map.of()), x.id());
+        Schedule s = Schedule.of(c, 6);
+        assertEquals(List.of("dead-peer"), s.timerBound().stream().map(Configuration::name).toList());
+        for (Configuration x : s.cpuBound()) {
+            assertEquals(Pace.CPU, x.pace(), x.id());
         }
-        // the profile's values count where the plan sets none
-        Configuration plain = plan("""
-                {"description": "pe", "experiments": [{"experiment": "port-exhaustion", "params": {"closeMode": ["CLIENT_FIN"]}}]}
-                """).get(0);
-        assertEquals(Pace.TIMER, plain.pace(Map.of()), "the kernel's default 2 is loopback only");
-        assertEquals(Pace.CPU, plain.pace(Map.of("net.ipv4.tcp_tw_reuse", "1")), "a profile with reuse: a rate");
     }
 
     @Test

@@ -13,7 +13,6 @@ import tcplab.experiment.Pace;
 import tcplab.experiment.Params;
 import tcplab.experiment.Section;
 import tcplab.experiment.Trial;
-import tcplab.kernel.TcpModel;
 import tcplab.lab.NetworkPath;
 import tcplab.lab.ServerProcess;
 import tcplab.results.RunData;
@@ -51,19 +50,10 @@ public final class PortExhaustionExperiment extends Experiment {
 
     @Override
     public Pace pace() {
-        return Pace.CPU; // connections per second are a rate
-    }
-
-    /**
-     * Without reuse in effect (a FIN close, tcp_tw_reuse off or without timestamps) the result is a
-     * count and a timer: the range's N connections, then nothing until TIME_WAIT's 60 s end, and the
-     * band of the refill comes from the run's own scan rate; such a configuration may run beside
-     * others. With reuse, or an RST close, it measures a rate and runs alone.
-     */
-    @Override
-    public Pace pace(Params params, NetworkPath path, Map<String, String> settings) {
-        boolean fin = params.get("closeMode").equals("CLIENT_FIN");
-        return fin && !TcpModel.timeWaitReuse(settings, path == NetworkPath.LOOPBACK) ? Pace.TIMER : Pace.CPU;
+        // alone even where no reuse is in effect and the range's N connections then a 60 s wait are the result: once the
+        // range is held, each connect() scans it, and the refill rate and the best 60 s window follow that CPU-bound scan.
+        // Beside neighbours a full-plan run's scan fell from about 220 to 130 connections a second
+        return Pace.CPU;
     }
 
     @Override

@@ -99,7 +99,8 @@ final class Claims {
                         + " TIME_WAIT sockets; %s: %s objects × %d B ÷ %d sockets = %d B a socket, %s for all %d.", m.slabSize(),
                 m.objectSize(), t.slabGrew(), tw, noise, Claim.number(t.objectsGrown()), m.slabSize(), tw, t.bytesPerSocket(),
                 megabytes(Math.round(t.bytesGrown())), tw)).band(String.format(Locale.ROOT, "model ± %.0f %%: the cache counts whole"
-                + " per-CPU slabs and partial lists, up to %d objects on %d CPUs, %.0f %% of %d sockets; 10 %% at least",
+                + " per-CPU slabs and partial lists and the empty slabs a node keeps, up to %d objects on %d CPUs, %.0f %% of %d sockets;"
+                + " 10 %% at least",
                 t.memoryTolerance() * 100, t.slabGranule(), t.cpus(), 100.0 * t.slabGranule() / Math.max(1, tw), tw));
     }
 

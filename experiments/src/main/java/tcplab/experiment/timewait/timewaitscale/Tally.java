@@ -77,7 +77,12 @@ record Tally(long made, int localPorts, int serverPorts, long buckets, long time
      * partial list as in use (mm/slub.c: the cpu slab is frozen with inuse = objects), so up to one
      * slab (a 4 KiB page of slots at order 0) plus cpu_partial objects per CPU are counted before a
      * socket takes them. cpu_partial is set_cpu_partial's (mm/slub.c): 52 for 256 B to 1 KiB objects,
-     * 120 below, 24 up to a page, 6 above.
+     * 120 below, 24 up to a page, 6 above. And the node keeps up to min_partial empty slabs on its
+     * partial list rather than free them (mm/slub.c, __slab_free: an empty slab goes only once
+     * nr_partial reaches min_partial, set_min_partial: ilog2(size) / 2 within 5 to 10; 5 for the
+     * 256 B tw_sock_TCP, as /sys/kernel/slab/tw_sock_TCP/min_partial says here): after a
+     * configuration that freed many TIME_WAIT sockets their slots are taken before the count grows.
+     * Seen in a full run: 848 objects grown for 1000 sockets right after one that freed 89,000.
      */
     long slabGranule() {
         if (memory.slabSize() == null || memory.slabSize() <= 0) {
@@ -85,7 +90,9 @@ record Tally(long made, int localPorts, int serverPorts, long buckets, long time
         }
         long size = memory.slabSize();
         int partial = size >= 4096 ? 6 : size >= 1024 ? 24 : size >= 256 ? 52 : 120;
-        return (long) cpus * (Math.max(1, 4096 / size) + partial);
+        long perSlab = Math.max(1, 4096 / size);
+        int minPartial = (int) Math.max(5, Math.min(10, (63 - Long.numberOfLeadingZeros(size)) / 2));
+        return (long) cpus * (perSlab + partial) + minPartial * perSlab;
     }
 
     /** The claim's tolerance: 10 %, or what the slab's granule is of the sockets held, when more. */
