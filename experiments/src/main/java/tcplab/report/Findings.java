@@ -316,7 +316,10 @@ final class Findings {
                     + (data.metadata().has("remote") ? "" : " on two shared cores") + " give wide confidence intervals, and a configuration"
                     + " that fills its port range changes rate from one iteration to the next; " + (data.metadata().has("remote")
                     ? "use longer iterations and more repetitions (a plan's jmh settings) for numbers to quote."
-                    : "use PLAN=full (longer iterations, repetitions in fresh namespaces) for numbers to quote."));
+                    : data.metadata().path("plan").path("name").asText().equals("quick")
+                    ? "use PLAN=full (repetitions in fresh namespaces) for numbers to quote."
+                    : "where the rate falls within a configuration, the cycles-by-iteration chart shows where: quote the rate before the"
+                    + " fall, or the TIME_WAIT model, not the mean."));
         }
     }
 

@@ -705,9 +705,9 @@ public final class ReportWriter {
             table.row("this machine's settings", untouched);
         }
         table.row("plan", m.path("plan").path("name").asText() + ": " + m.path("plan").path("description").asText());
-        table.row("started / finished", m.path("started").asText() + " / " + m.path("finished").asText("(not finished)")
-                + ", " + duration(m) + (m.path("plan").has("expectedSeconds") ? " (estimated "
-                + Format.clock(java.time.Duration.ofSeconds(m.path("plan").path("expectedSeconds").asLong())) + ")" : ""));
+        table.row("started / finished", seconds(m.path("started").asText()) + " / " + seconds(m.path("finished").asText("(not finished)"))
+                + ", took " + spokenDuration(m) + (m.path("plan").has("expectedSeconds") ? " (estimated "
+                + Format.spoken(java.time.Duration.ofSeconds(m.path("plan").path("expectedSeconds").asLong())) + ")" : ""));
         String schedule = schedule(data.results());
         if (schedule != null) {
             table.row("schedule", schedule);
@@ -771,6 +771,24 @@ public final class ReportWriter {
         String speed = nic.path("speedMbps").asText("");
         return nic.path("device").asText() + " (" + nic.path("driver").asText() + ", MTU " + nic.path("mtu").asText()
                 + (speed.matches("\\d+") && !speed.equals("-1") ? ", " + speed + " Mb/s" : "") + ")";
+    }
+
+    /** An instant to the second: 2026-12-02T13:34:17Z. */
+    private static String seconds(String instant) {
+        try {
+            return java.time.Instant.parse(instant).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        } catch (java.time.format.DateTimeParseException notOne) {
+            return instant;
+        }
+    }
+
+    private static String spokenDuration(JsonNode m) {
+        try {
+            return Format.spoken(java.time.Duration.between(java.time.Instant.parse(m.path("started").asText()),
+                    java.time.Instant.parse(m.path("finished").asText())));
+        } catch (java.time.format.DateTimeParseException unfinished) {
+            return "(not finished)";
+        }
     }
 
     /** How long a run took, from its metadata. */

@@ -53,6 +53,13 @@ public final class Format {
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
+    /** "28 min 40 s", "1 h 2 min 5 s", "52 s": a wall time no one reads as hours and minutes by mistake. */
+    public static String spoken(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        String out = (s >= 3600 ? s / 3600 + " h " : "") + (s >= 60 ? s / 60 % 60 + " min " : "") + s % 60 + " s";
+        return out;
+    }
+
     /** A path as a user would type it: relative to the working directory when inside it. */
     public static String shown(Path path) {
         Path cwd = Path.of("").toAbsolutePath();

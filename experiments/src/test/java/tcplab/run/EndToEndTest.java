@@ -123,7 +123,8 @@ class EndToEndTest {
         assertTrue(md.matches("(?s).*\\| <a id=\"c1\"></a>\\[C1\\]\\(#benchmarks\\) \\| connect/close costs[^\n]*\\| [\\d.k]+ to [\\d.k]+ cycles/s \\|.*"),
                 "C1 at a glance, with the fastest and slowest configuration and a link: " + md);
         assertTrue(md.contains("<a id=\"benchmarks\"></a>"));
-        assertTrue(md.matches("(?s).*\\| started / finished \\| [^\n]*, \\d+:\\d\\d \\(estimated \\d+:\\d\\d\\) \\|.*"), "the run's duration beside its estimate");
+        assertTrue(md.matches("(?s).*\\| started / finished \\| [^\n]*Z, took (\\d+ min )?\\d+ s \\(estimated (\\d+ min )?\\d+ s\\) \\|.*"),
+                "the run's duration beside its estimate");
         assertTrue(md.contains("**No TIME_WAIT with SO_LINGER 0**") && md.contains("**TIME_WAIT moves to the server**"), "findings with counters");
         String html = Files.readString(run.resolve("report.html"));
         Matcher images = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);

@@ -37,6 +37,12 @@ public final class EndedEarly {
         if (created <= held) {
             return "";
         }
+        if ("1".equals(r.sysctls().get("net.ipv4.tcp_rfc1337"))) {
+            // RFC 1337 protection: a reset cannot end a TIME_WAIT socket, so resets explain none of the difference
+            return String.format(Locale.ROOT, " The client created %s and held %d at the end; with tcp_rfc1337 = 1 no reset ends"
+                    + " a TIME_WAIT socket early, so the difference is not the server's %s (Tcp.OutRsts).",
+                    Format.count(created, "TIME_WAIT socket"), held, Format.count(serverResets(r), "reset"));
+        }
         return String.format(Locale.ROOT, " The client created %s and held %d at the end; the server sent %s"
                 + " (Tcp.OutRsts). Now and then the client's kernel sends its final ACK twice; the second finds the server's side already"
                 + " closed, the server answers with a reset, and a reset ends a TIME_WAIT socket at once (tcp_rfc1337 = 0), freeing its"
