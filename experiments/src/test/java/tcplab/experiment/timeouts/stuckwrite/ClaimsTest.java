@@ -123,6 +123,25 @@ class ClaimsTest {
     }
 
     @Test
+    void aTailLossProbeBeforeTheFirstRetransmissionIsNotTakenForIt() {
+        // recorded in a full run, tcp_retries2 = 3: the timer due 31 ms after the fault was the loss probe's; the
+        // retransmissions come 412, 824 and 1654 ms apart, so the first was at about +296 ms and timer 5 ends it
+        List<RetransmitRow> rows = List.of(new RetransmitRow(FAULT + 11, 0, 20, 1580224), new RetransmitRow(FAULT + 338, 1, 370, 1580224),
+                new RetransmitRow(FAULT + 772, 2, 760, 1580224), new RetransmitRow(FAULT + 1596, 3, 1590, 1580224),
+                new RetransmitRow(FAULT + 3274, 4, 3210, 1580224));
+        Map<Integer, Long> fires = Failure.fires(rows);
+        assertEquals(null, fires.get(1), "timer 1 was the probe's");
+        Failure.Path path = Failure.pathRto(fires, FAULT);
+        assertEquals(0.206, path.rto(), 0.001);
+        assertEquals(0.296, path.first(), 0.001);
+        Failure f = Failure.of(Variant.PLAIN, 2000, Map.of("net.ipv4.tcp_retries2", "3"), 250,
+                new OutcomeRow(Variant.PLAIN, FAULT, FAULT + 6740, 7_609_536, "Connection timed out"), rows);
+        Claim c = Claims.of(WHERE, f, "CONFIG_HZ = 250");
+        assertEquals(Claim.Verdict.CONSISTENT, c.verdict(), c.toString());
+        assertEquals(6.48, c.modelValue(), 0.01, "timer 5, due 6.48 s after the fault");
+    }
+
+    @Test
     void timersOutOfOrderGiveNoRtoAndTheModelFromTheFloor() {
         // a 960 ms timer read as timer 1 (the keepalive variant's, while no data was out), then the real timer 2 due earlier
         List<RetransmitRow> rows = List.of(new RetransmitRow(FAULT, 0, 960, 0), new RetransmitRow(FAULT + 212, 1, 420, 2_280_600));
