@@ -97,7 +97,7 @@ final class MatrixCommand implements Callable<Integer> {
         BenchmarkCatalog catalog = BenchmarkCatalog.load();
         Plan loaded = PlanLoader.load(home.plan(plan), catalog);
         List<Configuration> configurations = PlanLoader.expand(loaded, catalog);
-        Duration estimate = tcplab.run.Schedule.of(configurations, tcplab.run.Schedule.DEFAULT_SLOTS).expected();
+        Duration estimate = tcplab.run.Schedule.of(configurations, 1).expected();
         String classPath = JavaCommand.portableClassPath();
         if (!Files.isRegularFile(home.benchmarksJar())) {
             throw new LabException(home.benchmarksJar() + " is missing", "run `make build`");
@@ -222,7 +222,8 @@ final class MatrixCommand implements Callable<Integer> {
     /** "host" runs tcplab run itself, in a child JVM whose folder is the matrix's. */
     private int runHost(String classPath, Path dir) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--", JavaCommand.java(), "-Dtcplab.home=" + Home.find().root(), "-cp", classPath,
-                "tcplab.cli.Main", "run", "--profile", profile, "--plan", plan, "--reports", dir.resolve("reports").toString()));
+                "tcplab.cli.Main", "run", "--profile", profile, "--plan", plan, "--reports", dir.resolve("reports").toString(),
+                "--parallel", "1")); // one at a time on every kernel: an emulated guest's neighbours would cost it far more than ours
         Process p = new ProcessBuilder(command).inheritIO().start();
         hostRun = p;
         try {
@@ -266,7 +267,7 @@ final class MatrixCommand implements Callable<Integer> {
                 "cd " + home.root(),
                 "exec " + JavaCommand.java() + " -Dtcplab.home=" + home.root() + " -cp " + classPath + " tcplab.cli.Main run --profile "
                         + profileFile.toAbsolutePath() + " --plan " + planFile.toAbsolutePath() + " --reports " + reportsDir
-                        + " --no-report", // drawn on this machine afterwards, at its speed
+                        + " --no-report --parallel 1", // drawn on this machine afterwards, at its speed; one at a time, as on the host
                 ""));
         try (MeasurementLock turn = MeasurementLock.acquire(Duration.ofHours(2), this::say)) {
             String tag = "[" + name + "] ";
