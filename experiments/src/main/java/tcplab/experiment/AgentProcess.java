@@ -55,14 +55,14 @@ public final class AgentProcess implements AutoCloseable {
         pump.start();
     }
 
-    static AgentProcess start(LabHost host, String experiment, String role, String id, Path raw, Map<String, String> params,
+    static AgentProcess start(LabHost host, String experiment, List<String> jvmOptions, String role, String id, Path raw, Map<String, String> params,
                               long deadlineEpochMillis, List<String> prefix, Consumer<String> progress) throws LabException {
         List<String> args = new ArrayList<>(List.of("agent", "--experiment", experiment, "--role", role, "--id", id,
                 "--raw", host.path(raw), "--deadline", Long.toString(deadlineEpochMillis)));
         params.forEach((k, v) -> args.addAll(List.of("--param", k + "=" + v)));
         try {
             List<String> command = new ArrayList<>(prefix);
-            command.addAll(host.tcplab(args));
+            command.addAll(host.tcplab(jvmOptions, args));
             Process p = new ProcessBuilder(host.command(command)).redirectErrorStream(true).start();
             return new AgentProcess(role, p, raw.resolve(id + "." + role + ".log"), progress);
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import tcplab.lab.Capture;
+import tcplab.lab.JavaCommand;
 import tcplab.lab.Lab;
 import tcplab.lab.LabException;
 import tcplab.lab.LabHost;
@@ -87,10 +88,15 @@ public final class Trial implements AutoCloseable {
 
     /** The same on other ports (several servers, or one listening on several ports). */
     public ServerProcess server(ClosePolicy policy, String name, List<Integer> ports) throws LabException {
-        ServerProcess server = ServerProcess.start(serverHost(), serverAddress(), ports, policy, remaining().plusSeconds(30),
+        ServerProcess server = ServerProcess.start(serverHost(), jvmOptions(), serverAddress(), ports, policy, remaining().plusSeconds(30),
                 folder.raw(id, "." + name + ".csv"), folder.raw(id, "." + name + ".log"));
         started.add(server);
         return server;
+    }
+
+    /** Options for this configuration's JVMs: a timer-bound one's need no C2 (see {@link JavaCommand#TIMER_BOUND_OPTIONS}). */
+    private List<String> jvmOptions() {
+        return experiment.pace() == Pace.TIMER ? JavaCommand.TIMER_BOUND_OPTIONS : List.of();
     }
 
     /** Starts one of this experiment's agent roles inside {@code host}. */
@@ -105,7 +111,7 @@ public final class Trial implements AutoCloseable {
     public AgentProcess agent(LabHost host, String role, Map<String, String> extra, List<String> prefix) throws LabException {
         Map<String, String> all = new java.util.LinkedHashMap<>(params.asMap());
         all.putAll(extra);
-        AgentProcess agent = AgentProcess.start(host, experiment.name(), role, id, rawDir(), all, deadline, prefix, this::say);
+        AgentProcess agent = AgentProcess.start(host, experiment.name(), jvmOptions(), role, id, rawDir(), all, deadline, prefix, this::say);
         started.add(agent);
         return agent;
     }

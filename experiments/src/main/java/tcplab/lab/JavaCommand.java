@@ -18,6 +18,18 @@ public final class JavaCommand {
      */
     static final List<String> HELPER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Djava.awt.headless=true", NO_PERF_DATA);
 
+    /**
+     * For the JVMs that only wait or coordinate: the agents and servers of a timer-bound
+     * configuration (see {@code tcplab.experiment.Pace}) and the lab's own JVM. They live for
+     * seconds or mostly sleep, so C2's compiler threads are CPU spent on code that never gets hot,
+     * and the quick plan's timer-bound phase is limited by CPU, not by its slots. Measured with
+     * time(1) on 2 cores over restart-rebind and admin-port configurations run one at a time: about
+     * 4.3 core-seconds each with C2, 3.4 with C1 in the agents and servers, 3.0 with the lab's JVM
+     * too. Never for a benchmark's JVMs or a CPU-bound configuration's agents: their rates would then
+     * be the JIT's.
+     */
+    public static final List<String> TIMER_BOUND_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+
     private JavaCommand() {
     }
 
@@ -63,9 +75,15 @@ public final class JavaCommand {
 
     /** tcplab's own entry point with these arguments. */
     public static List<String> tcplab(List<String> args) {
+        return tcplab(List.of(), args);
+    }
+
+    /** The same, with JVM options on top of the helpers' ({@link #TIMER_BOUND_OPTIONS}). */
+    public static List<String> tcplab(List<String> options, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(HELPER_OPTIONS);
+        command.addAll(options);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("tcplab.cli.Main");

@@ -62,11 +62,17 @@ public final class LabHost implements AutoCloseable {
 
     /** tcplab's own entry point with these arguments, as this host starts it: its own java and its copy of tcplab. */
     public List<String> tcplab(List<String> args) {
+        return tcplab(List.of(), args);
+    }
+
+    /** The same, with JVM options on top of the helpers'. */
+    public List<String> tcplab(List<String> options, List<String> args) {
         if (remote == null) {
-            return JavaCommand.tcplab(args);
+            return JavaCommand.tcplab(options, args);
         }
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(JavaCommand.HELPER_OPTIONS);
+        command.addAll(options);
         command.addAll(List.of("-cp", remote.classPath(), "tcplab.cli.Main"));
         command.addAll(args);
         return command;

@@ -35,14 +35,24 @@ public final class ServerProcess implements AutoCloseable {
     /** A server listening on each of {@code ports}. */
     public static ServerProcess start(LabHost host, String bindAddress, List<Integer> ports, ClosePolicy policy, Duration lifetime,
                                       Path countersCsv, Path log) throws LabException {
-        List<String> command = host.command(host.tcplab(List.of("serve",
+        return start(host, List.of(), bindAddress, ports, policy, lifetime, countersCsv, log);
+    }
+
+    /** The same, its JVM with {@code jvmOptions} on top of the helpers' ({@link JavaCommand#TIMER_BOUND_OPTIONS}). */
+    public static ServerProcess start(LabHost host, List<String> jvmOptions, String bindAddress, List<Integer> ports, ClosePolicy policy,
+                                      Duration lifetime, Path countersCsv, Path log) throws LabException {
+        List<String> command = host.command(host.tcplab(jvmOptions, List.of("serve",
                 "--bind", bindAddress, "--port", String.join(",", ports.stream().map(String::valueOf).toList()), "--policy", policy.name(),
                 "--lifetime", lifetime.toSeconds() + "s", "--counters", host.path(countersCsv))));
+        return start(host, "tcplab server", command, log);
+    }
+
+    private static ServerProcess start(LabHost host, String what, List<String> command, Path log) throws LabException {
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
-            throw new LabException("cannot start the tcplab server: " + e.getMessage(), "run `make build`", e);
+            throw new LabException("cannot start the " + what + ": " + e.getMessage(), "run `make build`", e);
         }
         long deadline = System.nanoTime() + STARTUP.toNanos();
         try {
@@ -58,7 +68,7 @@ public final class ServerProcess implements AutoCloseable {
             }
             String output = Files.readString(log).trim();
             Processes.killTree(process.toHandle());
-            throw new LabException("the tcplab server did not start in the " + host.name() + " host"
+            throw new LabException("the " + what + " did not start in the " + host.name() + " host"
                     + (output.isEmpty() ? "" : ": " + output.lines().reduce((a, b) -> b).orElse("")), "see " + log);
         } catch (IOException e) {
             Processes.killTree(process.toHandle());
