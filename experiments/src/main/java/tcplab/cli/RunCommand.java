@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
     String profile;
 
     @Option(names = "--plan", defaultValue = "quick", paramLabel = "NAME|FILE",
-            description = "quick, full, or a path to a plan .json file (default: ${DEFAULT-VALUE})")
+            description = "quick, full, exact (experiments/plans/), or a path to a plan .json file (default: ${DEFAULT-VALUE})")
     String plan;
 
     @Option(names = "--mode", defaultValue = "namespace", paramLabel = "namespace|host",

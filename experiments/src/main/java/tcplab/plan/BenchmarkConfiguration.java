@@ -15,8 +15,13 @@ public record BenchmarkConfiguration(int index, int repetition, BenchmarkCatalog
 
     /** Fork JVM start and teardown, as measured on the 2-core machines this was built on. */
     static final Duration FORK_OVERHEAD = Duration.ofMillis(1000);
-    /** Namespaces, server JVM and JMH's own JVM per configuration, measured likewise. */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(600);
+    /**
+     * Namespaces, server JVM and JMH's own JVM per configuration, measured likewise: the quick plan's
+     * Throughput configurations (1.5 s of iterations) took 4.0 to 4.5 s each on a 2-core 2 GHz Xeon.
+     */
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(1800);
+    /** What SampleTime adds (JMH keeps and writes every sample): 4.9 to 5.3 s against Throughput's 4.0 to 4.5 there. */
+    static final Duration SAMPLE_OVERHEAD = Duration.ofMillis(800);
 
     @Override
     public String type() {
@@ -51,7 +56,8 @@ public record BenchmarkConfiguration(int index, int repetition, BenchmarkCatalog
     @Override
     public Duration expected() {
         long measuring = jmh.warmupIterations() * millis(jmh.warmupTime()) + jmh.iterations() * millis(jmh.time());
-        return SETUP_OVERHEAD.plus(FORK_OVERHEAD.plus(Duration.ofMillis(measuring)).multipliedBy(jmh.forks()));
+        return SETUP_OVERHEAD.plus(mode.equals("sample") ? SAMPLE_OVERHEAD : Duration.ZERO)
+                .plus(FORK_OVERHEAD.plus(Duration.ofMillis(measuring)).multipliedBy(jmh.forks()));
     }
 
     @Override

@@ -56,9 +56,9 @@ class PlanLoaderTest {
     void quickPlanExpectsAboutThreeMinutes() throws Exception {
         Plan quick = PlanLoader.load(Cli.HOME.resolve("experiments/plans/quick.json"), CATALOG);
         Duration total = PlanLoader.expand(quick, CATALOG).stream().map(Configuration::expected).reduce(Duration.ZERO, Duration::plus);
-        // 3 min + 20 s: latency for SERVER_FIN and NEW_CONNECTION (3.5 s each) and listen-port-collision's five
-        // occupancies either side of its model's kink (6 s more than two), which issue 11's figures need
-        assertTrue(total.compareTo(Duration.ofMinutes(3).plusSeconds(20)) < 0, "quick plan expects " + total);
+        // the sum, not the wall time (timer-bound ones run side by side): 3 min 41 s with the overheads measured
+        // on a 2 GHz Xeon (a benchmark's JVMs and namespaces about 2.8 s); 4 min leaves room for a small addition, not a new sweep
+        assertTrue(total.compareTo(Duration.ofMinutes(4)) < 0, "quick plan expects " + total);
     }
 
     @Test

@@ -86,7 +86,7 @@ public final class PortExhaustionExperiment extends Experiment {
 
     @Override
     public Duration expected(Params params) {
-        return Duration.ofMillis(params.integer("seconds") * 1000L + 300); // + server and agent JVMs, as measured on 2 cores
+        return Duration.ofMillis(params.integer("seconds") * 1000L + 1100); // + server and agent JVMs and the capture: 4.1 s for 2 s measured, quick plan, 2 GHz Xeon
     }
 
     @Override
