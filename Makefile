@@ -40,7 +40,7 @@ help: ## Show this help
 	@echo
 	@echo "Variables:"
 	@echo "  PROFILE=$(PROFILE)   a name from sysctl-profiles/ (make list) or a path to a .conf file"
-	@echo "  PLAN=$(PLAN)         quick (under 2 min), full (about 35 min), exact (about 2 h 20 min), or a path to a plan .json file (experiments/plans/)"
+	@echo "  PLAN=$(PLAN)         quick (about 2 min), full (about 35 min), exact (about 2 h 20 min), or a path to a plan .json file (experiments/plans/)"
 	@echo "  KERNELS=\"$(KERNELS)\"  for make run-matrix: host (this machine's kernel) and Debian kernel versions or packages"
 	@echo "  EMULATE=yes          for make run-matrix where KVM cannot run them: guests under software emulation (slower)"
 	@echo "  MODE=$(MODE)    namespace (this machine untouched) or host (the profile applied to this machine, restored; CONFIRM=yes)"
