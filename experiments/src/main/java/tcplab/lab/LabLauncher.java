@@ -115,8 +115,7 @@ public final class LabLauncher {
         command.add("--");
         List<String> args = new ArrayList<>(List.of("lab"));
         args.addAll(labArgs);
-        // the lab's JVM coordinates: its own speed is in no measurement (benchmarks and agents are other JVMs)
-        command.addAll(JavaCommand.tcplab(JavaCommand.TIMER_BOUND_OPTIONS, args));
+        command.addAll(JavaCommand.tcplab(args));
         Process lab;
         try {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
