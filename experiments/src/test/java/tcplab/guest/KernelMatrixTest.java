@@ -154,7 +154,8 @@ class KernelMatrixTest {
             boolean emulated = "tcg".equals(k.path("accelerator").asText());
             for (Claim c : claims) {
                 // under emulation the client connects several times slower than natively, so C4's sustained reuse rate is the
-                // emulator's; C3's ceiling holds once the 1,000 ports fill, which 4 s allows, and the timer-bound claims hold everywhere
+                // emulator's; C3's ceiling is tested where the 1,000 ports fill in 4 s (in CI on a 2 GHz Xeon they did not: 585,
+                // and the claim is then only consistent, modelled by the scan rate), and the timer-bound claims hold everywhere
                 if (!(emulated && c.claim().equals("C4"))) {
                     assertTrue(holds(c, emulated), k.path("kernel").asText() + ": " + c + "\n" + c.explanation());
                 }

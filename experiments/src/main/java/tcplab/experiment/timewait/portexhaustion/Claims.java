@@ -149,22 +149,33 @@ final class Claims {
         double high = (ports + extra) * 1.02;
         String scanWhy = "";
         String band = "N − 2 % to N + one per early-ended TIME_WAIT (" + extra + ") + 2 %";
+        // the seconds the busiest window covers: the first 60, or the whole of a shorter run
+        int windowSeconds = Math.min(runSeconds, TcpModel.TIME_WAIT_SECONDS);
+        boolean filled = window >= low || t.totalNoPort > 0;
+        boolean scanLimited = false;
         if (scan != null) {
-            double rest = Math.max(0, TcpModel.TIME_WAIT_SECONDS - scan[0]);
+            double rest = Math.max(0, windowSeconds - scan[0]);
             double reach = firstParity + scan[2] * rest;
             scanWhy = String.format(Locale.ROOT, " connect() scans the held ports of one parity before it finds a free one: the first"
                     + " %d were held after %.0f s, then it managed %s connections a second (%s to %s), %s.", firstParity, scan[0],
                     Format.number(scan[2]), Format.number(scan[1]), Format.number(scan[3]), reach >= ports
-                    ? "enough to fill the range before the first TIME_WAIT socket expired"
-                    : String.format(Locale.ROOT, "too slow to fill the range before the first TIME_WAIT socket expired: %s of %d in 60 s,"
-                            + " not the %s per second the folklore's ceiling assumes", Format.number(reach), ports,
+                    ? "enough to fill the range " + (runSeconds > windowSeconds ? "before the first TIME_WAIT socket expired" : "in this run")
+                    : String.format(Locale.ROOT, "too slow to fill the range %s: %s of %d in %d s,"
+                            + " not the %s per second the folklore's ceiling assumes", runSeconds > windowSeconds
+                            ? "before the first TIME_WAIT socket expired" : "in this run", Format.number(reach), ports, windowSeconds,
                             Format.number(TcpModel.portCeilingPerSecond(ports))));
             if (reach < ports) {
+                scanLimited = true;
                 model = Math.round(reach);
                 low = Math.min(ports, firstParity + scan[1] * rest) * 0.98;
                 high = Math.min(ports, firstParity + scan[3] * rest + extra) * 1.02;
                 band = "the first parity plus the slowest to the fastest scan-limited second over the rest of the 60 s, ± 2 %";
             }
+        }
+        if (!filled && !scanLimited) {
+            // a client that never filled the range, with no scan phase to model it by, tests only "at most N"
+            low = 0;
+            band = "at most N + one per early-ended TIME_WAIT (" + extra + ") + 2 %: the range never filled";
         }
         String scaled = TcpModel.scaledFromDefaults(settings, PORT_RANGE);
         String atDefaults = scaled.isEmpty() ? "" : TcpModel.DEFAULT_PORTS + " connections per 60 s window";
@@ -174,9 +185,13 @@ final class Claims {
                         why, ports, ports, Format.number(TcpModel.portCeilingPerSecond(ports)), t.totalNoPort, scanWhy, over, shortfall,
                         s.endedEarlyWhy()))
                 .band(band).scaled(scaled, atDefaults);
+        if (!filled && !scanLimited) {
+            c = c.shortOf(String.format(Locale.ROOT, "the client used %s of the %d ports, so the ceiling was never reached",
+                    Format.number(window), ports));
+        }
         // the claim is a sustained rate: only a run past the first TIME_WAIT expiry (60 s, up to a 2 s timer granule late) sees the refill
         return runSeconds > TcpModel.TIME_WAIT_SECONDS + 3 ? c : c.shortOf(String.format(Locale.ROOT,
-                "a %d s run: the ports ran out, but no TIME_WAIT socket expired, so the refill that sets the sustained rate was not seen",
-                runSeconds));
+                "a %d s run: %s, but no TIME_WAIT socket expired, so the refill that sets the sustained rate was not seen",
+                runSeconds, filled ? "the ports ran out" : "the range did not fill"));
     }
 }

@@ -229,4 +229,41 @@ class ClaimsTest {
         assertEquals(Claim.Verdict.CONSISTENT, c.verdict(), c.toString());
         assertEquals("80 connections, fewer than the 100 ports", c.horizon());
     }
+
+    /** As in an emulated guest (CI, 2026-12-03): 4 s on 1,000 ports ended with 585 used and no failed connect. */
+    private static List<SecondRow> slow(long... perSecond) {
+        List<SecondRow> rows = new ArrayList<>();
+        for (int s = 1; s <= perSecond.length; s++) {
+            rows.add(new SecondRow(s, perSecond[s - 1], 0, 0, 0, 0, 0, 100, 30L, 40L, 90L, 300L));
+        }
+        return rows;
+    }
+
+    @Test
+    void aShortRunThatScansItsWayPastTheFirstParityIsModelledOverItsOwnSecondsAndOnlyConsistent() {
+        // 500 of each parity: the first held after 2 s, then 50 and 35 a second while connect() scans them
+        Claim c = Claims.of(setup("40000 40999", CloseMode.CLIENT_FIN, "0", "1"), slow(300, 200, 50, 35));
+        assertEquals(585, c.measuredValue());
+        assertEquals(500 + 50 * 2, c.modelValue(), 1e-9, "the first parity plus the run's 2 remaining seconds at the median scan rate, not 58: " + c);
+        assertEquals((500 + 35 * 2) * 0.98, c.low(), 1e-9);
+        assertEquals((500 + 50 * 2) * 1.02, c.high(), 1e-9);
+        assertEquals(Claim.Verdict.CONSISTENT, c.verdict(), c.toString());
+        assertTrue(c.horizon().endsWith("; a 4 s run: the range did not fill, but no TIME_WAIT socket expired, so the refill that sets"
+                + " the sustained rate was not seen"), "the horizon does not say the ports ran out: " + c.horizon());
+        assertTrue(c.explanation().contains("too slow to fill the range in this run: 600 of 1000 in 4 s"), c.explanation());
+    }
+
+    @Test
+    void aClientThatNeverFilledTheRangeTestsOnlyTheCeilingAndDiffersOnlyAboveIt() {
+        Claim slow = Claims.of(setup("40000 40999", CloseMode.CLIENT_FIN, "0", "1"), slow(100, 100, 100, 100));
+        assertEquals(400, slow.measuredValue());
+        assertEquals(1000, slow.modelValue(), 1e-9);
+        assertEquals(0, slow.low(), 1e-9, "below the ceiling is all the model says of a client that never reached it");
+        assertEquals(Claim.Verdict.CONSISTENT, slow.verdict(), slow.toString());
+        assertTrue(slow.horizon().contains("; the client used 400 of the 1000 ports, so the ceiling was never reached; a 4 s run: the range"
+                + " did not fill"), slow.horizon());
+        // the same slow client past the first expiry, having made more than N in a minute without reuse: that is a difference
+        Claim over = Claims.of(setup(CloseMode.CLIENT_FIN, "0", "1"), seconds(75, 20, 20, 0));
+        assertEquals(Claim.Verdict.DIFFERS, over.verdict(), "1200 in 60 s through 100 ports: " + over);
+    }
 }
