@@ -48,6 +48,10 @@ public final class Cli {
     /** {@code java -cp <this test's class path> tcplab.cli.Main ARGS}, with {@code prefix} in front (e.g. setpriv). */
     public static List<String> command(List<String> prefix, String classPath, String... args) {
         List<String> command = new ArrayList<>(prefix);
+        // A suite started in the background (`make test &`, nohup) inherits SIGINT ignored, as POSIX has a shell do for an
+        // asynchronous command, and the JVM leaves an ignored SIGINT ignored: the Ctrl-C tests would send it to a process that
+        // cannot hear it. tcplab started from a terminal has the default, so the tests give it that (env execs java: same pid).
+        command.addAll(List.of("env", "--default-signal=INT,QUIT"));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dtcplab.home=" + HOME);
         command.add("-cp");
