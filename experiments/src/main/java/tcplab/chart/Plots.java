@@ -155,6 +155,11 @@ public final class Plots {
             high.add(e > 0 ? values.get(i) + e : null);
             low.add(e > 0 ? Math.max(0, values.get(i) - e) : null);
         }
+        span(chart, name, labels, low, high);
+    }
+
+    /** Whiskers from {@code low} to {@code high} (a lowest and a highest, not ± an error); a null end draws none. */
+    public static void span(CategoryChart chart, String name, List<String> labels, List<Double> low, List<Double> high) {
         if (high.stream().allMatch(Objects::isNull)) {
             return;
         }

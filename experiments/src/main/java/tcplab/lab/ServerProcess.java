@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tcplab.server.ClosePolicy;
 
-/** A tcplab server running in one of the lab's hosts, as its own JVM. */
+/** A server running in one of the lab's hosts: the tcplab server as its own JVM, or the minimal C one. */
 public final class ServerProcess implements AutoCloseable {
     public static final int PORT = 7000;
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+)");
@@ -45,6 +45,16 @@ public final class ServerProcess implements AutoCloseable {
                 "--bind", bindAddress, "--port", String.join(",", ports.stream().map(String::valueOf).toList()), "--policy", policy.name(),
                 "--lifetime", lifetime.toSeconds() + "s", "--counters", host.path(countersCsv))));
         return start(host, "tcplab server", command, log);
+    }
+
+    /**
+     * The minimal C server (benchmarks/src/main/c/serve.c), for compare-native: it does the tcplab
+     * server's READ_UNTIL_EOF or ANSWER work and says "listening on" as the tcplab server does.
+     */
+    public static ServerProcess startNative(LabHost host, Path binary, String bindAddress, boolean answer, Duration lifetime, Path log)
+            throws LabException {
+        return start(host, "C server", host.command(List.of(binary.toString(), bindAddress, Integer.toString(PORT),
+                Long.toString(lifetime.toSeconds()), answer ? "1" : "0")), log);
     }
 
     private static ServerProcess start(LabHost host, String what, List<String> command, Path log) throws LabException {
@@ -88,6 +98,19 @@ public final class ServerProcess implements AutoCloseable {
     /** Every HOST:PORT it listens on. */
     public List<String> addresses() {
         return List.of(address.split(","));
+    }
+
+    /** The CPU (user + system, milliseconds) the server's processes have used so far, as /proc shows it (see {@link ProcessUsage}). */
+    public long cpuMillis() {
+        long millis = 0;
+        for (ProcessHandle p : java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants()).toList()) {
+            try {
+                millis += ProcessUsage.read(p.pid()).cpuMillis();
+            } catch (IOException | RuntimeException gone) {
+                // a process that ended between the listing and the read: its CPU is no longer counted
+            }
+        }
+        return millis;
     }
 
     /** Stops the server (it writes its last counters row on SIGTERM). */
