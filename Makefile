@@ -6,7 +6,10 @@ PLAN    ?= quick
 RUN     ?=
 RUNS    ?=
 BASELINE ?=
-CLOSE_MODE ?= CLIENT_RST
+SIDES ?=
+CLOSE_MODES ?=
+THREADS ?=
+ROUNDS ?=
 BIND    ?= 127.0.0.1
 PORT    ?= 7000
 POLICY  ?= READ_UNTIL_EOF
@@ -49,7 +52,7 @@ help: ## Show this help
 	@echo "  RUN=                 a run folder, for make report (e.g. reports/baseline/latest)"
 	@echo "  RUNS=                run folders or profile names (= their latest run), for make compare"
 	@echo "  BASELINE=            the run or profile compare's ratios are to (default: the first of RUNS)"
-	@echo "  CLOSE_MODE=$(CLOSE_MODE) CLIENT_RST or CLIENT_FIN, for make compare-native"
+	@echo "  SIDES= CLOSE_MODES= THREADS= ROUNDS=  for make compare-native (default: client,server,stack; CLIENT_RST,CLIENT_FIN; 1,2; 5)"
 	@echo "  BIND=$(BIND) PORT=$(PORT) POLICY=$(POLICY) LIFETIME=$(LIFETIME)   for make serve (its lifetime is bounded)"
 	@echo
 	@echo "Examples:"
@@ -61,7 +64,7 @@ help: ## Show this help
 	@echo "  make compare RUNS=\"baseline tw-reuse\"    # latest run of each profile, side by side"
 	@echo "  make run-all PLAN=quick                  # every profile, then the comparison"
 	@echo "  make run-matrix KERNELS=\"host 6.1\" PLAN=kernels   # the same plan on this kernel and Debian's 6.1, side by side"
-	@echo "  make compare-native CLOSE_MODE=CLIENT_FIN PROFILE=tw-reuse"
+	@echo "  make compare-native SIDES=server THREADS=1    # the tcplab server against the C server only"
 
 prereqs: ## Check what tcplab needs; as root on Debian, install what is missing
 	@experiments/scripts/prereqs.sh $(if $(filter 0,$(shell id -u)),--install,)
@@ -128,8 +131,9 @@ screenshot: ## Screenshot an HTML report with headless Chromium: HTML=reports/ba
 serve: build ## Run the tcplab server for another machine's benchmarks: BIND=0.0.0.0 PORT=7000 POLICY= LIFETIME=10m
 	$(JAVA) -jar $(TCPLAB) serve --bind $(BIND) --port $(PORT) --policy $(POLICY) --lifetime $(LIFETIME)
 
-compare-native: build ## Is the benchmark the bottleneck? Its rate against a minimal C client (CLOSE_MODE, PROFILE)
-	$(TIED) $(JAVA) -jar $(TCPLAB) compare-native --close-mode $(CLOSE_MODE) --profile $(PROFILE)
+compare-native: build ## Is tcplab the bottleneck? Its client, server and stack against C doing the same work (SIDES, CLOSE_MODES, THREADS, ROUNDS; about 13 minutes)
+	$(TIED) $(JAVA) -jar $(TCPLAB) compare-native $(if $(filter command line environment,$(origin PROFILE)),--profile $(PROFILE)) \
+	  $(if $(SIDES),--sides $(SIDES)) $(if $(CLOSE_MODES),--close-modes $(CLOSE_MODES)) $(if $(THREADS),--threads $(THREADS)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 test: | prereqs test-prereqs ## Build and run all tests against the real kernel (about 9 minutes)
 	mvn -B --no-transfer-progress verify

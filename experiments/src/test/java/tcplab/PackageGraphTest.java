@@ -25,7 +25,7 @@ import tcplab.experiment.ExperimentCatalog;
 class PackageGraphTest {
     /** Lowest first: a package may refer to those before it. */
     private static final List<String> LAYERS = List.of("kernel", "socket", "server", "profile", "lab", "results", "host", "chart",
-            "experiment", "plan", "run", "remote", "guest", "report", "cli");
+            "experiment", "plan", "run", "nativecompare", "remote", "guest", "report", "cli");
     /** The one edge against the layers that docs/layout.md owns up to. */
     private static final String KNOWN_EXCEPTION = "lab -> host";
     private static final Path SOURCES = Path.of("src/main/java");

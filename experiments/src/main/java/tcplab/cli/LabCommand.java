@@ -9,6 +9,8 @@ import picocli.CommandLine.Option;
 import tcplab.kernel.NetnsGuard;
 import tcplab.lab.LabHost;
 import tcplab.lab.Ssh;
+import tcplab.nativecompare.Comparison;
+import tcplab.nativecompare.NativeComparison;
 import tcplab.plan.BenchmarkCatalog;
 import tcplab.plan.PlanLoader;
 import tcplab.profile.Profile;
@@ -17,7 +19,6 @@ import tcplab.profile.ProfileParser;
 import tcplab.profile.ProfileProblem;
 import tcplab.results.RunFolder;
 import tcplab.run.LabRun;
-import tcplab.run.NativeComparison;
 import tcplab.socket.CloseMode;
 
 /** The lab side of {@code run} and {@code check-profile}; started by {@link tcplab.lab.LabLauncher} inside the namespaces. */
@@ -114,13 +115,13 @@ final class LabCommand {
         }
     }
 
-    @Command(name = "compare-native", description = "Measure the benchmark against the native client, round by round.")
+    @Command(name = "compare-native", description = "Measure tcplab's client, server and stack against C code doing the same work, round by round.")
     static final class CompareNative implements Callable<Integer> {
         @Option(names = "--profile", required = true)
         Path profile;
 
-        @Option(names = "--close-mode", required = true)
-        CloseMode closeMode;
+        @Option(names = "--comparisons", required = true, split = ",", description = "side:CLOSE_MODE:threads, e.g. client:CLIENT_RST:1")
+        List<String> comparisons;
 
         @Option(names = "--rounds", required = true)
         int rounds;
@@ -134,14 +135,19 @@ final class LabCommand {
         @Option(names = "--benchmarks-jar", required = true)
         Path benchmarksJar;
 
-        @Option(names = "--native", required = true)
-        Path nativeClient;
+        @Option(names = "--c-client", required = true)
+        Path cClient;
+
+        @Option(names = "--c-server", required = true)
+        Path cServer;
 
         @Override
         public Integer call() throws Exception {
             NetnsGuard.requireLabNamespace();
-            new NativeComparison(ProfileParser.parse(profile), closeMode, rounds, seconds, new RunFolder(runDir), benchmarksJar, nativeClient)
-                    .execute();
+            List<Comparison> parsed = comparisons.stream().map(c -> c.split(":")).map(p -> new Comparison(
+                    Comparison.Side.valueOf(p[0].toUpperCase(java.util.Locale.ROOT)), CloseMode.valueOf(p[1]), Integer.parseInt(p[2]))).toList();
+            new NativeComparison(ProfileParser.parse(profile), parsed, rounds, seconds, new RunFolder(runDir),
+                    new NativeComparison.Binaries(benchmarksJar, cClient, cServer)).execute();
             return Main.OK;
         }
     }

@@ -68,7 +68,7 @@ import tcplab.socket.Target;
  */
 public final class LabRun {
     /** How long a configuration waits for another run on this machine before it gives up. */
-    static final Duration LOCK_WAIT = Duration.ofHours(2);
+    public static final Duration LOCK_WAIT = Duration.ofHours(2);
     /** How often a status line comes while configurations run side by side. */
     static final Duration STATUS_EVERY = Duration.ofSeconds(15);
     private static final Pattern ITERATION = Pattern.compile("^(# Warmup Iteration|Iteration|# Fork:)\\s*(.*)$");

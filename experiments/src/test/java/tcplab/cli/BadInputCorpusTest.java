@@ -145,7 +145,10 @@ class BadInputCorpusTest {
                 command("remote not a destination", 2, "'-oProxyCommand=touch' is not an ssh destination", "run", "--remote",
                         "-oProxyCommand=touch", "--yes-change-this-machine", "--reports", "{reports}"),
                 command("restore of a remote not a destination", 2, "is not an ssh destination", "restore", "--remote", "root@a;b"),
-                command("compare-native close mode", 2, "--close-mode SERVER_FIN is not compared", "compare-native", "--close-mode", "SERVER_FIN"),
+                command("compare-native close mode", 2, "--close-modes SERVER_FIN is not compared", "compare-native", "--close-modes", "SERVER_FIN"),
+                command("compare-native side", 2, "--sides both is not a side (fix: client, server or stack)", "compare-native", "--sides", "both"),
+                command("compare-native FIN without reuse", 2, "so the port range, not the code, sets both rates (fix: --profile tw-reuse",
+                        "compare-native", "--profile", "baseline", "--close-modes", "CLIENT_FIN"),
                 // run-matrix: checked before anything is fetched, booted or created
                 command("kernel with no package", 2, "apt has no Debian kernel package for 5.99", "run-matrix", "--kernels", "host 5.99",
                         "--reports", "{reports}"),

@@ -1,0 +1,40 @@
+package tcplab.nativecompare;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.util.List;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import tcplab.chart.Figures;
+import tcplab.chart.Plots;
+
+/** The one chart of a compare-native run: tcplab's rate as a share of C's per comparison, the rounds' range, and the target. */
+public final class RatioChart {
+    public static final String NAME = "native-comparison";
+
+    private RatioChart() {
+    }
+
+    public static void draw(List<Ratios.Result> results, Figures figures) throws IOException {
+        List<String> labels = results.stream().map(r -> r.comparison().label()).toList();
+        CategoryChart chart = Plots.bars("tcplab's rate as a share of C code doing the same work (1.0: level with C)",
+                "tcplab ÷ C, median of the rounds", false, 0, false, labels.size());
+        chart.setXAxisTitle("comparison: side, close, client threads");
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(Math.max(1.1, results.stream().mapToDouble(Ratios.Result::highest).filter(v -> !Double.isNaN(v)).max().orElse(1) + 0.05));
+        chart.addSeries("tcplab ÷ C (ratio of the median rates)", labels, results.stream().map(Ratios.Result::ratio).toList())
+                .setFillColor(Plots.PALETTE[0]);
+        Plots.span(chart, "lowest and highest round", labels, results.stream().map(r -> nullIfNaN(r.lowest())).toList(),
+                results.stream().map(r -> nullIfNaN(r.highest())).toList());
+        CategorySeries target = chart.addSeries("target", labels, results.stream().map(r -> r.comparison().target()).toList());
+        target.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        target.setMarker(SeriesMarkers.DIAMOND);
+        target.setMarkerColor(new Color(20, 20, 20));
+        figures.save(chart, NAME);
+    }
+
+    private static Double nullIfNaN(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+}
