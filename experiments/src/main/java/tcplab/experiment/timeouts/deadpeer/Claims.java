@@ -47,8 +47,10 @@ final class Claims {
             Claim.Where conditions = applying(where.and("mechanism=" + m), m);
             String measured = measured(row, w);
             if (e.detects() && e.high() > w) {
-                claims.add(Claim.skipped("C11", "dead-peer", conditions, NOTICED, String.format(Locale.ROOT, "The model says %.1f s, past the"
-                        + " %d s window: widen it, or scale the keepalive sysctls down.", e.model(), w)));
+                // the band's top, not the model, must fit: a keepalive probe due inside the window may come late past it
+                claims.add(Claim.skipped("C11", "dead-peer", conditions, NOTICED, String.format(Locale.ROOT, "The model says %.1f s, and"
+                        + " its band (%s) reaches %.1f s, past the %d s window: widen it to at least %d s, or scale the keepalive sysctls"
+                        + " down.", e.model(), e.band().isEmpty() ? "model to its top" : e.band(), e.high(), w, (long) Math.ceil(e.high()) + 1)));
             } else if (e.detects()) {
                 Claim c = (row.noticed() ? Claim.between("C11", "dead-peer", conditions, NOTICED, Math.round(e.model() * 100) / 100.0,
                         Math.round(row.noticedAfter() * 100) / 100.0, e.low(), e.high(), e.why())

@@ -122,6 +122,13 @@ class ClaimsTest {
         Claim skipped = Claims.of(where, params("DROP", 4), Map.of(), List.of(row(Mechanism.KEEPALIVE_DEFAULT, null))).get(0);
         assertEquals(Claim.Verdict.SKIPPED, skipped.verdict(), skipped.toString());
         assertTrue(skipped.explanation().contains("past the 4 s window"), skipped.explanation());
+
+        // the exact plan's 8100 s window holds the model (7874.6 s) but not its band's top, which the skip names
+        Claim exact = Claims.of(where, params("DROP", 8100), Map.of(), List.of(row(Mechanism.KEEPALIVE_DEFAULT, null))).get(0);
+        assertEquals(Claim.Verdict.SKIPPED, exact.verdict(), exact.toString());
+        assertTrue(exact.explanation().matches("The model says 787\\d\\.\\d s, and its band \\(model − 0\\.1 s to model \\+ 1/8 of it.*\\) reaches"
+                + " 88\\d\\d\\.\\d s, past the 8100 s window: widen it to at least 88\\d\\d s, or scale the keepalive sysctls down\\."),
+                exact.explanation());
         assertEquals("", skipped.scaled(), "a skipped row carries no scaling");
     }
 
