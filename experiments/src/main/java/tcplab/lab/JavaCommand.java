@@ -19,14 +19,14 @@ public final class JavaCommand {
     static final List<String> HELPER_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Djava.awt.headless=true", NO_PERF_DATA);
 
     /**
-     * For the JVMs that only wait: the agents and servers of a timer-bound configuration (see
-     * {@code tcplab.experiment.Pace}). They live for seconds, so C2's compiler threads are CPU spent
-     * on code that never gets hot, and the quick plan's timer-bound phase is limited by CPU, not by
-     * its slots. Measured with time(1) on 2 cores over restart-rebind and admin-port configurations
-     * run one at a time: about 4.3 core-seconds each with C2, 3.4 with C1 here. Never for a
-     * benchmark's JVMs or a CPU-bound configuration's agents: their rates would then be the JIT's.
-     * (The lab's own JVM on C1 saved 0.4 more, but the SIGINT tests of KillSafetyTest and
-     * HostModeTest then failed once in a full make test: left on C2 until that is understood.)
+     * For the JVMs that only wait or coordinate: the agents and servers of a timer-bound
+     * configuration (see {@code tcplab.experiment.Pace}) and the lab's own JVM. They live for
+     * seconds or mostly sleep, so C2's compiler threads are CPU spent on code that never gets hot,
+     * and the quick plan's timer-bound phase is limited by CPU, not by its slots. Measured with
+     * time(1) on 2 cores over restart-rebind and admin-port configurations run one at a time: about
+     * 4.3 core-seconds each with C2, 3.4 with C1 in the agents and servers, 3.0 with the lab's JVM
+     * too. Never for a benchmark's JVMs or a CPU-bound configuration's agents: their rates would then
+     * be the JIT's.
      */
     public static final List<String> TIMER_BOUND_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 

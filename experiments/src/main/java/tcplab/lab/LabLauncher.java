@@ -115,7 +115,8 @@ public final class LabLauncher {
         command.add("--");
         List<String> args = new ArrayList<>(List.of("lab"));
         args.addAll(labArgs);
-        command.addAll(JavaCommand.tcplab(args));
+        // the lab's JVM coordinates: its own speed is in no measurement (benchmarks and agents are other JVMs)
+        command.addAll(JavaCommand.tcplab(JavaCommand.TIMER_BOUND_OPTIONS, args));
         Process lab;
         try {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
