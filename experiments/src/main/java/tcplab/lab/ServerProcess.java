@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,7 +42,9 @@ public final class ServerProcess implements AutoCloseable {
     /** The same, its JVM with {@code jvmOptions} on top of the helpers' ({@link JavaCommand#TIMER_BOUND_OPTIONS}). */
     public static ServerProcess start(LabHost host, List<String> jvmOptions, String bindAddress, List<Integer> ports, ClosePolicy policy,
                                       Duration lifetime, Path countersCsv, Path log) throws LabException {
-        List<String> command = host.command(host.tcplab(jvmOptions, List.of("serve",
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add(JavaCommand.SERVER_OPTION);
+        List<String> command = host.command(host.tcplab(options, List.of("serve",
                 "--bind", bindAddress, "--port", String.join(",", ports.stream().map(String::valueOf).toList()), "--policy", policy.name(),
                 "--lifetime", lifetime.toSeconds() + "s", "--counters", host.path(countersCsv))));
         return start(host, "tcplab server", command, log);
