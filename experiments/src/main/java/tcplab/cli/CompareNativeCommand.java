@@ -18,6 +18,7 @@ import tcplab.lab.LabException;
 import tcplab.lab.LabLauncher;
 import tcplab.lab.Processes;
 import tcplab.nativecompare.Comparison;
+import tcplab.nativecompare.NativeComparison;
 import tcplab.profile.Profile;
 import tcplab.profile.ProfileChecks;
 import tcplab.results.Metadata;
@@ -59,8 +60,12 @@ final class CompareNativeCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5", description = "rounds, each measuring every comparison's two contenders (default: ${DEFAULT-VALUE})")
     int rounds;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per measurement, after 1 s of warmup (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per measurement (default: ${DEFAULT-VALUE})")
     int seconds;
+
+    @Option(names = "--warmup", defaultValue = "" + NativeComparison.WARMUP_SECONDS,
+            description = "seconds of load before each measurement counts, for both contenders (default: ${DEFAULT-VALUE})")
+    int warmup;
 
     @Option(names = "--reports", paramLabel = "DIR", description = "where the result folder goes (default: reports/ in the checkout)")
     Path reports;
@@ -68,8 +73,9 @@ final class CompareNativeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Comparison> comparisons = comparisons();
-        if (rounds < 1 || rounds > 50 || seconds < 1 || seconds > 600) {
-            throw new IllegalArgumentException("--rounds must be 1 to 50 and --seconds 1 to 600 (fix: e.g. --rounds 5 --seconds 5)");
+        if (rounds < 1 || rounds > 50 || seconds < 1 || seconds > 600 || warmup < 1 || warmup > 60) {
+            throw new IllegalArgumentException("--rounds must be 1 to 50, --seconds 1 to 600 and --warmup 1 to 60 (fix: e.g. --rounds 5"
+                    + " --seconds 5 --warmup 3)");
         }
         Home home = Home.find();
         Profile parsed = ProfileChecks.parseForHost(home.profile(profile));
@@ -97,7 +103,7 @@ final class CompareNativeCommand implements Callable<Integer> {
         ObjectNode m = Metadata.JSON.createObjectNode();
         m.put("command", "tcplab compare-native --profile " + profile + " --sides " + String.join(",", sides) + " --close-modes "
                 + String.join(",", closeModes.stream().map(Enum::name).toList()) + " --threads "
-                + String.join(",", threads.stream().map(String::valueOf).toList()) + " --rounds " + rounds + " --seconds " + seconds);
+                + String.join(",", threads.stream().map(String::valueOf).toList()) + " --rounds " + rounds + " --warmup " + warmup + " --seconds " + seconds);
         m.put("started", Instant.now().toString());
         m.set("tcplab", Metadata.tcplab(home.root()));
         m.set("machine", Metadata.machine());
@@ -109,7 +115,7 @@ final class CompareNativeCommand implements Callable<Integer> {
 
         List<String> args = new ArrayList<>(List.of("compare-native", "--profile", profileFile.toString(),
                 "--comparisons", String.join(",", comparisons.stream().map(c -> c.side().word + ":" + c.closeMode() + ":" + c.threads()).toList()),
-                "--rounds", Integer.toString(rounds), "--seconds", Integer.toString(seconds),
+                "--rounds", Integer.toString(rounds), "--warmup", Integer.toString(warmup), "--seconds", Integer.toString(seconds),
                 "--run-dir", folder.dir().toAbsolutePath().toString(), "--benchmarks-jar", jar.toAbsolutePath().toString(),
                 "--c-client", client.toAbsolutePath().toString(), "--c-server", server.toAbsolutePath().toString()));
         int exit = LabLauncher.run(args);

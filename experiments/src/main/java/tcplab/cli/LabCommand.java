@@ -129,6 +129,9 @@ final class LabCommand {
         @Option(names = "--seconds", required = true)
         int seconds;
 
+        @Option(names = "--warmup", required = true)
+        int warmup;
+
         @Option(names = "--run-dir", required = true)
         Path runDir;
 
@@ -146,7 +149,7 @@ final class LabCommand {
             NetnsGuard.requireLabNamespace();
             List<Comparison> parsed = comparisons.stream().map(c -> c.split(":")).map(p -> new Comparison(
                     Comparison.Side.valueOf(p[0].toUpperCase(java.util.Locale.ROOT)), CloseMode.valueOf(p[1]), Integer.parseInt(p[2]))).toList();
-            new NativeComparison(ProfileParser.parse(profile), parsed, rounds, seconds, new RunFolder(runDir),
+            new NativeComparison(ProfileParser.parse(profile), parsed, rounds, warmup, seconds, new RunFolder(runDir),
                     new NativeComparison.Binaries(benchmarksJar, cClient, cServer)).execute();
             return Main.OK;
         }

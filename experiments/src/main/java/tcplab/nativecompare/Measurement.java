@@ -7,17 +7,21 @@ import tcplab.socket.CloseMode;
 /**
  * One row of native-comparison.csv: one contender of one comparison in one round, in fresh
  * namespaces. A CPU column is empty (NaN) where it was not measured: a process's CPU per cycle
- * needs the cycles of its whole run, which only the C client counts.
+ * needs the cycles of its whole run, which only the C client counts. The kernel's counters cover
+ * the client's whole run, warmup included: the client's SYNs sent again (TcpExt.TCPSynRetrans, each
+ * a connect() stalled for an RTO) and the server's dropped SYNs (TcpExt.ListenDrops).
  */
 public record Measurement(int round, Comparison comparison, Comparison.Contender contender, double okPerSecond, long failed,
-                          int seconds, double clientCpuMicrosPerCycle, double serverCpuMicrosPerCycle) {
+                          int seconds, double clientCpuMicrosPerCycle, double serverCpuMicrosPerCycle, long synRetransmits,
+                          long listenDrops) {
 
     public static final String[] COLUMNS = {"round", "side", "close_mode", "threads", "contender", "ok_per_s", "failed", "seconds",
-        "client_cpu_us_per_cycle", "server_cpu_us_per_cycle"};
+        "client_cpu_us_per_cycle", "server_cpu_us_per_cycle", "syn_retransmits", "listen_drops"};
 
     public Object[] row() {
         return new Object[] {round, comparison.side().word, comparison.closeMode(), comparison.threads(), contender.word(),
-            String.format(Locale.ROOT, "%.1f", okPerSecond), failed, seconds, cpu(clientCpuMicrosPerCycle), cpu(serverCpuMicrosPerCycle)};
+            String.format(Locale.ROOT, "%.1f", okPerSecond), failed, seconds, cpu(clientCpuMicrosPerCycle), cpu(serverCpuMicrosPerCycle),
+            synRetransmits, listenDrops};
     }
 
     /** A row as {@link tcplab.results.RunFolder#read} gives it, for drawing from the raw file alone. */
@@ -26,7 +30,8 @@ public record Measurement(int round, Comparison comparison, Comparison.Contender
                 Integer.parseInt(row.get("threads")));
         return new Measurement(Integer.parseInt(row.get("round")), c, Comparison.Contender.valueOf(row.get("contender").toUpperCase(Locale.ROOT)),
                 Double.parseDouble(row.get("ok_per_s")), Long.parseLong(row.get("failed")), Integer.parseInt(row.get("seconds")),
-                number(row.get("client_cpu_us_per_cycle")), number(row.get("server_cpu_us_per_cycle")));
+                number(row.get("client_cpu_us_per_cycle")), number(row.get("server_cpu_us_per_cycle")),
+                Long.parseLong(row.get("syn_retransmits")), Long.parseLong(row.get("listen_drops")));
     }
 
     private static String cpu(double micros) {

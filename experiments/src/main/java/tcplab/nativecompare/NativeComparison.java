@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tcplab.chart.Figures;
+import tcplab.kernel.KernelCounters;
 import tcplab.lab.JavaCommand;
 import tcplab.lab.Lab;
 import tcplab.lab.LabException;
@@ -34,8 +36,12 @@ import tcplab.socket.Target;
 public final class NativeComparison {
     public static final String CSV = "native-comparison.csv";
     public static final String SUMMARY = "summary.md";
-    /** The C client's warmup before it counts, and JMH's one warmup iteration: long enough for the JIT's first tier and the caches. */
-    static final int WARMUP_SECONDS = 1;
+    /**
+     * The C client's warmup before it counts, and JMH's warmup: both servers and the JMH client get
+     * it, and a fresh JVM server needs it most, its loop still on its way to C2 (3 s, against 1 s,
+     * changed none of the ratios beyond the rounds' spread here, but a reader should not have to ask).
+     */
+    public static final int WARMUP_SECONDS = 3;
     private static final Pattern C_CLIENT = Pattern.compile("ok=(\\d+) failed=(\\d+) seconds=([0-9.]+) rate=([0-9.]+) cpu_us=([0-9.]+) all=(\\d+)");
 
     /** ConnectCloseBenchmark's failure counters (tcplab.benchmarks.Outcomes). */
@@ -49,21 +55,24 @@ public final class NativeComparison {
     private final List<Comparison> comparisons;
     private final int rounds;
     private final int seconds;
+    private final int warmup;
     private final RunFolder folder;
     private final Binaries binaries;
 
-    public NativeComparison(Profile profile, List<Comparison> comparisons, int rounds, int seconds, RunFolder folder, Binaries binaries) {
+    public NativeComparison(Profile profile, List<Comparison> comparisons, int rounds, int warmup, int seconds, RunFolder folder,
+                            Binaries binaries) {
         this.profile = profile;
         this.comparisons = List.copyOf(comparisons);
         this.rounds = rounds;
+        this.warmup = warmup;
         this.seconds = seconds;
         this.folder = folder;
         this.binaries = binaries;
     }
 
     /** Roughly how long one measurement takes: fresh namespaces and a server, the warmup, the seconds, and a JVM's start for JMH. */
-    public static Duration expected(int seconds) {
-        return Duration.ofMillis(4000 + 1000L * (WARMUP_SECONDS + seconds));
+    public static Duration expected(int warmup, int seconds) {
+        return Duration.ofMillis(4000 + 1000L * (warmup + seconds));
     }
 
     /** Runs every round of every comparison, then writes the summary and the chart. */
@@ -72,8 +81,8 @@ public final class NativeComparison {
         int done = 0;
         long start = System.nanoTime();
         say(String.format(Locale.ROOT, "compare-native: %s × %s × 2 contenders, %d s each after %d s of warmup, about %s",
-                Format.count(rounds, "round"), Format.count(comparisons.size(), "comparison"), seconds, WARMUP_SECONDS,
-                Format.clock(expected(seconds).multipliedBy(total))));
+                Format.count(rounds, "round"), Format.count(comparisons.size(), "comparison"), seconds, warmup,
+                Format.clock(expected(warmup, seconds).multipliedBy(total))));
         try (RunFolder.CsvLog rows = folder.csv(CSV, Measurement.COLUMNS)) {
             for (int round = 1; round <= rounds; round++) {
                 for (Comparison comparison : comparisons) {
@@ -88,7 +97,8 @@ public final class NativeComparison {
                         Duration left = elapsed.dividedBy(done).multipliedBy(total - done);
                         say(String.format(Locale.ROOT, "[%d/%d] round %d, %s, %s: %s cycles/s%s%s · %d %% done, about %s left", done, total,
                                 round, comparison.label(), contender.word(), Format.number(m.okPerSecond()),
-                                m.failed() > 0 ? " (" + m.failed() + " failed)" : "", cpuSaid(m), 100 * done / total, Format.clock(left)));
+                                m.failed() > 0 ? " (" + m.failed() + " failed)" : "", cpuSaid(m) + stallsSaid(m), 100 * done / total,
+                                Format.clock(left)));
                     }
                 }
             }
@@ -107,6 +117,11 @@ public final class NativeComparison {
         return results;
     }
 
+    private static String stallsSaid(Measurement m) {
+        return m.synRetransmits() + m.listenDrops() == 0 ? "" : String.format(Locale.ROOT, ", SYNs sent again: %d, dropped by the server: %d",
+                m.synRetransmits(), m.listenDrops());
+    }
+
     private static String cpuSaid(Measurement m) {
         List<String> parts = new ArrayList<>();
         if (!Double.isNaN(m.clientCpuMicrosPerCycle())) {
@@ -121,7 +136,7 @@ public final class NativeComparison {
     /** One contender of one comparison in one round, in fresh namespaces. */
     private Measurement measure(Comparison comparison, Comparison.Contender contender, int round) throws IOException, LabException {
         String id = comparison.id() + "-" + contender.word() + "-r" + round;
-        Duration lifetime = Duration.ofSeconds(WARMUP_SECONDS + seconds + 120L);
+        Duration lifetime = Duration.ofSeconds(warmup + seconds + 120L);
         try (Lab lab = Lab.create(profile);
              MeasurementLock turn = MeasurementLock.acquire(LabRun.LOCK_WAIT, this::say);
              ServerProcess server = comparison.tcplabServer(contender)
@@ -129,9 +144,19 @@ public final class NativeComparison {
                              folder.raw(id, ".server.csv"), folder.raw(id, ".server.log"))
                      : ServerProcess.startNative(lab.server(), binaries.cServer(), Lab.SERVER_ADDRESS,
                              comparison.exchange() == tcplab.socket.Exchange.REQUEST, lifetime, folder.raw(id, ".server.log"))) {
-            return comparison.tcplabClient(contender) ? jmh(lab, server, comparison, contender, round, id)
+            Map<String, Long> clientBefore = KernelCounters.mib(lab.client().procNet());
+            Map<String, Long> serverBefore = KernelCounters.mib(lab.server().procNet());
+            Measurement m = comparison.tcplabClient(contender) ? jmh(lab, server, comparison, contender, round, id)
                     : cClient(lab, server, comparison, contender, round, id);
+            long synRetransmits = delta(clientBefore, KernelCounters.mib(lab.client().procNet()), "TcpExt.TCPSynRetrans");
+            long listenDrops = delta(serverBefore, KernelCounters.mib(lab.server().procNet()), "TcpExt.ListenDrops");
+            return new Measurement(m.round(), m.comparison(), m.contender(), m.okPerSecond(), m.failed(), m.seconds(),
+                    m.clientCpuMicrosPerCycle(), m.serverCpuMicrosPerCycle(), synRetransmits, listenDrops);
         }
+    }
+
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String counter) {
+        return after.getOrDefault(counter, 0L) - before.getOrDefault(counter, 0L);
     }
 
     /**
@@ -143,22 +168,22 @@ public final class NativeComparison {
             throws IOException, LabException {
         String target = server.address();
         List<String> command = lab.client().command(List.of(binaries.cClient().toString(), target.substring(0, target.lastIndexOf(':')),
-                target.substring(target.lastIndexOf(':') + 1), Integer.toString(WARMUP_SECONDS), Integer.toString(seconds),
+                target.substring(target.lastIndexOf(':') + 1), Integer.toString(warmup), Integer.toString(seconds),
                 comparison.closeMode() == CloseMode.CLIENT_RST ? "0" : "-1", Integer.toString(comparison.threads()),
                 comparison.exchange() == tcplab.socket.Exchange.REQUEST ? "1" : "0"));
         Path log = folder.raw(id, ".client.log");
         Process client = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long serverCpuAtCount;
         try {
-            // the client's warmup ends WARMUP_SECONDS after it starts; if it ends sooner it failed, and that is said below
-            client.waitFor(WARMUP_SECONDS * 1000L, TimeUnit.MILLISECONDS);
+            // the client counts once its warmup is over; if it ends sooner it failed, and that is said below
+            client.waitFor(warmup * 1000L, TimeUnit.MILLISECONDS);
             serverCpuAtCount = server.cpuMillis();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             client.destroyForcibly();
             throw new LabException("interrupted", "run it again");
         }
-        int exit = Processes.waitOrKill(client, Duration.ofSeconds(WARMUP_SECONDS + seconds + 30L));
+        int exit = Processes.waitOrKill(client, Duration.ofSeconds(warmup + seconds + 30L));
         long serverCpu = server.cpuMillis() - serverCpuAtCount;
         String out = Files.readString(log);
         Matcher m = C_CLIENT.matcher(out);
@@ -169,7 +194,7 @@ public final class NativeComparison {
         double clientCpu = ok > 0 ? Double.parseDouble(m.group(5)) / ok : Double.NaN;
         double serverPerCycle = ok > 0 ? serverCpu * 1000.0 / ok : Double.NaN;
         return new Measurement(round, comparison, contender, Double.parseDouble(m.group(4)), Long.parseLong(m.group(2)), seconds,
-                clientCpu, serverPerCycle);
+                clientCpu, serverPerCycle, 0, 0);
     }
 
     /** ConnectCloseBenchmark in its own JVM, as a plan runs it; its CPU is not counted here (JMH's rate covers its iterations only). */
@@ -177,7 +202,7 @@ public final class NativeComparison {
             throws IOException, LabException {
         Path json = folder.raw(id, ".jmh.json");
         List<String> args = List.of("^tcplab\\.benchmarks\\.ConnectCloseBenchmark\\.connectClose$", "-bm", "thrpt", "-tu", "s",
-                "-f", "1", "-wi", "1", "-w", WARMUP_SECONDS + "s", "-i", Integer.toString(seconds), "-r", "1s", "-foe", "true",
+                "-f", "1", "-wi", "1", "-w", warmup + "s", "-i", Integer.toString(seconds), "-r", "1s", "-foe", "true",
                 "-t", Integer.toString(comparison.threads()), "-p", "closeMode=" + comparison.closeMode(), "-p", "reuseAddr=false",
                 "-p", "exchange=" + comparison.exchange(), "-p", "profile=" + profile.name(), "-p", "target=" + server.address(),
                 "-rf", "json", "-rff", json.toString());
@@ -186,7 +211,7 @@ public final class NativeComparison {
         builder.environment().remove(Target.LAB_TARGET_ENV);
         int exit;
         try {
-            exit = Processes.waitOrKill(builder.start(), Duration.ofSeconds(WARMUP_SECONDS + seconds + 60L));
+            exit = Processes.waitOrKill(builder.start(), Duration.ofSeconds(warmup + seconds + 60L));
         } finally {
             folder.clearScratch();
         }
@@ -200,7 +225,8 @@ public final class NativeComparison {
         for (String cause : FAILURES) {
             failedPerSecond += r.counter(cause);
         }
-        return new Measurement(round, comparison, contender, r.counter("ok"), Math.round(failedPerSecond * seconds), seconds, Double.NaN, Double.NaN);
+        return new Measurement(round, comparison, contender, r.counter("ok"), Math.round(failedPerSecond * seconds), seconds, Double.NaN, Double.NaN,
+                0, 0);
     }
 
     private void say(String line) {

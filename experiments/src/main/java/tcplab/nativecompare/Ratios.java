@@ -22,7 +22,8 @@ public final class Ratios {
 
     /** One comparison's figures; CPU medians are NaN where not measured. */
     public record Result(Comparison comparison, int rounds, double tcplab, double c, double ratio, double lowest, double highest,
-                         long failed, double tcplabClientCpu, double cClientCpu, double tcplabServerCpu, double cServerCpu) {
+                         long failed, double tcplabClientCpu, double cClientCpu, double tcplabServerCpu, double cServerCpu,
+                         long tcplabSynRetransmits, long cSynRetransmits) {
         public boolean met() {
             return ratio >= comparison.target();
         }
@@ -49,9 +50,15 @@ public final class Ratios {
                     median(ms, Comparison.Contender.TCPLAB, Measurement::clientCpuMicrosPerCycle),
                     median(ms, Comparison.Contender.C, Measurement::clientCpuMicrosPerCycle),
                     median(ms, Comparison.Contender.TCPLAB, Measurement::serverCpuMicrosPerCycle),
-                    median(ms, Comparison.Contender.C, Measurement::serverCpuMicrosPerCycle)));
+                    median(ms, Comparison.Contender.C, Measurement::serverCpuMicrosPerCycle),
+                    sum(ms, Comparison.Contender.TCPLAB), sum(ms, Comparison.Contender.C)));
         });
         return out;
+    }
+
+    /** SYNs sent again over every round: each one a connect() that waited an RTO (1 s) for its SYN-ACK. */
+    private static long sum(List<Measurement> ms, Comparison.Contender who) {
+        return ms.stream().filter(m -> m.contender() == who).mapToLong(Measurement::synRetransmits).sum();
     }
 
     private static double median(List<Measurement> ms, Comparison.Contender who, java.util.function.ToDoubleFunction<Measurement> value) {
@@ -61,12 +68,14 @@ public final class Ratios {
 
     /** The summary's table, in Markdown: what a reader quotes. */
     public static String table(List<Result> results) {
-        StringBuilder s = new StringBuilder("| comparison | tcplab | C | ratio | rounds' range | target | CPU per cycle, client: tcplab / C | server: tcplab / C |\n"
-                + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        StringBuilder s = new StringBuilder("| comparison | tcplab | C | ratio | rounds' range | target | CPU per cycle, client: tcplab / C"
+                + " | server: tcplab / C | SYNs sent again: tcplab / C |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Result r : results) {
-            s.append(String.format(Locale.ROOT, "| %s | %s/s | %s/s | **%.3f** | %.3f–%.3f | %.2f %s | %s / %s | %s / %s |%n", r.comparison().label(),
+            s.append(String.format(Locale.ROOT, "| %s | %s/s | %s/s | **%.3f** | %.3f–%.3f | %.2f %s | %s / %s | %s / %s | %d / %d |%n",
+                    r.comparison().label(),
                     Format.number(r.tcplab()), Format.number(r.c()), r.ratio(), r.lowest(), r.highest(), r.comparison().target(),
-                    r.met() ? "met" : "**missed**", cpu(r.tcplabClientCpu()), cpu(r.cClientCpu()), cpu(r.tcplabServerCpu()), cpu(r.cServerCpu())));
+                    r.met() ? "met" : "**missed**", cpu(r.tcplabClientCpu()), cpu(r.cClientCpu()), cpu(r.tcplabServerCpu()), cpu(r.cServerCpu()),
+                    r.tcplabSynRetransmits(), r.cSynRetransmits()));
         }
         return s.toString();
     }

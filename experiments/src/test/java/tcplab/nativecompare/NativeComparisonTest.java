@@ -20,7 +20,7 @@ import tcplab.testing.Fixtures;
 /**
  * compare-native against the real kernel: the stack comparison (the C client with 2 threads and a
  * request against the C server; ConnectCloseBenchmark with the same against the tcplab server
- * answering), two rounds of 1 s, each measurement in fresh namespaces (16 s in all). How fast each is goes in docs/benchmarks.md, not here; this checks
+ * answering), two rounds of 1 s after 1 s of warmup, each measurement in fresh namespaces (16 s in all). How fast each is goes in docs/benchmarks.md, not here; this checks
  * that both contenders were measured, in alternating order, and that the C client's count of its
  * connections matches the C server's.
  */
@@ -35,7 +35,7 @@ class NativeComparisonTest {
     void measuresBothContendersOfEachComparisonInAlternatingRoundsAndDrawsFromTheRowsAlone() throws Exception {
         assumeTrue(LabLauncher.findOnPath("gcc") != null, "compare-native builds its C client and server with gcc");
         Cli.Result r = Cli.run("compare-native", "--sides", "stack", "--close-modes", "CLIENT_RST", "--threads", "2",
-                "--rounds", "2", "--seconds", "1", "--reports", dir.toString());
+                "--rounds", "2", "--warmup", "1", "--seconds", "1", "--reports", dir.toString());
         assertEquals(0, r.exit(), r.toString());
         Path folder = Fixtures.runFolder(r);
         List<Map<String, String>> rows = Fixtures.csv(folder.resolve(NativeComparison.CSV));

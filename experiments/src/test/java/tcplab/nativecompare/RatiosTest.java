@@ -15,7 +15,7 @@ class RatiosTest {
     private static final Comparison SERVER = new Comparison(Comparison.Side.SERVER, CloseMode.CLIENT_RST, 1);
 
     private static Measurement m(int round, Comparison.Contender who, double rate, double serverCpu) {
-        return new Measurement(round, SERVER, who, rate, 0, 5, 20, serverCpu);
+        return new Measurement(round, SERVER, who, rate, 0, 5, 20, serverCpu, who == Comparison.Contender.TCPLAB ? 2 : 0, 0);
     }
 
     @Test
@@ -34,14 +34,16 @@ class RatiosTest {
         assertEquals(22, r.tcplabServerCpu(), 1e-9);
         assertEquals(7, r.cServerCpu(), 1e-9);
         assertFalse(r.met(), "0.875 < 0.97");
+        assertEquals(6, r.tcplabSynRetransmits(), "summed over the rounds");
+        assertEquals(0, r.cSynRetransmits());
         String table = Ratios.table(List.of(r));
-        assertTrue(table.contains("| server, RST, 1 thread | 35.0k/s | 40.0k/s | **0.875** | 0.700–0.900 | 0.97 **missed** |"), table);
+        assertTrue(table.contains("| server, RST, 1 thread | 35.0k/s | 40.0k/s | **0.875** | 0.700–0.900 | 0.97 **missed** | 20.0 µs / 20.0 µs | 22.0 µs / 7.0 µs | 6 / 0 |"), table);
     }
 
     @Test
     void aRowReadBackIsTheRowWritten() {
         Measurement written = new Measurement(2, new Comparison(Comparison.Side.STACK, CloseMode.CLIENT_RST, 2), Comparison.Contender.TCPLAB,
-                1234.5, 3, 5, Double.NaN, 12.25);
+                1234.5, 3, 5, Double.NaN, 12.25, 4, 1);
         Object[] row = written.row();
         Map<String, String> read = new java.util.HashMap<>();
         for (int i = 0; i < Measurement.COLUMNS.length; i++) {
