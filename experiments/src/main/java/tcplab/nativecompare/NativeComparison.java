@@ -21,6 +21,7 @@ import tcplab.lab.ServerProcess;
 import tcplab.profile.Profile;
 import tcplab.results.Format;
 import tcplab.results.JmhResult;
+import tcplab.results.Metadata;
 import tcplab.results.RunFolder;
 import tcplab.run.LabRun;
 import tcplab.run.MeasurementLock;
@@ -113,7 +114,11 @@ public final class NativeComparison {
         List<Measurement> rows = RunFolder.read(folder.file(CSV)).stream().map(Measurement::of).toList();
         List<Ratios.Result> results = Ratios.of(rows);
         Files.writeString(folder.file(SUMMARY), Ratios.table(results));
-        RatioChart.draw(results, new Figures(folder.dir(), Figures.Context.of(folder.dir().getFileName().toString())));
+        // the footer a pasted chart keeps: tcplab's version, the kernel, the profile, the run
+        var m = Files.exists(folder.file(RunFolder.METADATA)) ? Metadata.read(folder.file(RunFolder.METADATA)) : Metadata.JSON.createObjectNode();
+        RatioChart.draw(results, new Figures(folder.dir(), new Figures.Context(m.path("tcplab").path("version").asText("?"),
+                m.path("machine").path("kernelRelease").asText(""), m.path("profile").asText(""), "", folder.dir().getFileName().toString(),
+                false)));
         return results;
     }
 

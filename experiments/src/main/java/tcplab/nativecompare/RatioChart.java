@@ -17,10 +17,12 @@ public final class RatioChart {
     }
 
     public static void draw(List<Ratios.Result> results, Figures figures) throws IOException {
-        List<String> labels = results.stream().map(r -> r.comparison().label()).toList();
+        // a round with SYNs sent again had a connect() wait 1 s for its SYN-ACK: its ratio measures stalls as well as code
+        List<String> labels = results.stream().map(r -> r.comparison().label() + (r.tcplabSynRetransmits() + r.cSynRetransmits() > 0
+                ? " *" : "")).toList();
         CategoryChart chart = Plots.bars("tcplab's rate as a share of C code doing the same work (1.0: level with C)",
                 "tcplab ÷ C, median of the rounds", false, 0, false, labels.size());
-        chart.setXAxisTitle("comparison: side, close, client threads");
+        chart.setXAxisTitle("comparison: side, close, client threads (*: a round had SYNs sent again, each a 1 s stall: see summary.md)");
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(Math.max(1.1, results.stream().mapToDouble(Ratios.Result::highest).filter(v -> !Double.isNaN(v)).max().orElse(1) + 0.05));
         chart.addSeries("tcplab ÷ C (ratio of the median rates)", labels, results.stream().map(Ratios.Result::ratio).toList())
