@@ -21,13 +21,13 @@ public final class RatioChart {
         List<String> labels = results.stream().map(r -> r.comparison().label() + (r.tcplabSynRetransmits() + r.cSynRetransmits() > 0
                 ? " *" : "")).toList();
         CategoryChart chart = Plots.bars("tcplab's rate as a share of C code doing the same work (1.0: level with C)",
-                "tcplab ÷ C, median of the rounds", false, 0, false, labels.size());
-        chart.setXAxisTitle("comparison: side, close, client threads (*: a round had SYNs sent again, each a 1 s stall: see summary.md)");
+                "tcplab ÷ C (median rate ÷ median rate)", false, 0, false, labels.size());
+        chart.setXAxisTitle("comparison: side, close, client threads (*: some round had a SYN sent again, a 1 s stall; counts in summary.md)");
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(Math.max(1.1, results.stream().mapToDouble(Ratios.Result::highest).filter(v -> !Double.isNaN(v)).max().orElse(1) + 0.05));
         chart.addSeries("tcplab ÷ C (ratio of the median rates)", labels, results.stream().map(Ratios.Result::ratio).toList())
                 .setFillColor(Plots.PALETTE[0]);
-        Plots.span(chart, "lowest and highest round", labels, results.stream().map(r -> nullIfNaN(r.lowest())).toList(),
+        Plots.span(chart, "lowest and highest round's own tcplab ÷ C", labels, results.stream().map(r -> nullIfNaN(r.lowest())).toList(),
                 results.stream().map(r -> nullIfNaN(r.highest())).toList());
         CategorySeries target = chart.addSeries("target", labels, results.stream().map(r -> r.comparison().target()).toList());
         target.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);

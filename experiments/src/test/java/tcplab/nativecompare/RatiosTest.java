@@ -31,13 +31,29 @@ class RatiosTest {
         assertEquals(0.875, r.ratio(), 1e-9, "medians 35000 / 40000");
         assertEquals(0.70, r.lowest(), 1e-9, "round 3: 35000 / 50000");
         assertEquals(0.90, r.highest(), 1e-9, "round 2: 36000 / 40000");
+        assertEquals(0.75, r.pairedMedian(), 1e-9, "the rounds' own ratios 0.75, 0.90, 0.70");
+        assertTrue(r.stalled(), "tcplab's rounds sent SYNs again");
         assertEquals(22, r.tcplabServerCpu(), 1e-9);
         assertEquals(7, r.cServerCpu(), 1e-9);
         assertFalse(r.met(), "0.875 < 0.97");
         assertEquals(6, r.tcplabSynRetransmits(), "summed over the rounds");
         assertEquals(0, r.cSynRetransmits());
         String table = Ratios.table(List.of(r));
-        assertTrue(table.contains("| server, RST, 1 thread | 35.0k/s | 40.0k/s | **0.875** | 0.700–0.900 | 0.97 **missed** | 20.0 µs / 20.0 µs | 22.0 µs / 7.0 µs | 6 / 0 |"), table);
+        assertTrue(table.contains("| server, RST, 1 thread | 35.0k/s | 40.0k/s | **0.875** | 0.750 | 0.700–0.900 | 0.97 **missed**, with stalls"
+                + " | 20.0 µs / 20.0 µs | 22.0 µs / 7.0 µs | 6 / 0 |"), table);
+    }
+
+    @Test
+    void aComparisonMeetsItsTargetOnlyWhenTheRoundsOwnRatiosDoToo() {
+        // C jumps to a lower level in rounds 2 and 3: the medians' ratio is 1.0, but tcplab lost two rounds of three
+        List<Measurement> rows = List.of(
+                m(1, Comparison.Contender.C, 50000, 7), m(1, Comparison.Contender.TCPLAB, 45000, 20),
+                m(2, Comparison.Contender.TCPLAB, 40000, 20), m(2, Comparison.Contender.C, 45000, 7),
+                m(3, Comparison.Contender.C, 45000, 7), m(3, Comparison.Contender.TCPLAB, 50000, 20));
+        Ratios.Result r = Ratios.of(rows).get(0);
+        assertEquals(1.0, r.ratio(), 1e-9, "medians 45000 / 45000");
+        assertEquals(0.9, r.pairedMedian(), 1e-9, "0.9, 0.889, 1.111");
+        assertFalse(r.met(), r.toString());
     }
 
     @Test
