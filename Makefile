@@ -131,7 +131,7 @@ screenshot: ## Screenshot an HTML report with headless Chromium: HTML=reports/ba
 serve: build ## Run the tcplab server for another machine's benchmarks: BIND=0.0.0.0 PORT=7000 POLICY= LIFETIME=10m
 	$(JAVA) -jar $(TCPLAB) serve --bind $(BIND) --port $(PORT) --policy $(POLICY) --lifetime $(LIFETIME)
 
-compare-native: build ## Is tcplab the bottleneck? Its client, server and stack against C doing the same work (SIDES, CLOSE_MODES, THREADS, ROUNDS; about 13 minutes)
+compare-native: build ## Is tcplab the bottleneck? Its client, server and stack against C doing the same work (SIDES, CLOSE_MODES, THREADS, ROUNDS; about 17 minutes)
 	$(TIED) $(JAVA) -jar $(TCPLAB) compare-native $(if $(filter command line environment,$(origin PROFILE)),--profile $(PROFILE)) \
 	  $(if $(SIDES),--sides $(SIDES)) $(if $(CLOSE_MODES),--close-modes $(CLOSE_MODES)) $(if $(THREADS),--threads $(THREADS)) $(if $(ROUNDS),--rounds $(ROUNDS))
 

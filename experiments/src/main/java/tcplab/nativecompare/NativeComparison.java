@@ -71,9 +71,13 @@ public final class NativeComparison {
         this.binaries = binaries;
     }
 
-    /** Roughly how long one measurement takes: fresh namespaces and a server, the warmup, the seconds, and a JVM's start for JMH. */
+    /**
+     * Roughly how long one measurement takes: fresh namespaces and a server, the warmup, the seconds,
+     * and a JVM's start for JMH. The 2 s, averaged over both contenders, are from the default run on
+     * the 2 GHz Xeon (100 measurements of 3 + 5 s in 16 min 35 s, 2026-12-03).
+     */
     public static Duration expected(int warmup, int seconds) {
-        return Duration.ofMillis(4000 + 1000L * (warmup + seconds));
+        return Duration.ofMillis(2000 + 1000L * (warmup + seconds));
     }
 
     /** Runs every round of every comparison, then writes the summary and the chart. */
