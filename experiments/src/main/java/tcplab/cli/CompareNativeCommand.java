@@ -138,8 +138,9 @@ final class CompareNativeCommand implements Callable<Integer> {
             }
         }
         for (int t : threads) {
-            if (t < 1 || t > 16) {
-                throw new IllegalArgumentException("--threads " + t + " is out of range (fix: 1 to 16, e.g. --threads 1,2)");
+            if (t < 1 || t > Comparison.MAX_THREADS) {
+                throw new IllegalArgumentException("--threads " + t + " is out of range (fix: 1 to " + Comparison.MAX_THREADS
+                        + ", e.g. --threads 1,2)");
             }
         }
         List<Comparison> all = Comparison.all(parsedSides, closeModes, threads);

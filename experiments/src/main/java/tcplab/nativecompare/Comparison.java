@@ -13,6 +13,8 @@ import tcplab.socket.Exchange;
  * per thread). Plans as data: {@link #all} makes the list the command line asks for.
  */
 public record Comparison(Side side, CloseMode closeMode, int threads) {
+    /** Client threads, one connection at a time each: a few per core is already past what a 2-core machine can drive. */
+    public static final int MAX_THREADS = 16;
 
     /** What stands against C, and what is the same on both sides of the comparison. */
     public enum Side {
@@ -54,8 +56,8 @@ public record Comparison(Side side, CloseMode closeMode, int threads) {
         if (side == Side.STACK && closeMode != CloseMode.CLIENT_RST) {
             throw new IllegalArgumentException("the stack comparison closes with an RST, as tcp_crr does");
         }
-        if (threads < 1 || threads > 64) {
-            throw new IllegalArgumentException("threads must be 1 to 64, not " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be 1 to " + MAX_THREADS + ", not " + threads);
         }
     }
 

@@ -18,6 +18,12 @@ public record Measurement(int round, Comparison comparison, Comparison.Contender
     public static final String[] COLUMNS = {"round", "side", "close_mode", "threads", "contender", "ok_per_s", "failed", "seconds",
         "client_cpu_us_per_cycle", "server_cpu_us_per_cycle", "syn_retransmits", "listen_drops"};
 
+    /** The same measurement with the kernel's counts of stalled SYNs, read around it. */
+    public Measurement withStalls(long synRetransmits, long listenDrops) {
+        return new Measurement(round, comparison, contender, okPerSecond, failed, seconds, clientCpuMicrosPerCycle, serverCpuMicrosPerCycle,
+                synRetransmits, listenDrops);
+    }
+
     public Object[] row() {
         return new Object[] {round, comparison.side().word, comparison.closeMode(), comparison.threads(), contender.word(),
             String.format(Locale.ROOT, "%.1f", okPerSecond), failed, seconds, cpu(clientCpuMicrosPerCycle), cpu(serverCpuMicrosPerCycle),

@@ -159,8 +159,7 @@ public final class NativeComparison {
                     : cClient(lab, server, comparison, contender, round, id);
             long synRetransmits = delta(clientBefore, KernelCounters.mib(lab.client().procNet()), "TcpExt.TCPSynRetrans");
             long listenDrops = delta(serverBefore, KernelCounters.mib(lab.server().procNet()), "TcpExt.ListenDrops");
-            return new Measurement(m.round(), m.comparison(), m.contender(), m.okPerSecond(), m.failed(), m.seconds(),
-                    m.clientCpuMicrosPerCycle(), m.serverCpuMicrosPerCycle(), synRetransmits, listenDrops);
+            return m.withStalls(synRetransmits, listenDrops);
         }
     }
 
