@@ -42,6 +42,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--counters", paramLabel = "CSV", description = "write the server's counters here once a second")
     Path counters;
 
+    @Option(names = "--engine", description = "EPOLL (Netty's native transport, the default where it loads) or NIO (the JDK's selector)")
+    TcplabServer.Engine engine;
+
     @Override
     public Integer call() throws Exception {
         List<InetSocketAddress> addresses = new ArrayList<>();
@@ -58,9 +61,14 @@ final class ServeCommand implements Callable<Integer> {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog " + backlog + " must be at least 1 (fix: e.g. --backlog 4096)");
         }
+        if (engine == TcplabServer.Engine.EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
+            throw new IllegalArgumentException("--engine EPOLL: Netty's native epoll library does not load here ("
+                    + io.netty.channel.epoll.Epoll.unavailabilityCause().getMessage() + ") (fix: --engine NIO)");
+        }
+        TcplabServer.Engine chosen = engine != null ? engine : TcplabServer.Engine.best();
         TcplabServer server;
         try {
-            server = new TcplabServer(addresses, policy, backlog, lifetime, counters);
+            server = TcplabServer.open(chosen, addresses, policy, backlog, lifetime, counters);
         } catch (java.net.BindException e) {
             throw new IllegalArgumentException("cannot listen on " + bind + " port " + String.join(",", ports.stream().map(String::valueOf).toList())
                     + ": " + e.getMessage() + " (fix: an address of this machine (`ip -brief addr`) and a free port (`ss -ltn`), or --port 0)");
@@ -92,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
             listening.add(local.getAddress().getHostAddress() + ":" + local.getPort());
         }
         System.out.println("tcplab server: listening on " + String.join(",", listening)
-                + " (policy " + policy + ", backlog " + backlog + ", lifetime " + lifetime.toSeconds() + " s)");
+                + " (engine " + chosen + ", policy " + policy + ", backlog " + backlog + ", lifetime " + lifetime.toSeconds() + " s)");
         System.out.flush();
         try {
             server.run();

@@ -13,14 +13,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import tcplab.socket.Client;
 import tcplab.socket.CloseMode;
 import tcplab.socket.Exchange;
 import tcplab.socket.FailureCause;
 
-/** The tcplab server on loopback: each close policy does what the benchmarks expect, counts it, and stops on time. */
+/**
+ * The tcplab server on loopback, under each engine: each close policy does what the benchmarks
+ * expect, counts it, and stops on time.
+ */
 class TcplabServerTest {
     @TempDir
     Path dir;
@@ -28,8 +32,10 @@ class TcplabServerTest {
     private TcplabServer server;
     private CompletableFuture<Void> running;
 
-    private InetSocketAddress start(ClosePolicy policy, Duration lifetime) throws IOException {
-        server = new TcplabServer(new InetSocketAddress("127.0.0.1", 0), policy, 128, lifetime, dir.resolve("counters.csv"));
+    private InetSocketAddress start(TcplabServer.Engine engine, ClosePolicy policy, Duration lifetime) throws IOException {
+        server = TcplabServer.open(engine, List.of(new InetSocketAddress("127.0.0.1", 0)), policy, 128, lifetime,
+                dir.resolve("counters.csv"));
+        assertEquals(engine, server.engine());
         running = CompletableFuture.runAsync(() -> {
             try {
                 server.run();
@@ -47,12 +53,13 @@ class TcplabServerTest {
         return server.counters();
     }
 
-    @Test
-    void eachPolicyEndsConnectionsTheWayItsClientExpects() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TcplabServer.Engine.class)
+    void eachPolicyEndsConnectionsTheWayItsClientExpects(TcplabServer.Engine engine) throws Exception {
         for (CloseMode mode : List.of(CloseMode.CLIENT_FIN, CloseMode.SERVER_FIN, CloseMode.CLIENT_RST)) {
             for (Exchange exchange : Exchange.values()) {
                 ClosePolicy policy = ClosePolicy.forClient(mode, exchange);
-                InetSocketAddress address = start(policy, Duration.ofSeconds(30));
+                InetSocketAddress address = start(engine, policy, Duration.ofSeconds(30));
                 Client client = new Client(address, false, mode.lingerSeconds(1), 2000);
                 for (int i = 0; i < 20; i++) {
                     client.cycle(mode, exchange); // SERVER_FIN waits for the server's FIN; REQUEST waits for the answer
@@ -70,9 +77,10 @@ class TcplabServerTest {
         }
     }
 
-    @Test
-    void answersEveryRequestOnAKeptConnection() throws Exception {
-        InetSocketAddress address = start(ClosePolicy.ANSWER, Duration.ofSeconds(30));
+    @ParameterizedTest
+    @EnumSource(TcplabServer.Engine.class)
+    void answersEveryRequestOnAKeptConnection(TcplabServer.Engine engine) throws Exception {
+        InetSocketAddress address = start(engine, ClosePolicy.ANSWER, Duration.ofSeconds(30));
         Client client = new Client(address, false, -1, 2000);
         try (SocketChannel kept = client.open()) {
             for (int i = 0; i < 100; i++) {
@@ -86,10 +94,33 @@ class TcplabServerTest {
         assertEquals(1, c.peerClosed());
     }
 
-    @Test
-    void stopsAtTheEndOfItsLifetimeAndWritesItsCounters() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TcplabServer.Engine.class)
+    void holdOpenKeepsEveryConnectionUntilItStops(TcplabServer.Engine engine) throws Exception {
+        InetSocketAddress address = start(engine, ClosePolicy.HOLD_OPEN, Duration.ofSeconds(30));
+        Client client = new Client(address, false, -1, 2000);
+        for (int i = 0; i < 5; i++) {
+            try (SocketChannel kept = client.open()) {
+                Thread.sleep(20); // so some connections wait in epoll for their FIN, and some are served at accept
+            }
+        }
+        client.cycle(CloseMode.CLIENT_FIN, Exchange.NONE);
+        Thread.sleep(1300); // past the first once-a-second counters row
+        List<String> rows = Files.readAllLines(dir.resolve("counters.csv"));
+        assertEquals("6", rows.get(rows.size() - 1).split(",")[7], "all six still open, in CLOSE_WAIT: " + rows);
+        ServerCounters c = stop();
+        assertEquals(6, c.accepted());
+        assertEquals(6, c.peerClosed());
+        assertEquals(0, c.closedFirst());
+        assertEquals(0, c.errors());
+        assertEquals(0, c.open(), "held connections are closed when the server stops");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TcplabServer.Engine.class)
+    void stopsAtTheEndOfItsLifetimeAndWritesItsCounters(TcplabServer.Engine engine) throws Exception {
         long t0 = System.nanoTime();
-        InetSocketAddress address = start(ClosePolicy.READ_UNTIL_EOF, Duration.ofMillis(1500));
+        InetSocketAddress address = start(engine, ClosePolicy.READ_UNTIL_EOF, Duration.ofMillis(1500));
         new Client(address, false, -1, 2000).cycle(CloseMode.CLIENT_FIN, Exchange.NONE);
         running.get(10, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -101,9 +132,10 @@ class TcplabServerTest {
         server.close();
     }
 
-    @Test
-    void aClosedPortIsCountedAsRefused() throws Exception {
-        InetSocketAddress address = start(ClosePolicy.READ_UNTIL_EOF, Duration.ofSeconds(30));
+    @ParameterizedTest
+    @EnumSource(TcplabServer.Engine.class)
+    void aClosedPortIsCountedAsRefused(TcplabServer.Engine engine) throws Exception {
+        InetSocketAddress address = start(engine, ClosePolicy.READ_UNTIL_EOF, Duration.ofSeconds(30));
         stop(); // nothing listens there any more
         IOException e = assertThrows(IOException.class,
                 () -> new Client(address, false, -1, 0).cycle(CloseMode.CLIENT_FIN, Exchange.NONE));
