@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 public final class OutcomeLog {
     /** The file to append to; set by the lab for every benchmark it runs. */
     public static final String ENV = "TCPLAB_OUTCOMES";
-    public static final String COLUMNS = "fork_pid,thread,mode,phase,iteration,ok,addrNotAvailable,refused,timedOut,reset,other";
+    public static final String COLUMNS = "fork_pid,thread,mode,phase,iteration,ok,addrNotAvailable,refused,timedOut,reset,other,cpu_ns";
 
     private OutcomeLog() {
     }

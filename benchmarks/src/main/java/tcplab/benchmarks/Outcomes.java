@@ -1,5 +1,6 @@
 package tcplab.benchmarks;
 
+import java.lang.management.ManagementFactory;
 import java.util.HashSet;
 import java.util.Set;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -26,6 +27,12 @@ import tcplab.socket.FailureCause;
  *       {@value OutcomeLog#ENV} (the lab sets it), and printed when attempts failed in a mode whose
  *       results cannot show it.</li>
  * </ul>
+ *
+ * <p>Each row also has {@code cpu_ns}, the CPU the whole benchmark JVM spent over that iteration
+ * (user and system, every thread: what {@code getrusage(RUSAGE_SELF)} gives the C client), so CPU
+ * per cycle sits beside the rate: a rate bought with a full core is the machine's limit, not the
+ * kernel path's. With several threads each row has the same process over its own, nearly equal,
+ * window: divide one row's CPU per iteration by the iteration's cycles.
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -41,7 +48,11 @@ public class Outcomes {
     public long reset;
     public long other;
 
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     private int warmups;
+    private long cpuAtStart;
     private int measurements;
 
     @Setup(Level.Iteration)
@@ -52,17 +63,19 @@ public class Outcomes {
         timedOut = 0;
         reset = 0;
         other = 0;
+        cpuAtStart = OS.getProcessCpuTime();
     }
 
     /** Runs after JMH has taken this iteration's results, outside the measured time. */
     @TearDown(Level.Iteration)
     public void record(BenchmarkParams benchmark, IterationParams iteration, ThreadParams thread) throws java.io.IOException {
+        long cpu = OS.getProcessCpuTime() - cpuAtStart;
         boolean warmup = iteration.getType() == org.openjdk.jmh.runner.IterationType.WARMUP;
         int index = warmup ? ++warmups : ++measurements;
         long failed = addrNotAvailable + refused + timedOut + reset + other;
         String row = ProcessHandle.current().pid() + "," + thread.getThreadIndex() + "," + benchmark.getMode().shortLabel() + ","
                 + (warmup ? "warmup" : "measurement") + "," + index + "," + ok + "," + addrNotAvailable + "," + refused + ","
-                + timedOut + "," + reset + "," + other;
+                + timedOut + "," + reset + "," + other + "," + cpu;
         OutcomeLog.append(row);
         if (failed > 0 && benchmark.getMode() != Mode.Throughput && benchmark.getMode() != Mode.AverageTime) {
             System.err.println("tcplab: " + failed + " of " + (ok + failed) + " attempts in this iteration failed and are in its latency samples"

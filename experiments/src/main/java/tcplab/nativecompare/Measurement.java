@@ -6,8 +6,8 @@ import tcplab.socket.CloseMode;
 
 /**
  * One row of native-comparison.csv: one contender of one comparison in one round, in fresh
- * namespaces. A CPU column is empty (NaN) where it was not measured: a process's CPU per cycle
- * needs the cycles of its whole run, which only the C client counts. The kernel's counters cover
+ * namespaces. A CPU column is empty (NaN) where it was not measured (rows of runs made before
+ * ConnectCloseBenchmark counted its JVM's CPU in outcomes.csv). The kernel's counters cover
  * the client's whole run, warmup included: the client's SYNs sent again (TcpExt.TCPSynRetrans, each
  * a connect() stalled for an RTO) and the server's dropped SYNs (TcpExt.ListenDrops).
  */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tcplab.benchmarks.OutcomeLog;
 import tcplab.chart.Figures;
 import tcplab.kernel.KernelCounters;
 import tcplab.lab.JavaCommand;
@@ -22,6 +23,7 @@ import tcplab.profile.Profile;
 import tcplab.results.Format;
 import tcplab.results.JmhResult;
 import tcplab.results.Metadata;
+import tcplab.results.RunData;
 import tcplab.results.RunFolder;
 import tcplab.run.LabRun;
 import tcplab.run.MeasurementLock;
@@ -205,7 +207,12 @@ public final class NativeComparison {
                 clientCpu, serverPerCycle, 0, 0);
     }
 
-    /** ConnectCloseBenchmark in its own JVM, as a plan runs it; its CPU is not counted here (JMH's rate covers its iterations only). */
+    /**
+     * ConnectCloseBenchmark in its own JVM, as a plan runs it. Its CPU per cycle is its JVM's own over
+     * the measurement iterations (Outcomes' cpu_ns). JMH's iterations are not visible from here, so a
+     * tcplab server's CPU per cycle is over the whole JMH run and every cycle in it, warmup included;
+     * the JVM's start-up before the first cycle costs an idle server nothing to speak of.
+     */
     private Measurement jmh(Lab lab, ServerProcess server, Comparison comparison, Comparison.Contender contender, int round, String id)
             throws IOException, LabException {
         Path json = folder.raw(id, ".jmh.json");
@@ -217,6 +224,9 @@ public final class NativeComparison {
         ProcessBuilder builder = new ProcessBuilder(lab.client().command(JavaCommand.benchmarks(binaries.benchmarksJar(), folder.scratch(), args)))
                 .redirectErrorStream(true).redirectOutput(folder.raw(id, ".jmh.log").toFile());
         builder.environment().remove(Target.LAB_TARGET_ENV);
+        Path outcomes = folder.raw(id, ".outcomes.csv");
+        builder.environment().put(OutcomeLog.ENV, outcomes.toString());
+        long serverCpuBefore = server.cpuMillis();
         int exit;
         try {
             exit = Processes.waitOrKill(builder.start(), Duration.ofSeconds(warmup + seconds + 60L));
@@ -227,14 +237,21 @@ public final class NativeComparison {
         if (results.isEmpty()) {
             throw new LabException("the benchmark failed (exit " + exit + ")", "see " + folder.raw(id, ".jmh.log"));
         }
+        long serverCpu = server.cpuMillis() - serverCpuBefore;
         JmhResult r = results.get(0);
+        List<Map<String, String>> rows = RunFolder.read(outcomes);
+        double serverPerCycle = Double.NaN;
+        long allCycles = rows.stream().mapToLong(o -> Long.parseLong(o.getOrDefault("ok", "0"))).sum();
+        if (allCycles > 0) {
+            serverPerCycle = serverCpu * 1000.0 / allCycles;
+        }
         // the failure counters (Outcomes), per second like "ok": the primary score less "ok" is not it, as JMH times threads apart
         double failedPerSecond = 0;
         for (String cause : FAILURES) {
             failedPerSecond += r.counter(cause);
         }
-        return new Measurement(round, comparison, contender, r.counter("ok"), Math.round(failedPerSecond * seconds), seconds, Double.NaN, Double.NaN,
-                0, 0);
+        return new Measurement(round, comparison, contender, r.counter("ok"), Math.round(failedPerSecond * seconds), seconds,
+                RunData.cpuMicrosPerCycle(rows, true), serverPerCycle, 0, 0);
     }
 
     private void say(String line) {

@@ -59,7 +59,8 @@ public final class ReportWriter {
         "measured_ok", "addrNotAvailable", "refused", "timedOut", "reset", "other",
         "client_time_wait_end", "server_time_wait_end", "client_active_opens", "server_passive_opens",
         "client_tw_entered", "client_tw_recycled", "listen_overflows", "listen_drops",
-        "client_retrans_segs", "server_retrans_segs", "client_out_rsts", "server_out_rsts", "server_accepted", "server_resets"
+        "client_retrans_segs", "server_retrans_segs", "client_out_rsts", "server_out_rsts", "server_accepted", "server_resets",
+        "client_cpu_us_per_cycle", "server_cpu_us_per_connection"
     };
 
     private ReportWriter() {
@@ -179,9 +180,15 @@ public final class ReportWriter {
                 row.add(loopback ? "" : r.serverCounter("Tcp.OutRsts", RunData.DELTA));
                 row.add(r.serverLastRow().getOrDefault("accepted", ""));
                 row.add(r.serverLastRow().getOrDefault("resets", ""));
+                row.add(blankIfNaN(r.clientCpuMicrosPerCycle()));
+                row.add(blankIfNaN(r.serverCpuMicrosPerConnection()));
                 csv.printRecord(row);
             }
         }
+    }
+
+    private static String blankIfNaN(double v) {
+        return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.2f", v);
     }
 
     /** A listener counter from the host the server ran in. */
@@ -852,16 +859,19 @@ public final class ReportWriter {
         }
         boolean repeated = groups.stream().anyMatch(g -> g.measured().size() > 1);
         String tw = twoMachines ? "TIME_WAIT added (client / server)" : "TIME_WAIT at end (client / server)";
+        String cpu = "CPU per cycle, client / server";
         Markdown.Table table = new Markdown.Table("configuration", "complete per s", "±", "first → last iteration", "attempts per s",
-                "failed in measurement", tw).numeric("complete per s", "±", "attempts per s", tw);
+                "failed in measurement", tw, cpu).numeric("complete per s", "±", "attempts per s", tw, cpu);
         for (Group g : groups) {
             if (!g.hasData()) {
-                table.row(g.label(), "not measured: " + g.first().status(), "", "", "", "", "");
+                table.row(g.label(), "not measured: " + g.first().status(), "", "", "", "", "", "");
                 continue;
             }
             RunData.Result r = g.measured().get(0);
             table.row(g.label(), Format.number(g.okRate()), Format.number(g.okError()), firstAndLast(r),
-                    Format.number(g.mean(x -> x.jmh().primary().score())), failureText(g), timeWait(r, twoMachines));
+                    Format.number(g.mean(x -> x.jmh().primary().score())), failureText(g), timeWait(r, twoMachines),
+                    Format.micros(g.mean(RunData.Result::clientCpuMicrosPerCycle)) + " / "
+                            + Format.micros(g.mean(RunData.Result::serverCpuMicrosPerConnection)));
         }
         md.append(table.markdown());
         md.append(repeated ? "\n± spans every repetition (each in fresh namespaces). " : "\n± is JMH's 99.9 % confidence half-width. ");
@@ -869,6 +879,9 @@ public final class ReportWriter {
             md.append("Two real machines keep their sockets from one configuration to the next, so TIME_WAIT is the change over each"
                     + " configuration, not the count at its end. ");
         }
+        md.append("CPU per cycle is the benchmark JVM's own (every thread, user and system) over the measurement iterations, divided by"
+                + " its complete cycles, and the tcplab server's over its life, divided by the connections it accepted: near 1 s of CPU per"
+                + " second of cycles on a side, the machine, not the kernel path, set the rate. ");
         md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
                 + " fills its port range with TIME_WAIT starts fast and ends at the scan-limited rate: its mean mixes the two, so the first"
                 + " and last measurement iterations (first repetition, all threads) are shown apart, the transient beside the steady"

@@ -143,10 +143,58 @@ public final class RunData {
                     .mapToLong(o -> Long.parseLong(o.getOrDefault(column, "0"))).sum();
         }
 
+        /** The benchmark JVM's CPU per complete cycle over the measurement iterations (µs); NaN for runs made before it was counted. */
+        public double clientCpuMicrosPerCycle() {
+            return cpuMicrosPerCycle(outcomes, true);
+        }
+
+        /**
+         * The tcplab server's CPU per connection it accepted (µs), over its whole life: its counters' last
+         * row. NaN without a server or for runs made before the server counted its CPU.
+         */
+        public double serverCpuMicrosPerConnection() {
+            String cpu = serverLastRow.get("cpu_ms");
+            String accepted = serverLastRow.get("accepted");
+            if (cpu == null || cpu.isEmpty() || accepted == null || Long.parseLong(accepted) == 0) {
+                return Double.NaN;
+            }
+            return Double.parseDouble(cpu) * 1000.0 / Long.parseLong(accepted);
+        }
+
         /** Whether it produced a result: a finished benchmark with JMH's results, or a finished experiment. */
         public boolean ok() {
             return "ok".equals(status()) && (isExperiment() || jmh != null);
         }
+    }
+
+    /**
+     * CPU per complete cycle (µs) from outcomes.csv rows: each row holds the whole JVM's CPU over its
+     * thread's iteration, so an iteration's CPU is the mean of its threads' rows (one process, nearly
+     * the same window) and its cycles the sum of their {@code ok}. NaN when no row has {@code cpu_ns}
+     * or no cycle completed.
+     *
+     * @param measuredOnly the measurement iterations only, or the warmup too
+     */
+    public static double cpuMicrosPerCycle(List<Map<String, String>> outcomes, boolean measuredOnly) {
+        Map<String, double[]> byIteration = new LinkedHashMap<>(); // cpu sum, rows, ok
+        for (Map<String, String> o : outcomes) {
+            String cpu = o.get("cpu_ns");
+            if (cpu == null || cpu.isEmpty() || (measuredOnly && !"measurement".equals(o.get("phase")))) {
+                continue;
+            }
+            double[] it = byIteration.computeIfAbsent(o.get("fork_pid") + "|" + o.get("mode") + "|" + o.get("phase") + "|" + o.get("iteration"),
+                    k -> new double[3]);
+            it[0] += Double.parseDouble(cpu);
+            it[1]++;
+            it[2] += Double.parseDouble(o.getOrDefault("ok", "0"));
+        }
+        double cpuNs = 0;
+        double ok = 0;
+        for (double[] it : byIteration.values()) {
+            cpuNs += it[0] / it[1];
+            ok += it[2];
+        }
+        return ok > 0 ? cpuNs / ok / 1000.0 : Double.NaN;
     }
 
     /** Column indexes of the counter arrays. */

@@ -1,9 +1,13 @@
 package tcplab.server;
 
-/** The server's own view of what happened; written once a second and at exit. */
+/**
+ * The server's own view of what happened; written once a second and at exit, with the CPU its JVM
+ * has used so far ({@code cpu_ms}, user and system, every thread), so a report can give the
+ * server's CPU per connection beside the client's rate.
+ */
 public final class ServerCounters {
     public static final String[] COLUMNS = {
-        "elapsed_ms", "accepted", "peer_closed", "closed_first", "answered", "resets", "errors", "open"
+        "elapsed_ms", "accepted", "peer_closed", "closed_first", "answered", "resets", "errors", "open", "cpu_ms"
     };
 
     long accepted;
@@ -14,8 +18,8 @@ public final class ServerCounters {
     long errors;
     long open;
 
-    Object[] row(long elapsedMs) {
-        return new Object[] {elapsedMs, accepted, peerClosed, closedFirst, answered, resets, errors, open};
+    Object[] row(long elapsedMs, long cpuMs) {
+        return new Object[] {elapsedMs, accepted, peerClosed, closedFirst, answered, resets, errors, open, cpuMs};
     }
 
     public long accepted() {

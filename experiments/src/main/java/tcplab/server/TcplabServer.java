@@ -40,6 +40,9 @@ public abstract class TcplabServer implements Closeable {
         }
     }
 
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
     /** Accepts per wake-up, so a flood of connections cannot starve the reads. */
     static final int ACCEPTS_PER_WAKE = 256;
 
@@ -158,7 +161,7 @@ public abstract class TcplabServer implements Closeable {
 
     private void writeRow(long now) throws IOException {
         if (csv != null) {
-            csv.printRecord(counters.row((now - startNanos) / 1_000_000));
+            csv.printRecord(counters.row((now - startNanos) / 1_000_000, OS.getProcessCpuTime() / 1_000_000));
             csv.flush();
         }
     }

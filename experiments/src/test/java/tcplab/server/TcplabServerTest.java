@@ -126,7 +126,7 @@ class TcplabServerTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertTrue(seconds >= 1.4 && seconds < 5, "stopped after " + seconds + " s");
         List<String> rows = Files.readAllLines(dir.resolve("counters.csv"));
-        assertEquals("elapsed_ms,accepted,peer_closed,closed_first,answered,resets,errors,open", rows.get(0));
+        assertEquals("elapsed_ms,accepted,peer_closed,closed_first,answered,resets,errors,open,cpu_ms", rows.get(0));
         assertTrue(rows.size() >= 2, rows.toString());
         assertTrue(rows.get(rows.size() - 1).split(",")[1].equals("1"), "last row counts the connection: " + rows);
         server.close();
