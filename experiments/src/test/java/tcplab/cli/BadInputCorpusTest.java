@@ -125,6 +125,7 @@ class BadInputCorpusTest {
                 command("zero lifetime", 2, "must be longer than zero", "serve", "--lifetime", "0s"),
                 command("bad backlog", 2, "backlog -5 must be at least 1", "serve", "--backlog", "-5"),
                 command("unknown close policy", 2, "Invalid value for option '--policy'", "serve", "--policy", "SOMETIMES"),
+                command("unknown server engine", 2, "Invalid value for option '--engine'", "serve", "--engine", "KQUEUE"),
                 command("report of no run", 2, "is not a run folder", "report", "/nonexistent"),
                 command("compare one run", 2, "compare needs two or more runs", "compare", "baseline", "--reports", "{reports}"),
                 new Case("command line: compare --out a folder of other files", Map.of("a/metadata.json", "{}", "b/metadata.json", "{}",
