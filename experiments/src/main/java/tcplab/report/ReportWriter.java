@@ -859,7 +859,7 @@ public final class ReportWriter {
         }
         boolean repeated = groups.stream().anyMatch(g -> g.measured().size() > 1);
         String tw = twoMachines ? "TIME_WAIT added (client / server)" : "TIME_WAIT at end (client / server)";
-        String cpu = "CPU per cycle, client / server";
+        String cpu = "CPU per cycle, µs: client / server";
         Markdown.Table table = new Markdown.Table("configuration", "complete per s", "±", "first → last iteration", "attempts per s",
                 "failed in measurement", tw, cpu).numeric("complete per s", "±", "attempts per s", tw, cpu);
         for (Group g : groups) {
@@ -870,8 +870,8 @@ public final class ReportWriter {
             RunData.Result r = g.measured().get(0);
             table.row(g.label(), Format.number(g.okRate()), Format.number(g.okError()), firstAndLast(r),
                     Format.number(g.mean(x -> x.jmh().primary().score())), failureText(g), timeWait(r, twoMachines),
-                    Format.micros(g.mean(RunData.Result::clientCpuMicrosPerCycle)) + " / "
-                            + Format.micros(g.mean(RunData.Result::serverCpuMicrosPerConnection)));
+                    Format.number(g.mean(RunData.Result::clientCpuMicrosPerCycle)) + " / "
+                            + Format.number(g.mean(RunData.Result::serverCpuMicrosPerConnection)));
         }
         md.append(table.markdown());
         md.append(repeated ? "\n± spans every repetition (each in fresh namespaces). " : "\n± is JMH's 99.9 % confidence half-width. ");
@@ -880,7 +880,7 @@ public final class ReportWriter {
                     + " configuration, not the count at its end. ");
         }
         md.append("CPU per cycle is the benchmark JVM's own (every thread, user and system) over the measurement iterations, divided by"
-                + " its complete cycles, and the tcplab server's over its life, divided by the connections it accepted: near 1 s of CPU per"
+                + " its complete cycles, and the tcplab server's from when it began serving (its start-up left out), divided by the connections it accepted: near 1 s of CPU per"
                 + " second of cycles on a side, the machine, not the kernel path, set the rate. ");
         md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
                 + " fills its port range with TIME_WAIT starts fast and ends at the scan-limited rate: its mean mixes the two, so the first"

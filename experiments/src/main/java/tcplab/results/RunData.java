@@ -149,8 +149,8 @@ public final class RunData {
         }
 
         /**
-         * The tcplab server's CPU per connection it accepted (µs), over its whole life: its counters' last
-         * row. NaN without a server or for runs made before the server counted its CPU.
+         * The tcplab server's CPU per connection it accepted (µs), from when it began serving to its end:
+         * its counters' last row. NaN without a server or for runs made before the server counted its CPU.
          */
         public double serverCpuMicrosPerConnection() {
             String cpu = serverLastRow.get("cpu_ms");

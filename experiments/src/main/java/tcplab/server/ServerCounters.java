@@ -2,8 +2,8 @@ package tcplab.server;
 
 /**
  * The server's own view of what happened; written once a second and at exit, with the CPU its JVM
- * has used so far ({@code cpu_ms}, user and system, every thread), so a report can give the
- * server's CPU per connection beside the client's rate.
+ * has used since it began serving ({@code cpu_ms}, user and system, every thread; its start-up
+ * left out), so a report can give the server's CPU per connection beside the client's rate.
  */
 public final class ServerCounters {
     public static final String[] COLUMNS = {

@@ -52,6 +52,7 @@ public abstract class TcplabServer implements Closeable {
     private CSVPrinter csv;
     private volatile boolean stopping;
     private long startNanos;
+    private long cpuAtStart;
 
     TcplabServer(ClosePolicy policy, Duration lifetime) {
         if (lifetime.isNegative() || lifetime.isZero()) {
@@ -111,6 +112,7 @@ public abstract class TcplabServer implements Closeable {
     /** Serves until {@link #stop()} or the end of the lifetime. */
     public final void run() throws IOException {
         startNanos = System.nanoTime();
+        cpuAtStart = OS.getProcessCpuTime(); // the JVM's start-up is not the connections' cost
         long deadline = startNanos + lifetime.toNanos();
         long nextRow = startNanos + 1_000_000_000L;
         try {
@@ -161,7 +163,7 @@ public abstract class TcplabServer implements Closeable {
 
     private void writeRow(long now) throws IOException {
         if (csv != null) {
-            csv.printRecord(counters.row((now - startNanos) / 1_000_000, OS.getProcessCpuTime() / 1_000_000));
+            csv.printRecord(counters.row((now - startNanos) / 1_000_000, (OS.getProcessCpuTime() - cpuAtStart) / 1_000_000));
             csv.flush();
         }
     }

@@ -129,6 +129,10 @@ class TcplabServerTest {
         assertEquals("elapsed_ms,accepted,peer_closed,closed_first,answered,resets,errors,open,cpu_ms", rows.get(0));
         assertTrue(rows.size() >= 2, rows.toString());
         assertTrue(rows.get(rows.size() - 1).split(",")[1].equals("1"), "last row counts the connection: " + rows);
+        String[] last = rows.get(rows.size() - 1).split(",");
+        long cpuMs = Long.parseLong(last[8]);
+        // its CPU since it began serving: no more than both cores' worth of its ~1.5 s (it mostly waited in epoll)
+        assertTrue(cpuMs >= 0 && cpuMs <= 2 * Long.parseLong(last[0]), "cpu_ms " + cpuMs + " over " + last[0] + " ms: " + rows);
         server.close();
     }
 
