@@ -60,7 +60,7 @@ public final class ReportWriter {
         "client_time_wait_end", "server_time_wait_end", "client_active_opens", "server_passive_opens",
         "client_tw_entered", "client_tw_recycled", "listen_overflows", "listen_drops",
         "client_retrans_segs", "server_retrans_segs", "client_out_rsts", "server_out_rsts", "server_accepted", "server_resets",
-        "client_cpu_us_per_cycle", "server_cpu_us_per_connection"
+        "client_cpu_us_per_cycle", "server_cpu_us_per_cycle"
     };
 
     private ReportWriter() {
@@ -181,7 +181,7 @@ public final class ReportWriter {
                 row.add(r.serverLastRow().getOrDefault("accepted", ""));
                 row.add(r.serverLastRow().getOrDefault("resets", ""));
                 row.add(blankIfNaN(r.clientCpuMicrosPerCycle()));
-                row.add(blankIfNaN(r.serverCpuMicrosPerConnection()));
+                row.add(blankIfNaN(r.serverCpuMicrosPerCycle()));
                 csv.printRecord(row);
             }
         }
@@ -871,7 +871,7 @@ public final class ReportWriter {
             table.row(g.label(), Format.number(g.okRate()), Format.number(g.okError()), firstAndLast(r),
                     Format.number(g.mean(x -> x.jmh().primary().score())), failureText(g), timeWait(r, twoMachines),
                     Format.number(g.mean(RunData.Result::clientCpuMicrosPerCycle)) + " / "
-                            + Format.number(g.mean(RunData.Result::serverCpuMicrosPerConnection)));
+                            + Format.number(g.mean(RunData.Result::serverCpuMicrosPerCycle)));
         }
         md.append(table.markdown());
         md.append(repeated ? "\n± spans every repetition (each in fresh namespaces). " : "\n± is JMH's 99.9 % confidence half-width. ");
@@ -880,7 +880,7 @@ public final class ReportWriter {
                     + " configuration, not the count at its end. ");
         }
         md.append("CPU per cycle is the benchmark JVM's own (every thread, user and system) over the measurement iterations, divided by"
-                + " its complete cycles, and the tcplab server's from when it began serving (its start-up left out), divided by the connections it accepted: near 1 s of CPU per"
+                + " its complete cycles, and the tcplab server's from when it began serving (its start-up left out), divided by the connections it accepted (or the requests it answered, on kept-alive connections): near 1 s of CPU per"
                 + " second of cycles on a side, the machine, not the kernel path, set the rate. ");
         md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
                 + " fills its port range with TIME_WAIT starts fast and ends at the scan-limited rate: its mean mixes the two, so the first"

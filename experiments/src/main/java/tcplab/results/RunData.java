@@ -149,16 +149,16 @@ public final class RunData {
         }
 
         /**
-         * The tcplab server's CPU per connection it accepted (µs), from when it began serving to its end:
-         * its counters' last row. NaN without a server or for runs made before the server counted its CPU.
+         * The tcplab server's CPU per cycle (µs), from when it began serving to its end (its counters'
+         * last row): per connection it accepted, or per request it answered where there were more (a
+         * kept-alive connection's requests). NaN without a server or for runs made before the server
+         * counted its CPU.
          */
-        public double serverCpuMicrosPerConnection() {
+        public double serverCpuMicrosPerCycle() {
             String cpu = serverLastRow.get("cpu_ms");
-            String accepted = serverLastRow.get("accepted");
-            if (cpu == null || cpu.isEmpty() || accepted == null || Long.parseLong(accepted) == 0) {
-                return Double.NaN;
-            }
-            return Double.parseDouble(cpu) * 1000.0 / Long.parseLong(accepted);
+            long cycles = Math.max(Long.parseLong(serverLastRow.getOrDefault("accepted", "0")),
+                    Long.parseLong(serverLastRow.getOrDefault("answered", "0")));
+            return cpu == null || cpu.isEmpty() || cycles == 0 ? Double.NaN : Double.parseDouble(cpu) * 1000.0 / cycles;
         }
 
         /** Whether it produced a result: a finished benchmark with JMH's results, or a finished experiment. */

@@ -38,11 +38,16 @@ class CpuPerCycleTest {
     }
 
     @Test
-    void theServersCpuIsPerConnectionItAccepted() {
-        RunData.Result r = new RunData.Result(Map.of(), Map.of(), Map.of(), Map.of(), null, List.of(),
-                Map.of("accepted", "50000", "cpu_ms", "600"));
-        assertEquals(12.0, r.serverCpuMicrosPerConnection(), 1e-9);
-        assertTrue(Double.isNaN(new RunData.Result(Map.of(), Map.of(), Map.of(), Map.of(), null, List.of(), Map.of("accepted", "5"))
-                .serverCpuMicrosPerConnection()));
+    void theServersCpuIsPerConnectionItAcceptedOrPerRequestOnAKeptConnection() {
+        assertEquals(12.0, server(Map.of("accepted", "50000", "answered", "0", "cpu_ms", "600")).serverCpuMicrosPerCycle(), 1e-9);
+        assertEquals(12.0, server(Map.of("accepted", "50000", "answered", "50000", "cpu_ms", "600")).serverCpuMicrosPerCycle(), 1e-9,
+                "a request per connection: still per connection");
+        assertEquals(6.0, server(Map.of("accepted", "1", "answered", "100000", "cpu_ms", "600")).serverCpuMicrosPerCycle(), 1e-9,
+                "one kept-alive connection: per request, not 600 ms for its one connection");
+        assertTrue(Double.isNaN(server(Map.of("accepted", "5")).serverCpuMicrosPerCycle()), "a run from before cpu_ms");
+    }
+
+    private static RunData.Result server(Map<String, String> lastRow) {
+        return new RunData.Result(Map.of(), Map.of(), Map.of(), Map.of(), null, List.of(), lastRow);
     }
 }
