@@ -16,12 +16,15 @@ public record BenchmarkConfiguration(int index, int repetition, BenchmarkCatalog
     /** Fork JVM start and teardown, as measured on the 2-core machines this was built on. */
     static final Duration FORK_OVERHEAD = Duration.ofMillis(1000);
     /**
-     * Namespaces, server JVM and JMH's own JVM per configuration, measured likewise: the quick plan's
-     * Throughput configurations (1.5 s of iterations) took 4.0 to 4.5 s each on a 2-core 2 GHz Xeon.
+     * Namespaces, server JVM and JMH's own JVM per configuration. The quick plan's Throughput
+     * configurations (1.5 s of iterations) took 4.0 to 4.5 s each on a 2-core 2 GHz Xeon and 2.9 to
+     * 3.6 s on a 2-core AMD EPYC (2026-12-03): the two kinds of machine seen here, and the estimate
+     * takes about the middle (2.0 s with the fork). No one figure is within 10 % of both: the
+     * quick plan took 1:39 to 1:44 on the EPYC and 2:05 on the Xeon, and estimates 1:55.
      */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(1800);
-    /** What SampleTime adds (JMH keeps and writes every sample): 4.9 to 5.3 s against Throughput's 4.0 to 4.5 there. */
-    static final Duration SAMPLE_OVERHEAD = Duration.ofMillis(800);
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(1000);
+    /** What SampleTime adds (JMH keeps and writes every sample): 0.8 s on the Xeon, none on the EPYC; the middle. */
+    static final Duration SAMPLE_OVERHEAD = Duration.ofMillis(400);
 
     @Override
     public String type() {

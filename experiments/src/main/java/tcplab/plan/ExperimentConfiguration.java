@@ -10,8 +10,11 @@ import tcplab.lab.NetworkPath;
 public record ExperimentConfiguration(int index, int repetition, Experiment experiment, NetworkPath path,
                                       Map<String, String> params, Map<String, String> sysctls, Duration boundOverride) implements Configuration {
 
-    /** Namespaces, settings read back, counters before and after, as measured on the 2-core machines this was built on. */
-    static final Duration SETUP_OVERHEAD = Duration.ofMillis(1000);
+    /**
+     * Namespaces, settings read back, counters before and after: about 1 s on the 2 GHz Xeon, 0.4 s
+     * on the AMD EPYC (the quick plan's CPU-bound experiments, 2026-12-03); the middle.
+     */
+    static final Duration SETUP_OVERHEAD = Duration.ofMillis(600);
 
     @Override
     public String type() {

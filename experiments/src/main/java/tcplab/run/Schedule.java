@@ -56,11 +56,12 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
 
     /**
      * CPU time one timer-bound configuration takes on this kind of machine though it mostly waits: its
-     * hosts, sysctls and two or three agent JVMs starting (on C1 alone, see JavaCommand). Measured on
-     * a 2-core 2 GHz Xeon: 2.3 core-seconds each one at a time, and the quick plan's 27 side by side
-     * took 35.6 s, about 2.6 each; many short ones are limited by that, not by slots.
+     * hosts, sysctls and two or three agent JVMs starting (on C1 alone, see JavaCommand). The quick
+     * plan's 27 side by side took 35.6 s on a 2-core 2 GHz Xeon (about 2.6 each) and 26.4 s on a
+     * 2-core AMD EPYC (about 2.0); many short ones are limited by that, not by slots. The estimate
+     * takes the middle of the two kinds of machine seen here.
      */
-    static final Duration CPU_PER_TIMER_CONFIGURATION = Duration.ofMillis(2600);
+    static final Duration CPU_PER_TIMER_CONFIGURATION = Duration.ofMillis(2200);
 
     /** The wall time this schedule should take: the timer-bound ones' finish on their slots, then the CPU-bound ones' sum. */
     public Duration expected() {
