@@ -122,9 +122,14 @@ public final class NativeComparison {
         Files.writeString(folder.file(SUMMARY), Ratios.table(results));
         // the footer a pasted chart keeps: tcplab's version, the kernel, the profile, the run
         var m = Files.exists(folder.file(RunFolder.METADATA)) ? Metadata.read(folder.file(RunFolder.METADATA)) : Metadata.JSON.createObjectNode();
-        RatioChart.draw(results, new Figures(folder.dir(), new Figures.Context(m.path("tcplab").path("version").asText("?"),
-                m.path("machine").path("kernelRelease").asText(""), m.path("profile").asText(""), "", folder.dir().getFileName().toString(),
-                false)));
+        // the commit and the machine too: the same version answered differently on two VMs the same day
+        String commit = m.path("tcplab").path("commit").asText("");
+        String version = m.path("tcplab").path("version").asText("?") + (commit.length() >= 7 ? " (" + commit.substring(0, 7) + ")" : "");
+        String cpu = m.path("machine").path("cpuModel").asText("");
+        String kernel = m.path("machine").path("kernelRelease").asText("")
+                + (cpu.isEmpty() ? "" : " · " + cpu + " × " + m.path("machine").path("cpus").asInt());
+        RatioChart.draw(results, new Figures(folder.dir(), new Figures.Context(version, kernel, m.path("profile").asText(""), "",
+                folder.dir().getFileName().toString(), false)));
         return results;
     }
 

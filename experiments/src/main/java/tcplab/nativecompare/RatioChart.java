@@ -29,7 +29,7 @@ public final class RatioChart {
                 .setFillColor(Plots.PALETTE[0]);
         Plots.span(chart, "lowest and highest round's own tcplab ÷ C", labels, results.stream().map(r -> nullIfNaN(r.lowest())).toList(),
                 results.stream().map(r -> nullIfNaN(r.highest())).toList());
-        CategorySeries target = chart.addSeries("target", labels, results.stream().map(r -> r.comparison().target()).toList());
+        CategorySeries target = chart.addSeries("target (0.97; 0.99 for the client with a FIN close); met only when both ratios in summary.md reach it", labels, results.stream().map(r -> r.comparison().target()).toList());
         target.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         target.setMarker(SeriesMarkers.DIAMOND);
         target.setMarkerColor(new Color(20, 20, 20));

@@ -880,8 +880,9 @@ public final class ReportWriter {
                     + " configuration, not the count at its end. ");
         }
         md.append("CPU per cycle is the benchmark JVM's own (every thread, user and system) over the measurement iterations, divided by"
-                + " its complete cycles, and the tcplab server's from when it began serving (its start-up left out), divided by the connections it accepted (or the requests it answered, on kept-alive connections): near 1 s of CPU per"
-                + " second of cycles on a side, the machine, not the kernel path, set the rate. ");
+                + " its complete cycles, and the tcplab server's from when it began serving (its start-up left out), divided by the connections it accepted (or the requests it answered, on kept-alive connections). Times the rate, it is"
+                + " the CPU a side used per second: near 1 s with one thread, that thread never waited (in its own code or the kernel's),"
+                + " so the rate is what its CPU allowed. ");
         md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
                 + " fills its port range with TIME_WAIT starts fast and ends at the scan-limited rate: its mean mixes the two, so the first"
                 + " and last measurement iterations (first repetition, all threads) are shown apart, the transient beside the steady"
