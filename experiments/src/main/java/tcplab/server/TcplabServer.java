@@ -85,12 +85,6 @@ public abstract class TcplabServer implements Closeable {
         return server;
     }
 
-    /** The best engine on one address. */
-    public static TcplabServer open(InetSocketAddress bind, ClosePolicy policy, int backlog, Duration lifetime,
-            Path countersCsv) throws IOException {
-        return open(Engine.best(), List.of(bind), policy, backlog, lifetime, countersCsv);
-    }
-
     public abstract Engine engine();
 
     /** Every address it listens on. */
