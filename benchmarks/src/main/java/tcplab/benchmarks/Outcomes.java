@@ -30,8 +30,8 @@ import tcplab.socket.FailureCause;
  *
  * <p>Each row also has {@code cpu_ns}, the CPU the whole benchmark JVM spent over that iteration
  * (user and system, every thread: what {@code getrusage(RUSAGE_SELF)} gives the C client), so CPU
- * per cycle sits beside the rate: a rate bought with a full core is the machine's limit, not the
- * kernel path's. With several threads each row has the same process over its own, nearly equal,
+ * per cycle sits beside the rate: a thread that never waited ran as fast as its CPU allowed, in
+ * its own code or the kernel's. With several threads each row has the same process over its own, nearly equal,
  * window: divide one row's CPU per iteration by the iteration's cycles.
  */
 @State(Scope.Thread)

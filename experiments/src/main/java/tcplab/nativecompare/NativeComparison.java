@@ -214,8 +214,8 @@ public final class NativeComparison {
 
     /**
      * ConnectCloseBenchmark in its own JVM, as a plan runs it. Its CPU per cycle is its JVM's own over
-     * the measurement iterations (Outcomes' cpu_ns). JMH's iterations are not visible from here, so a
-     * tcplab server's CPU per cycle is over the whole JMH run and every cycle in it, warmup included;
+     * the measurement iterations (Outcomes' cpu_ns). JMH's iterations are not visible from here, so the
+     * server's CPU per cycle is over the whole JMH run and every cycle in it, warmup included;
      * the JVM's start-up before the first cycle costs an idle server nothing to speak of.
      */
     private Measurement jmh(Lab lab, ServerProcess server, Comparison comparison, Comparison.Contender contender, int round, String id)
