@@ -880,7 +880,8 @@ public final class ReportWriter {
                     + " configuration, not the count at its end. ");
         }
         md.append("CPU per cycle is the benchmark JVM's own (every thread, user and system) over the measurement iterations, divided by"
-                + " its complete cycles, and the tcplab server's from when it began serving (its start-up left out), divided by the connections it accepted (or the requests it answered, on kept-alive connections). Times the rate, it is"
+                + " its complete cycles, and the tcplab server's from when it began serving (its start-up left out), divided by the"
+                + " connections it accepted (or the requests it answered, on kept-alive connections). Times the rate, it is"
                 + " the CPU a side used per second: near 1 s with one thread, that thread never waited (in its own code or the kernel's),"
                 + " so the rate is what its CPU allowed. ");
         md.append("Complete cycles exclude failed attempts; JMH's primary score (attempts) includes them. A configuration whose client"
