@@ -31,7 +31,6 @@ public final class Client {
     private final int connectTimeoutMs;
     private final ByteBuffer request = ByteBuffer.allocateDirect(1);
     private final ByteBuffer response = ByteBuffer.allocateDirect(256);
-    private final Integer linger; // boxed once, not per cycle
     private final boolean direct;
 
     /** Said once per JVM, by the first cycle that has to use a channel for want of the direct calls. */
@@ -50,7 +49,6 @@ public final class Client {
         this.reuseAddr = reuseAddr;
         this.lingerSeconds = lingerSeconds;
         this.connectTimeoutMs = connectTimeoutMs;
-        this.linger = lingerSeconds;
         // a connect timeout needs a channel's poll; everything else a cycle does, the direct calls do
         this.direct = connectTimeoutMs == 0 && DirectSocket.unavailable() == null;
     }
@@ -59,7 +57,7 @@ public final class Client {
      * Whether {@link #cycle} makes the C client's system calls (true), or a channel's, with two
      * getsockname() calls more per connect (false: a connect timeout, or JDK internals not opened).
      */
-    public boolean direct() {
+    boolean direct() {
         return direct;
     }
 
@@ -114,18 +112,15 @@ public final class Client {
 
     /** The same cycle on a bare descriptor: the C client's system calls and no others (see {@link DirectSocket}). */
     private void directCycle(CloseMode mode, Exchange exchange) throws IOException {
-        DirectSocket socket = DirectSocket.open(family);
-        try {
+        try (DirectSocket socket = DirectSocket.open(family)) {
             if (reuseAddr) {
                 socket.setOption(StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
             }
             if (lingerSeconds >= 0) {
-                socket.setOption(StandardSocketOptions.SO_LINGER, linger);
+                socket.setOption(StandardSocketOptions.SO_LINGER, lingerSeconds); // Integer.valueOf's cache: no allocation
             }
             socket.connect(family, target.getAddress(), target.getPort());
             exchange(socket::read, socket::write, mode, exchange);
-        } finally {
-            socket.close();
         }
     }
 

@@ -22,12 +22,12 @@ import java.nio.ByteBuffer;
  * connect, (write, read), close.
  *
  * <p>The price is reaching into {@code java.base}: the JVM needs
- * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED} (ConnectCloseBenchmark's forks have it), and
+ * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED} (both benchmarks' forks have it), and
  * the methods are JDK 17's. Where they cannot be reached, {@link #unavailable()} says why and
  * {@link Client} falls back to SocketChannel. Errors are the JDK's own exceptions (the same
  * ConnectException or BindException a channel throws, since channels make these very calls).
  */
-final class DirectSocket {
+final class DirectSocket implements java.io.Closeable {
     // IOStatus values the native calls return instead of a count (sun.nio.ch.IOStatus)
     private static final int EOF = -1;
     private static final int INTERRUPTED = -3;
@@ -158,7 +158,8 @@ final class DirectSocket {
         }
     }
 
-    void close() throws IOException {
+    @Override
+    public void close() throws IOException {
         try {
             CLOSE.invokeExact(fd);
         } catch (Throwable t) {
