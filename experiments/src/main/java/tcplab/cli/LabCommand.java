@@ -12,6 +12,7 @@ import tcplab.lab.Ssh;
 import tcplab.nativecompare.Comparison;
 import tcplab.nativecompare.NativeComparison;
 import tcplab.plan.BenchmarkCatalog;
+import tcplab.plan.MachineSpeed;
 import tcplab.plan.PlanLoader;
 import tcplab.profile.Profile;
 import tcplab.profile.ProfileChecks;
@@ -67,6 +68,9 @@ final class LabCommand {
         @Option(names = "--slots", description = "timer-bound configurations side by side (the parent checked what this machine holds)")
         int slots = 1;
 
+        @Option(names = "--machine-speed", description = "the estimates' work factor the parent measured (see MachineSpeed)")
+        double machineSpeed = 1;
+
         @Option(names = "--remote", description = "two machines: the server side on this ssh destination")
         String remote;
 
@@ -97,6 +101,7 @@ final class LabCommand {
                 NetnsGuard.requireLabNamespace();
             }
             Profile parsed = ProfileParser.parse(profile);
+            MachineSpeed.use(machineSpeed);
             BenchmarkCatalog catalog = BenchmarkCatalog.load();
             var configurations = PlanLoader.expand(PlanLoader.load(plan, catalog), catalog);
             RunFolder folder = new RunFolder(runDir);

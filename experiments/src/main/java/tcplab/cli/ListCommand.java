@@ -13,6 +13,7 @@ import tcplab.experiment.Experiment;
 import tcplab.experiment.ExperimentCatalog;
 import tcplab.experiment.Parameter;
 import tcplab.plan.BenchmarkCatalog;
+import tcplab.plan.MachineSpeed;
 import tcplab.plan.Configuration;
 import tcplab.plan.Plan;
 import tcplab.plan.PlanException;
@@ -41,7 +42,9 @@ final class ListCommand implements Callable<Integer> {
         }
         BenchmarkCatalog catalog = BenchmarkCatalog.load();
         System.out.println();
-        System.out.println("Plans (experiments/plans/, use with PLAN=NAME):");
+        MachineSpeed.measure();
+        System.out.println("Plans (experiments/plans/, use with PLAN=NAME; times for this machine, its start-up work "
+                + MachineSpeed.describe() + "):");
         for (Path file : files(home.plans(), ".json")) {
             String name = file.getFileName().toString().replaceFirst("\\.json$", "");
             try {

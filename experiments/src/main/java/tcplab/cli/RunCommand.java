@@ -28,6 +28,7 @@ import tcplab.results.ReportsFolder;
 import tcplab.remote.RemoteMachine;
 import tcplab.remote.TwoMachineRun;
 import tcplab.results.RunFolder;
+import tcplab.plan.MachineSpeed;
 import tcplab.run.Schedule;
 
 /**
@@ -151,11 +152,13 @@ final class RunCommand implements Callable<Integer> {
 
     private int run(Home home, boolean hostMode, Profile profile, Plan plan, List<Configuration> configurations, Path jar, Path root,
                     Path profileFile, RemoteMachine server) throws Exception {
-        RunFolder folder = RunFolder.create(root, profile.name(), Instant.now());
+        Instant started = Instant.now();
+        RunFolder folder = RunFolder.create(root, profile.name(), started);
         Files.writeString(folder.file(RunFolder.PROFILE_COPY), profile.text());
         Files.copy(plan.file(), folder.file(RunFolder.PLAN_COPY));
         Map<String, String> hostBefore = Metadata.readRelevant();
-        ObjectNode metadata = startMetadata(home, profile, plan, configurations, folder, hostBefore);
+        MachineSpeed.measure(); // before the estimate: it follows this machine
+        ObjectNode metadata = startMetadata(home, profile, plan, configurations, folder, hostBefore, started);
         if (server != null) {
             TwoMachineRun.describe(metadata, server);
         } else if (hostMode) {
@@ -172,6 +175,7 @@ final class RunCommand implements Callable<Integer> {
         if (slots.count() > 1) {
             labArgs.addAll(List.of("--slots", Integer.toString(slots.count())));
         }
+        labArgs.addAll(List.of("--machine-speed", Double.toString(MachineSpeed.factor())));
         int exit;
         if (server != null) {
             exit = TwoMachineRun.run(server, profile, profileFile, folder, configurations, labArgs, metadata);
@@ -229,11 +233,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private ObjectNode startMetadata(Home home, Profile profile, Plan plan, List<Configuration> configurations,
-                                     RunFolder folder, Map<String, String> hostBefore) {
+                                     RunFolder folder, Map<String, String> hostBefore, Instant started) {
         ObjectNode m = Metadata.JSON.createObjectNode();
         m.put("runId", folder.dir().getFileName().toString());
         m.put("status", "running");
-        m.put("started", Instant.now().toString());
+        m.put("started", started.toString()); // before the machine is timed: the run's wall time includes that
         m.set("tcplab", Metadata.tcplab(home.root()));
         m.put("command", "tcplab run --profile " + this.profile + " --plan " + this.plan + (remote == null ? "" : " --remote " + remote));
         m.put("reproduce", "make run-profile PROFILE=" + this.profile + " PLAN=" + this.plan + (remote == null ? "" : " REMOTE=" + remote + " CONFIRM=yes"));
@@ -252,6 +256,12 @@ final class RunCommand implements Callable<Integer> {
         // the schedule's estimate: timer-bound configurations side by side on the slots, then the CPU-bound ones' sum
         pl.put("expectedSeconds", Schedule.of(configurations, slots.count()).expected().toSeconds());
         pl.put("sideBySide", slots.count());
+        ObjectNode speed = pl.putObject("machineSpeed");
+        speed.put("factor", MachineSpeed.factor());
+        speed.put("probeSeconds", MachineSpeed.probe() == null ? null : MachineSpeed.probe().toNanos() / 1e9);
+        speed.put("referenceSeconds", MachineSpeed.REFERENCE.toNanos() / 1e9);
+        speed.put("meaning", "the estimate's work parts (JVM and namespace start-ups) times factor: the probe (fastest of 3 starts of a"
+                + " helper JVM) over the reference; waits and measuring times are not scaled");
         if (slots.limitedBy() != null) {
             pl.put("sideBySideLimitedBy", slots.limitedBy());
         }

@@ -72,6 +72,16 @@ public abstract class Experiment {
         return expected(params);
     }
 
+    /**
+     * The part of {@link #expected(Params, Map)} that is this machine's work rather than a wait or a
+     * fixed measuring time; the estimate scales it by {@code tcplab.plan.MachineSpeed}. A CPU-bound
+     * experiment's is all of it unless it says otherwise; a timer-bound one's is none (what its
+     * start-ups cost is counted by the schedule, per configuration side by side).
+     */
+    public Duration work(Params params, Map<String, String> sysctls) {
+        return pace() == Pace.CPU ? expected(params, sysctls) : Duration.ZERO;
+    }
+
     /** The hard bound: past it the configuration's processes are killed and it is reported as timed out. */
     public Duration bound(Params params) {
         return expected(params).multipliedBy(2).plusSeconds(30);

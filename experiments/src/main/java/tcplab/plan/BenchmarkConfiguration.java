@@ -17,13 +17,14 @@ public record BenchmarkConfiguration(int index, int repetition, BenchmarkCatalog
     static final Duration FORK_OVERHEAD = Duration.ofMillis(1000);
     /**
      * Namespaces, server JVM and JMH's own JVM per configuration. The quick plan's Throughput
-     * configurations (1.5 s of iterations) took 4.0 to 4.5 s each on a 2-core 2 GHz Xeon and 2.9 to
-     * 3.6 s on a 2-core AMD EPYC (2026-12-03): the two kinds of machine seen here, and the estimate
-     * takes about the middle (2.0 s with the fork). No one figure is within 10 % of both: the
-     * quick plan took 1:39 to 1:44 on the EPYC and 2:05 on the Xeon, and estimates 1:55.
+     * configurations (1.5 s of iterations) took 4.0 to 4.5 s each on a 2-core 2 GHz Xeon, 2.9 to
+     * 3.6 s on a 2-core AMD EPYC (2026-12-03) and 2.4 to 2.5 s on a 2-core 2.6 GHz Xeon
+     * (2026-12-05). No one figure is within 10 % of all three, so these are the figures at
+     * {@link MachineSpeed#REFERENCE} (2.0 s with the fork), and the estimate scales them to the
+     * machine it runs on.
      */
     static final Duration SETUP_OVERHEAD = Duration.ofMillis(1000);
-    /** What SampleTime adds (JMH keeps and writes every sample): 0.8 s on the Xeon, none on the EPYC; the middle. */
+    /** What SampleTime adds (JMH keeps and writes every sample): 0.8 s on the 2 GHz Xeon, none on the EPYC, 0.2 s on the 2.6 GHz Xeon. */
     static final Duration SAMPLE_OVERHEAD = Duration.ofMillis(400);
 
     @Override
@@ -56,16 +57,25 @@ public record BenchmarkConfiguration(int index, int repetition, BenchmarkCatalog
         return args;
     }
 
+    /** The fixed part: the iterations JMH runs, the same on every machine. */
+    private Duration measuring() {
+        return Duration.ofMillis(jmh.warmupIterations() * millis(jmh.warmupTime()) + jmh.iterations() * millis(jmh.time())).multipliedBy(jmh.forks());
+    }
+
+    /** The work part, at {@link MachineSpeed#REFERENCE}: hosts, the server's JVM, JMH's own and its forks'. */
+    private Duration work() {
+        return SETUP_OVERHEAD.plus(mode.equals("sample") ? SAMPLE_OVERHEAD : Duration.ZERO).plus(FORK_OVERHEAD.multipliedBy(jmh.forks()));
+    }
+
     @Override
     public Duration expected() {
-        long measuring = jmh.warmupIterations() * millis(jmh.warmupTime()) + jmh.iterations() * millis(jmh.time());
-        return SETUP_OVERHEAD.plus(mode.equals("sample") ? SAMPLE_OVERHEAD : Duration.ZERO)
-                .plus(FORK_OVERHEAD.plus(Duration.ofMillis(measuring)).multipliedBy(jmh.forks()));
+        return measuring().plus(MachineSpeed.scaled(work()));
     }
 
     @Override
     public Duration bound() {
-        return expected().multipliedBy(2).plusSeconds(60);
+        // from the reference machine's figure: a bound does not tighten because a probe was fast
+        return measuring().plus(work()).multipliedBy(2).plusSeconds(60);
     }
 
     static long millis(String time) {

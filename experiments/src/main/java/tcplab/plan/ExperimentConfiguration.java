@@ -12,7 +12,8 @@ public record ExperimentConfiguration(int index, int repetition, Experiment expe
 
     /**
      * Namespaces, settings read back, counters before and after: about 1 s on the 2 GHz Xeon, 0.4 s
-     * on the AMD EPYC (the quick plan's CPU-bound experiments, 2026-12-03); the middle.
+     * on the AMD EPYC (the quick plan's CPU-bound experiments, 2026-12-03): the figure at
+     * {@link MachineSpeed#REFERENCE}, scaled to the machine like the rest of the work.
      */
     static final Duration SETUP_OVERHEAD = Duration.ofMillis(600);
 
@@ -43,7 +44,9 @@ public record ExperimentConfiguration(int index, int repetition, Experiment expe
 
     @Override
     public Duration expected() {
-        return SETUP_OVERHEAD.plus(experiment.expected(resolved(), sysctls));
+        Duration all = experiment.expected(resolved(), sysctls);
+        Duration work = experiment.work(resolved(), sysctls);
+        return MachineSpeed.scaled(SETUP_OVERHEAD.plus(work)).plus(all.minus(work));
     }
 
     @Override

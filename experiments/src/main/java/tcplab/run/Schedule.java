@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import tcplab.experiment.Pace;
 import tcplab.plan.Configuration;
+import tcplab.plan.MachineSpeed;
 
 /**
  * The order a run takes its configurations in, and how long that takes. Timer-bound configurations
@@ -58,8 +59,9 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
      * CPU time one timer-bound configuration takes on this kind of machine though it mostly waits: its
      * hosts, sysctls and two or three agent JVMs starting (on C1 alone, see JavaCommand). The quick
      * plan's 27 side by side took 35.6 s on a 2-core 2 GHz Xeon (about 2.6 each) and 26.4 s on a
-     * 2-core AMD EPYC (about 2.0); many short ones are limited by that, not by slots. The estimate
-     * takes the middle of the two kinds of machine seen here.
+     * 2-core AMD EPYC (about 2.0) and 20.4 s on a 2-core 2.6 GHz Xeon (about 1.5); many short ones
+     * are limited by that, not by slots. This is the figure at {@link MachineSpeed#REFERENCE}; the
+     * estimate scales it to the machine.
      */
     static final Duration CPU_PER_TIMER_CONFIGURATION = Duration.ofMillis(2200);
 
@@ -78,7 +80,7 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
         if (slots == 1 || queued.isEmpty()) {
             return finish;
         }
-        Duration cpu = CPU_PER_TIMER_CONFIGURATION.multipliedBy(queued.size()).dividedBy(Runtime.getRuntime().availableProcessors());
+        Duration cpu = MachineSpeed.scaled(CPU_PER_TIMER_CONFIGURATION).multipliedBy(queued.size()).dividedBy(Runtime.getRuntime().availableProcessors());
         return cpu.compareTo(finish) > 0 ? cpu : finish;
     }
 

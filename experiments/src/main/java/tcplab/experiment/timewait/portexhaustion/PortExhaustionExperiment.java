@@ -90,6 +90,11 @@ public final class PortExhaustionExperiment extends Experiment {
     }
 
     @Override
+    public Duration work(Params params, Map<String, String> sysctls) {
+        return expected(params).minusSeconds(params.integer("seconds")); // the client opens connections for a fixed time
+    }
+
+    @Override
     public Map<String, String> commands() {
         return tcplab.lab.Capture.NEEDS; // C1's ladder
     }
