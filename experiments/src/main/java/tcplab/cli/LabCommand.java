@@ -1,6 +1,7 @@
 package tcplab.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -71,6 +72,9 @@ final class LabCommand {
         @Option(names = "--machine-speed", description = "the estimates' work factor the parent measured (see MachineSpeed)")
         double machineSpeed = 1;
 
+        @Option(names = "--probe-cpu", description = "the CPU seconds of the parent's probe JVM (see MachineSpeed); 0 when it had none")
+        double probeCpu;
+
         @Option(names = "--remote", description = "two machines: the server side on this ssh destination")
         String remote;
 
@@ -101,7 +105,7 @@ final class LabCommand {
                 NetnsGuard.requireLabNamespace();
             }
             Profile parsed = ProfileParser.parse(profile);
-            MachineSpeed.use(machineSpeed);
+            MachineSpeed.use(machineSpeed, Duration.ofNanos(Math.round(probeCpu * 1e9)));
             BenchmarkCatalog catalog = BenchmarkCatalog.load();
             var configurations = PlanLoader.expand(PlanLoader.load(plan, catalog), catalog);
             RunFolder folder = new RunFolder(runDir);

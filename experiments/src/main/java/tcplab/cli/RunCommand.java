@@ -176,6 +176,9 @@ final class RunCommand implements Callable<Integer> {
             labArgs.addAll(List.of("--slots", Integer.toString(slots.count())));
         }
         labArgs.addAll(List.of("--machine-speed", Double.toString(MachineSpeed.factor())));
+        if (MachineSpeed.probeCpuMeasured()) {
+            labArgs.addAll(List.of("--probe-cpu", Double.toString(MachineSpeed.probeCpu().toNanos() / 1e9)));
+        }
         int exit;
         if (server != null) {
             exit = TwoMachineRun.run(server, profile, profileFile, folder, configurations, labArgs, metadata);
@@ -260,8 +263,11 @@ final class RunCommand implements Callable<Integer> {
         speed.put("factor", MachineSpeed.factor());
         speed.put("probeSeconds", MachineSpeed.probe() == null ? null : MachineSpeed.probe().toNanos() / 1e9);
         speed.put("referenceSeconds", MachineSpeed.REFERENCE.toNanos() / 1e9);
+        speed.put("probeCpuSeconds", MachineSpeed.probeCpuMeasured() ? MachineSpeed.probeCpu().toNanos() / 1e9 : null);
         speed.put("meaning", "the estimate's work parts (JVM and namespace start-ups) times factor: the probe (fastest of 3 starts of a"
-                + " helper JVM) over the reference; waits and measuring times are not scaled");
+                + " helper JVM) over the reference; waits and measuring times are not scaled;"
+                + " timer-bound configurations side by side share the cores, each taking "
+                + Schedule.TIMER_CONFIGURATION_CPU_IN_PROBES + " times the probe's CPU");
         if (slots.limitedBy() != null) {
             pl.put("sideBySideLimitedBy", slots.limitedBy());
         }

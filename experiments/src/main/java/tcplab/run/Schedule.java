@@ -56,14 +56,16 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
     }
 
     /**
-     * CPU time one timer-bound configuration takes on this kind of machine though it mostly waits: its
-     * hosts, sysctls and two or three agent JVMs starting (on C1 alone, see JavaCommand). The quick
-     * plan's 27 side by side took 35.6 s on a 2-core 2 GHz Xeon (about 2.6 each) and 26.4 s on a
-     * 2-core AMD EPYC (about 2.0) and 20.4 s on a 2-core 2.6 GHz Xeon (about 1.5); many short ones
-     * are limited by that, not by slots. This is the figure at {@link MachineSpeed#REFERENCE}; the
-     * estimate scales it to the machine.
+     * CPU time one timer-bound configuration takes though it mostly waits (its hosts, sysctls and two or
+     * three agent JVMs starting, on C1 alone, see JavaCommand), in starts of the probe's JVM
+     * ({@link MachineSpeed#probeCpu}). Fitted to the quick plan's 27 side by side on two 2-core
+     * machines, on both cores and under one core's cgroup quota: a 2.6 GHz Xeon (probe 0.37 s of CPU;
+     * 20.9 to 21.9 s on two cores, 28.3 s on one; 2026-12-05) needs about 2.0, an AMD EPYC (0.43 s and
+     * 0.39 s; 24.1 s and 35.7 s; 2026-12-06) about 2.8, as its agents' start-ups cost more than its probe
+     * says. 2.4 keeps the whole quick plan's estimate within 7 % on both, each way. Neither bound alone
+     * fits: on one core the CPU is the limit, on two the slots' waits stretched by the start-ups.
      */
-    static final Duration CPU_PER_TIMER_CONFIGURATION = Duration.ofMillis(2200);
+    public static final double TIMER_CONFIGURATION_CPU_IN_PROBES = 2.4;
 
     /** The wall time this schedule should take: the timer-bound ones' finish on their slots, then the CPU-bound ones' sum. */
     public Duration expected() {
@@ -71,17 +73,57 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
                 .plus(sum(cpuBound.stream().map(Configuration::expected).toList()));
     }
 
-    /**
-     * The timer-bound ones' wall time: their finish on the slots ({@link #makespan}), but no less than
-     * the CPU their start-ups need on this machine's cores.
-     */
+    /** The timer-bound ones' wall time on this machine's cores: {@link #shared}, each with its start-ups' CPU. */
     public static Duration timerWall(List<Duration> busy, List<Duration> queued, int slots) {
-        Duration finish = makespan(busy, queued, slots);
         if (slots == 1 || queued.isEmpty()) {
-            return finish;
+            return makespan(busy, queued, slots);
         }
-        Duration cpu = MachineSpeed.scaled(CPU_PER_TIMER_CONFIGURATION).multipliedBy(queued.size()).dividedBy(Runtime.getRuntime().availableProcessors());
-        return cpu.compareTo(finish) > 0 ? cpu : finish;
+        Duration cpu = Duration.ofNanos(Math.round(MachineSpeed.probeCpu().toNanos() * TIMER_CONFIGURATION_CPU_IN_PROBES));
+        return shared(busy, queued, slots, cpu, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * When {@code queued} take the slots as {@link #makespan} has it, but each spends its first
+     * {@code cpu} of its time on start-ups that share {@code cores} with the others starting beside it
+     * (each at cores / starting, at most 1), and the rest waiting, which takes no core. Without CPU it
+     * is the makespan; with nothing but CPU on one core, the sum. {@code busy} ones are past their
+     * start-ups: they only wait. Processor sharing is how the kernel's scheduler divides the cores
+     * among runnable threads, to a first approximation.
+     */
+    static Duration shared(List<Duration> busy, List<Duration> queued, int slots, Duration cpu, int cores) {
+        double each = cpu.toNanos() / 1e9;
+        List<double[]> running = new ArrayList<>(); // {start-up CPU left, wait left}, in seconds
+        for (Duration d : busy) {
+            running.add(new double[] {0, d.toNanos() / 1e9});
+        }
+        int next = 0;
+        double now = 0;
+        // each pass ends at least one start-up or one configuration: at most two per configuration
+        for (int pass = 0; pass <= 2 * (busy.size() + queued.size()) + 1; pass++) {
+            while (next < queued.size() && running.size() < slots) {
+                double d = queued.get(next++).toNanos() / 1e9;
+                running.add(new double[] {Math.min(each, d), Math.max(0, d - each)});
+            }
+            if (running.isEmpty()) {
+                break;
+            }
+            long starting = running.stream().filter(r -> r[0] > 0).count();
+            double rate = starting == 0 ? 0 : Math.min(1, (double) cores / starting);
+            double step = Double.MAX_VALUE;
+            for (double[] r : running) {
+                step = Math.min(step, r[0] > 0 ? r[0] / rate : r[1]);
+            }
+            now += step;
+            for (double[] r : running) {
+                if (r[0] > 0) {
+                    r[0] = r[0] - step * rate < 1e-9 ? 0 : r[0] - step * rate;
+                } else {
+                    r[1] = Math.max(0, r[1] - step);
+                }
+            }
+            running.removeIf(r -> r[0] == 0 && r[1] < 1e-9);
+        }
+        return Duration.ofNanos(Math.round(now * 1e9));
     }
 
     /**

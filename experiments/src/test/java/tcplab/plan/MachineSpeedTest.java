@@ -21,7 +21,7 @@ class MachineSpeedTest {
     @BeforeEach
     @AfterEach
     void atTheReference() {
-        MachineSpeed.use(1);
+        MachineSpeed.use(1, null);
     }
 
     private List<Configuration> plan(String json) throws Exception {
@@ -75,5 +75,23 @@ class MachineSpeedTest {
 
         MachineSpeed.use(0.5);
         assertTrue(bench.expected().compareTo(benchAt1) < 0 && bench.expected().compareTo(measuring) > 0);
+    }
+
+    @Test
+    void theProbesCpuIsMeasuredFromReapedChildrenOrElseTheReferencesScaled() throws Exception {
+        assertEquals(MachineSpeed.REFERENCE_CPU, MachineSpeed.probeCpu());
+        MachineSpeed.use(0.5, Duration.ZERO);
+        assertEquals(MachineSpeed.REFERENCE_CPU.dividedBy(2), MachineSpeed.probeCpu(), "none given: the reference's, scaled");
+        MachineSpeed.use(0.5, Duration.ofMillis(420));
+        assertEquals(Duration.ofMillis(420), MachineSpeed.probeCpu());
+        assertTrue(MachineSpeed.probeCpuMeasured());
+
+        // the real /proc/self/stat: a child that spins about 0.2 s of CPU and is reaped shows in it
+        long before = MachineSpeed.childrenCpuMillis();
+        Process p = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done").start();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the spinning child ends");
+        long after = MachineSpeed.childrenCpuMillis();
+        assertTrue(before >= 0, "read /proc/self/stat");
+        assertTrue(after - before >= 10, "a reaped child's CPU is counted: " + before + " then " + after + " ms");
     }
 }

@@ -66,6 +66,24 @@ class ScheduleTest {
     }
 
     @Test
+    void sideBySideStartUpsShareTheCores() {
+        // no start-up CPU: the slots alone decide, as makespan has it
+        assertEquals(sec(10), Schedule.shared(List.of(), List.of(sec(10), sec(5), sec(5)), 2, Duration.ZERO, 2));
+        // nothing but CPU: one core does them one after another, two in half the time, whatever the slots
+        assertEquals(sec(9), Schedule.shared(List.of(), List.of(sec(3), sec(3), sec(3)), 3, sec(3), 1));
+        assertEquals(sec(9), Schedule.shared(List.of(), List.of(sec(3), sec(3), sec(3), sec(3), sec(3), sec(3)), 6, sec(3), 2));
+        // two of 1 s CPU then 9 s waiting on one core: both start-ups take 2 s, then both wait 9 s;
+        // neither the makespan (10 s) nor the CPU (2 s) alone gives that
+        assertEquals(sec(11), Schedule.shared(List.of(), List.of(sec(10), sec(10)), 2, sec(1), 1));
+        // a busy one is past its start-ups: it takes no core from the one starting beside it
+        assertEquals(sec(4), Schedule.shared(List.of(sec(4)), List.of(sec(1)), 2, sec(1), 1));
+        // a third one waits for a slot, then starts alone: 2 s sharing, 9 s waiting, then 1 s CPU and 9 s waiting
+        assertEquals(sec(21), Schedule.shared(List.of(), List.of(sec(10), sec(10), sec(10)), 2, sec(1), 1));
+        // one slot: the plan's sum, whatever the CPU
+        assertEquals(sec(20), Schedule.timerWall(List.of(), List.of(sec(10), sec(10)), 1));
+    }
+
+    @Test
     void ratesAndWhatNeighboursMoveRunAlone() throws Exception {
         List<Configuration> c = plan("""
                 {"description": "alone", "experiments": [
