@@ -240,11 +240,11 @@ public final class LabRun {
                     if (stopping || linkLost) {
                         return null;
                     }
-                    pending.remove(c);
                     Instant started = Instant.now();
                     long t0 = System.nanoTime();
                     String skip = skipReason(c);
                     if (skip != null) {
+                        pending.remove(c);
                         record(c, logs, new String[] {"skipped", skip}, started, t0, Duration.ZERO, true);
                         return null;
                     }
@@ -288,6 +288,8 @@ public final class LabRun {
     private void announce(Configuration c, boolean beside) {
         Set<Integer> others;
         synchronized (running) {
+            // leaves pending and joins running at once, so the time left never misses one starting beside it
+            pending.remove(c);
             others = new TreeSet<>(running.keySet());
             running.put(c.index(), new Running(c, System.nanoTime()));
             neighbours.put(c.index(), new TreeSet<>(others));
@@ -337,17 +339,17 @@ public final class LabRun {
     /** What the schedule says is left: what runs now (less its elapsed time), the queued timer-bound ones on the slots, the rest one by one. */
     private Duration left() {
         List<Duration> busy = new ArrayList<>();
+        List<Duration> timer = new ArrayList<>();
+        List<Duration> cpu = new ArrayList<>();
         synchronized (running) {
             for (Running r : running.values()) {
                 Duration gone = Duration.ofNanos(System.nanoTime() - r.startNanos());
                 busy.add(r.configuration().expected().compareTo(gone) > 0 ? r.configuration().expected().minus(gone) : Duration.ZERO);
             }
-        }
-        List<Duration> timer = new ArrayList<>();
-        List<Duration> cpu = new ArrayList<>();
-        for (Configuration c : pending) {
-            if (remoteServer == null || TwoMachines.skipReason(c) == null) {
-                (slots > 1 && c.pace() == Pace.TIMER ? timer : cpu).add(c.expected());
+            for (Configuration c : pending) {
+                if (remoteServer == null || TwoMachines.skipReason(c) == null) {
+                    (slots > 1 && c.pace() == Pace.TIMER ? timer : cpu).add(c.expected());
+                }
             }
         }
         return Schedule.timerWall(busy, timer, slots).plus(Schedule.sum(cpu));

@@ -73,9 +73,9 @@ final class EpollServer extends PolicyServer<FileDescriptor> {
         super(policy, lifetime);
         Epoll.ensureAvailability();
         epoll = Native.newEpollCreate();
-        wake = Native.newEventFd();
-        events = newEvents();
-        try {
+        try { // from here a failure closes what was opened: close() skips what is not
+            wake = Native.newEventFd();
+            events = newEvents();
             Native.epollCtlAdd(epoll.intValue(), wake.intValue(), Native.EPOLLIN);
             for (InetSocketAddress bind : binds) {
                 LinuxSocket listener = LinuxSocket.newSocketStream(bind.getAddress() instanceof Inet6Address);
@@ -229,7 +229,7 @@ final class EpollServer extends PolicyServer<FileDescriptor> {
 
     @Override
     synchronized void wakeup() {
-        if (!closed) { // a closed descriptor's number may already belong to another file
+        if (!closed && wake != null) { // a closed descriptor's number may already belong to another file; null: the constructor failed
             try {
                 Native.eventFdWrite(wake.intValue(), 1L);
             } catch (RuntimeException e) {
@@ -262,12 +262,16 @@ final class EpollServer extends PolicyServer<FileDescriptor> {
             listener.close();
         }
         listeners.clear();
-        try {
-            FREE_EVENTS.invokeExact(events);
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+        if (events != null) {
+            try {
+                FREE_EVENTS.invokeExact(events);
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (wake != null) {
+            wake.close();
         }
         epoll.close();
-        wake.close();
     }
 }
