@@ -62,7 +62,8 @@ public record Schedule(List<Configuration> timerBound, List<Configuration> cpuBo
      * machines, on both cores and under one core's cgroup quota: a 2.6 GHz Xeon (probe 0.37 s of CPU;
      * 20.9 to 21.9 s on two cores, 28.3 s on one; 2026-12-05) needs about 2.0, an AMD EPYC (0.43 s and
      * 0.39 s; 24.1 s and 35.7 s; 2026-12-06) about 2.8, as its agents' start-ups cost more than its probe
-     * says. 2.4 keeps the whole quick plan's estimate within 7 % on both, each way. Neither bound alone
+     * says. With 2.4 the EPYC's quick runs of that day came 2 to 9 % over their estimates (ten runs, one
+     * of them on one core's quota), the Xeon's would have been within 6 % either way. Neither bound alone
      * fits: on one core the CPU is the limit, on two the slots' waits stretched by the start-ups.
      */
     public static final double TIMER_CONFIGURATION_CPU_IN_PROBES = 2.4;
